@@ -1,0 +1,58 @@
+#include <confcast/receiver/options.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace confcast::receiver {
+
+std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* const* argv) {
+  RecvOptions o;
+  CLI::App app{"confcast-recv: join a multicast group, decode and render its participants",
+               "confcast-recv"};
+  app.set_version_flag("--version", "confcast-recv 0.1.0");
+  app.add_option("sdp", o.sdp_path, "session description (from confcast-send --sdp or ffmpeg -sdp_file)");
+  auto* group = app.add_option("--group", o.group, "multicast group")->capture_default_str();
+  auto* port = app.add_option("--port", o.port, "even base port (video P/P+1, audio P+2/P+3)")
+                   ->capture_default_str();
+  app.add_option("--iface", o.iface, "interface name or address (default: route to the group)");
+  app.add_option("--source", o.source, "sender address for a source-specific join");
+  app.add_option("--video-sink", o.video_sink,
+                 "window, null, y4m:PATH, y4m:-, record:PATH.mkv, png:DIR (default: window "
+                 "with a display, else null)");
+  app.add_option("--audio-sink", o.audio_sink, "auto, null, record:PATH.mkv (default: follows video)");
+  app.add_option("--participant", o.participant, "NAME or SSRC to show on a single-stream sink");
+  app.add_option("--latency", o.latency_ms, "jitter-buffer ceiling, ms")
+      ->check(CLI::Range(0, 5000))
+      ->capture_default_str();
+  app.add_option("--duration", o.duration_s, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
+  app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
+  app.add_option("--name", o.name, "our name in RTCP SDES");
+  app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
+  app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return std::unexpected(ParseFailure{app.help(), true});
+  } catch (const CLI::CallForVersion& e) {
+    return std::unexpected(ParseFailure{e.what(), true});
+  } catch (const CLI::ParseError& e) {
+    return std::unexpected(ParseFailure{fmt::format("{} (see confcast-recv --help)", e.what())});
+  }
+  if (!o.sdp_path.empty() && (group->count() > 0 || port->count() > 0)) {
+    return std::unexpected(ParseFailure{
+        "an SDP file and --group/--port both give the address; use one of them"});
+  }
+  if (o.sdp_path.empty() && o.port % 2 != 0) {
+    return std::unexpected(ParseFailure{fmt::format(
+        "--port {} is odd: RTP uses the even port of an even/odd pair; use --port {}", o.port,
+        o.port - 1)});
+  }
+  if (o.sdp_path.empty() && (o.port == 0 || o.port > 65532)) {
+    return std::unexpected(ParseFailure{fmt::format(
+        "--port {} leaves no room for the four ports P..P+3; use an even port in 1024..65532",
+        o.port)});
+  }
+  return o;
+}
+
+}  // namespace confcast::receiver

@@ -1,0 +1,44 @@
+// Command-line options of confcast-send: the interface users and scripts rely on.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace confcast::sender {
+
+struct SendOptions {
+  std::string group = "239.0.0.11";
+  std::uint16_t port = 15550;  // even: video RTP; +1 its RTCP; +2 audio RTP; +3 its RTCP
+  std::string iface;           // name or address; empty: the route to the group
+  int ttl = 1;
+  bool loopback = true;        // receivers on this host hear the stream
+  std::string video = "test";  // media source spec, or "none"
+  std::string audio = "test";
+  bool loop = false;           // file: sources start over at the end
+  int width = 1280;
+  int height = 720;
+  int fps = 30;
+  int bitrate_kbps = 2500;
+  int gop = 300;               // frames between IDRs; PLI forces one sooner
+  int mtu = 1200;              // RTP datagram size limit (payload + RTP header)
+  bool slice_cap = true;       // cap each H.264 slice at one RTP payload
+  std::string name;            // SDES NAME; default: user@host
+  std::string sdp_path;
+  double duration_s = 0;       // 0: until SIGINT/SIGTERM
+  std::string stats_json;
+  int audio_bitrate_bps = 32000;
+  bool verbose = false;
+};
+
+// Parses argv. On a usage error returns one line naming the problem and the fix; --help and
+// --version return their text with `exit_ok` set.
+struct ParseFailure {
+  std::string message;
+  bool exit_ok = false;  // --help / --version: print message to stdout, exit 0
+};
+std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* const* argv);
+
+}  // namespace confcast::sender

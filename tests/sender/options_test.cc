@@ -1,0 +1,74 @@
+#include <confcast/sender/options.h>
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <vector>
+
+namespace confcast::sender {
+namespace {
+
+std::expected<SendOptions, ParseFailure> Parse(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv = {"confcast-send"};
+  argv.insert(argv.end(), args);
+  return ParseSendOptions(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(SendOptions, DefaultsMatchTheDocumentedInterface) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->group, "239.0.0.11");
+  EXPECT_EQ(o->port, 15550);
+  EXPECT_EQ(o->ttl, 1);
+  EXPECT_EQ(o->video, "test");
+}
+
+TEST(SendOptions, ParsesEveryOption) {
+  auto o = Parse({"--group", "239.1.2.3", "--port", "20000", "--iface", "lo", "--ttl", "4",
+                  "--video", "y4m:-", "--audio", "none", "--size", "640x360", "--fps", "25",
+                  "--bitrate", "800", "--gop", "50", "--mtu", "1400", "--name", "cam 1",
+                  "--sdp", "s.sdp", "--duration", "2.5", "--stats-json", "s.json"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->width, 640);
+  EXPECT_EQ(o->height, 360);
+  EXPECT_EQ(o->fps, 25);
+  EXPECT_EQ(o->bitrate_kbps, 800);
+  EXPECT_EQ(o->gop, 50);
+  EXPECT_EQ(o->mtu, 1400);
+  EXPECT_EQ(o->name, "cam 1");
+  EXPECT_DOUBLE_EQ(o->duration_s, 2.5);
+}
+
+TEST(SendOptions, OddPortIsAUsageErrorThatNamesTheFix) {
+  auto o = Parse({"--port", "15551"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_FALSE(o.error().exit_ok);
+  EXPECT_NE(o.error().message.find("odd"), std::string::npos);
+  EXPECT_NE(o.error().message.find("--port 15550"), std::string::npos);
+  EXPECT_EQ(o.error().message.find('\n'), std::string::npos);  // one line
+}
+
+TEST(SendOptions, BadValuesAreRefusedWithOneLine) {
+  for (auto args : {std::initializer_list<const char*>{"--size", "big"},
+                    std::initializer_list<const char*>{"--size", "641x360"},
+                    std::initializer_list<const char*>{"--ttl", "300"},
+                    std::initializer_list<const char*>{"--fps", "0"},
+                    std::initializer_list<const char*>{"--bogus"},
+                    std::initializer_list<const char*>{"--video", "none", "--audio", "none"},
+                    std::initializer_list<const char*>{"--port", "65534"}}) {
+    auto o = Parse(args);
+    ASSERT_FALSE(o.has_value()) << *args.begin();
+    EXPECT_FALSE(o.error().exit_ok);
+    EXPECT_FALSE(o.error().message.empty());
+    EXPECT_EQ(o.error().message.find('\n'), std::string::npos) << o.error().message;
+  }
+}
+
+TEST(SendOptions, HelpExitsCleanly) {
+  auto o = Parse({"--help"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_TRUE(o.error().exit_ok);
+  EXPECT_NE(o.error().message.find("--group"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace confcast::sender
