@@ -250,6 +250,42 @@ TEST(ReceiveStats, CumulativeLostIsClampedTo24BitsInTheBlock) {
   EXPECT_EQ(block->fraction_lost, 255);  // 2998 * 2800 of 2999 * 2800 + 1 expected
 }
 
+TEST(ReceiveStats, CumulativeLostClampsAtTheNegativeEndToo) {
+  ReceiveStatistics stats(kSsrc, kVideoClock);
+  ASSERT_EQ(stats.OnPacket(0, 0, kStart, 10), PacketVerdict::kProbation);
+  ASSERT_EQ(stats.OnPacket(1, 0, kStart, 10), PacketVerdict::kValid);
+  // 2^23 duplicates: lost = 1 - (2^23 + 1) = -2^23, the 24-bit minimum; one more passes it.
+  for (int i = 0; i < (1 << 23); ++i) (void)stats.OnPacket(1, 0, kStart, 10);
+  EXPECT_EQ(stats.CumulativeLost(), -(std::int64_t{1} << 23));
+  (void)stats.OnPacket(1, 0, kStart, 10);
+  EXPECT_EQ(stats.CumulativeLost(), -(std::int64_t{1} << 23) - 1);
+  const auto block = stats.MakeReportBlock(kStart);
+  ASSERT_TRUE(block.has_value());
+  EXPECT_EQ(block->cumulative_lost, kMinCumulativeLost);
+}
+
+TEST(ReceiveStats, SeveralWrapsWithRegularLoss) {
+  ReceiveStatistics stats(kSsrc, kVideoClock);
+  Feeder feed(stats, 0);
+  ASSERT_EQ(feed.Send(0), PacketVerdict::kProbation);
+  ASSERT_EQ(feed.Send(1), PacketVerdict::kValid);
+  constexpr std::int64_t kLast = 3 * 65536 + 10;  // three wraps
+  std::int64_t lost = 0;
+  for (std::int64_t n = 2; n <= kLast; ++n) {
+    if (n % 1000 == 0) {
+      ++lost;
+      continue;
+    }
+    ASSERT_EQ(feed.Send(static_cast<std::uint16_t>(n)), PacketVerdict::kValid) << n;
+  }
+  EXPECT_EQ(stats.ExtendedHighestSequence(), static_cast<std::uint32_t>(kLast));
+  EXPECT_EQ(stats.Expected(), kLast);  // 1 .. kLast
+  EXPECT_EQ(stats.CumulativeLost(), lost);
+  const auto block = stats.MakeReportBlock(kStart);
+  ASSERT_TRUE(block.has_value());
+  EXPECT_EQ(block->fraction_lost, lost * 256 / kLast);
+}
+
 // Wrap-around mid-stream: the extended highest sequence keeps counting and nothing is lost.
 class ReceiveStatsWrap : public ::testing::TestWithParam<std::uint16_t> {};
 
