@@ -101,7 +101,7 @@ struct ByeDecision {
 // Result of CheckTimeouts().
 struct RtcpTimeouts {
   std::vector<std::uint32_t> timed_out;      // members removed (not heard for M * Td)
-  std::vector<std::uint32_t> now_receivers;  // senders demoted (no RTP for 2 T)
+  std::vector<std::uint32_t> now_receivers;  // senders demoted (no RTP for 2 * Td)
   bool we_stopped_sending = false;           // we_sent went false
   std::optional<Timestamp> next;             // new timer time when reverse reconsideration ran
 };
@@ -135,8 +135,10 @@ class RtcpScheduler {
   // timer time when tn was pulled in (by the ratio of the new to the old deterministic T).
   [[nodiscard]] std::optional<Timestamp> OnRtpSent(Timestamp now) noexcept;
 
-  // 6.3.5: times out members silent for M * Td and senders without RTP for 2 * T (Td: the
-  // deterministic receiver interval with the 5 s minimum). Call at least once per interval.
+  // 6.3.5: times out members silent for M * Td and demotes senders (ourselves included, 6.3.8)
+  // without RTP for 2 * Td. Td is the deterministic receiver interval with the fixed 5 s
+  // minimum; the RFC's sender rule says 2 T, and using Td there too keeps a sender that pauses
+  // briefly on a LAN with the reduced minimum from flapping. Call at least once per interval.
   [[nodiscard]] RtcpTimeouts CheckTimeouts(Timestamp now) noexcept;
 
   // 6.3.7: we want to leave and send a BYE of `bye_size` bytes (with UDP/IP headers).
