@@ -6,6 +6,7 @@
 // (reduced-size RTCP).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
