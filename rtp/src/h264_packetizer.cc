@@ -48,7 +48,9 @@ std::optional<std::span<const std::uint8_t>> H264Packetizer::Pull() noexcept {
       nal = reader_.Next();
     }
     if (!nal) return std::nullopt;
-    if (nal->empty()) continue;
+    // Types 0 and 24..31 are not H.264 NAL units a decoder uses, and in RTP they would read as
+    // STAP/MTAP/FU headers (RFC 6184 5.2): skip them like empty ones.
+    if (nal->empty() || NalTypeBits((*nal)[0]) == 0 || NalTypeBits((*nal)[0]) >= 24) continue;
     if (options_.drop_aud && IsNalType((*nal)[0], NalType::kAud)) continue;
     return nal;
   }

@@ -203,3 +203,20 @@ TEST(H264Packetizer, TinyMaxPayloadIsRaisedToTheMinimum) {
 
 }  // namespace
 }  // namespace confcast::rtp
+
+namespace confcast::rtp {
+namespace {
+
+TEST(H264Packetizer, SkipsNalTypesThatWouldBeMisread) {
+  const Buf au = {0, 0, 1, 0x7c, 0x85, 0x01,  // looks like an FU-A start
+                  0, 0, 1, 0x00, 0x11,        // type 0
+                  0, 0, 1, 0x78, 0x00,        // looks like a STAP-A
+                  0, 0, 1, 0x41, 0x22};
+  H264Packetizer p(au, 1200);
+  const auto out = All(p);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], (Payload{{0x41, 0x22}, true}));
+}
+
+}  // namespace
+}  // namespace confcast::rtp

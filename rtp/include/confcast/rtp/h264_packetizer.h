@@ -28,6 +28,8 @@ struct Payload {
   friend bool operator==(const Payload&, const Payload&) = default;
 };
 
+// NAL units of type 0 or 24..31 (unspecified in H.264, and aggregation/fragmentation types in
+// RFC 6184) are skipped: sent as single NAL unit packets they would be misread.
 struct H264PacketizerOptions {
   bool aggregate = true;  // STAP-A for consecutive NAL units that fit together
   bool drop_aud = true;   // access unit delimiters carry nothing RTP does not already say
