@@ -20,6 +20,7 @@ namespace confcast::rtp {
 namespace {
 
 constexpr std::size_t kStartCodeSize = sizeof(kStartCode4);
+constexpr std::int32_t kMaxMisorder = 100;
 
 }  // namespace
 
@@ -33,12 +34,14 @@ PushResult H264Depacketizer::Push(std::span<const std::uint8_t> payload, std::ui
   bool gap = false;
   if (last_seq_) {
     const std::int32_t d = SeqDiff(seq, *last_seq_);
-    if (d <= 0) {
+    if (d <= 0 && d >= -kMaxMisorder) {
       ++stats_.dropped_packets;
       result.status = d == 0 ? PacketStatus::kDuplicate : PacketStatus::kOutOfOrder;
       return result;
     }
-    gap = d > 1;
+    // A jump far backwards is a restarted stream rather than a late packet (RFC 3550 A.1
+    // MAX_MISORDER): treat it as a gap instead of dropping everything until it catches up.
+    gap = d != 1;
   }
   last_seq_ = seq;
   if (gap) ++stats_.sequence_gaps;

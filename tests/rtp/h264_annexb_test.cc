@@ -113,5 +113,19 @@ TEST(H264Sdp, SpropParameterSetsRoundTrip) {
   EXPECT_EQ(ParseSpropParameterSets("Z0LAH9oBQBY"), std::unexpected(H264SdpError::kBadBase64));
 }
 
+// An encoder's real parameter sets (High 4:4:4 profile, level 1.3), as an SDP carries them.
+TEST(H264Sdp, ParametersFromARealSdp) {
+  const auto sets = ParseSpropParameterSets("Z/QADZGWQFB+wEQAAAMABAAAAwDyPFCpIA==,aOvDxEhE");
+  ASSERT_TRUE(sets.has_value());
+  ASSERT_EQ(sets->size(), 2u);
+  EXPECT_TRUE(IsNalType((*sets)[0][0], NalType::kSps));
+  EXPECT_TRUE(IsNalType((*sets)[1][0], NalType::kPps));
+  EXPECT_EQ((*sets)[1], (Buf{0x68, 0xeb, 0xc3, 0xc4, 0x48, 0x44}));
+  const auto id = ProfileLevelIdFromSps((*sets)[0]);
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(FormatProfileLevelId(*id), "f4000d");
+  EXPECT_EQ(ParseProfileLevelId("F4000D"), *id);
+}
+
 }  // namespace
 }  // namespace confcast::rtp

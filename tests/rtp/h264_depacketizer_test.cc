@@ -191,6 +191,38 @@ TEST(H264Depacketizer, DuplicateAndReorderedPackets) {
   EXPECT_EQ(d.stats().dropped_packets, 3u);
 }
 
+TEST(H264Depacketizer, FarBackwardsJumpIsARestartNotALatePacket) {
+  H264Depacketizer d;
+  (void)d.Push(kSlice, 5000, 0, true);
+  EXPECT_EQ(d.Push(kSlice, 4900, 3000, true).status, PacketStatus::kOutOfOrder);  // late
+  const auto r = d.Push(kSlice, 4899, 6000, true);  // 101 back: the sender restarted
+  EXPECT_EQ(r.status, PacketStatus::kAccepted);
+  ASSERT_EQ(r.access_units.size(), 1u);
+  EXPECT_EQ(r.access_units[0].damage, AuDamage::kLostBefore);
+  const auto next = d.Push(kSlice, 4900, 9000, true);
+  ASSERT_EQ(next.access_units.size(), 1u);
+  EXPECT_TRUE(next.access_units[0].complete);
+}
+
+TEST(H264Depacketizer, CountsWhatHappened) {
+  H264Depacketizer d;
+  (void)d.Push(kStapA, 1, 0, false);
+  (void)d.Push(kStapA, 1, 0, false);           // duplicate
+  (void)d.Push(Buf{0x78}, 2, 0, false);        // malformed
+  (void)d.Push(Buf{0x79, 0, 0}, 3, 0, false);  // STAP-B
+  (void)d.Push(kSlice, 5, 0, true);            // after a gap
+  (void)d.Push(kSlice, 6, 3000, true);
+  H264DepacketizerStats want;
+  want.packets = 6;
+  want.dropped_packets = 3;
+  want.malformed_packets = 1;
+  want.unsupported_packets = 1;
+  want.sequence_gaps = 1;
+  want.access_units = 2;
+  want.damaged_access_units = 1;
+  EXPECT_EQ(d.stats(), want);
+}
+
 TEST(H264Depacketizer, GapBeforeAnAccessUnitMarksIt) {
   H264Depacketizer d;
   (void)d.Push(kSlice, 1, 0, true);

@@ -18,7 +18,8 @@ namespace confcast::rtp {
 enum class PacketStatus : std::uint8_t {
   kAccepted,        // its NAL unit(s) or fragment went into the current access unit
   kDuplicate,       // same sequence number as the previous packet: dropped
-  kOutOfOrder,      // older than the previous packet: dropped
+  kOutOfOrder,      // up to 100 older than the previous packet: dropped (further back is a
+                    // stream restart, handled as a gap)
   kEmpty,           // zero-length payload: ignored
   kIgnoredNalType,  // NAL unit type 0, 30 or 31: ignored (RFC 6184 5.2)
   kUnsupported,     // STAP-B, MTAP16, MTAP24 or FU-B: not part of mode 1, dropped
