@@ -118,7 +118,6 @@ AudioPollResult AudioJitterBuffer::Poll(Timestamp now) {
   AudioPollResult result;
   if (!started_) return result;
   const std::int64_t frame = config_.frame_samples;
-  const std::int64_t conceal = config_.max_concealment.count() * config_.clock_rate / 1'000'000;
   while (!ConcealedEnough()) {
     const Timestamp due = timing_.Playout(next_uts_);
     if (now < due) break;

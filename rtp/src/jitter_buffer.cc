@@ -399,6 +399,22 @@ void VideoJitterBuffer::Reset() {
   ++stats_.restarts;
 }
 
+std::vector<SeqRange> VideoJitterBuffer::MissingRanges() const {
+  std::vector<SeqRange> out;
+  if (!started_ || waiting_) return out;
+  for (std::int64_t s = head_; s <= highest_; ++s) {
+    if (Present(s)) continue;
+    if (!out.empty() && out.back().count < 0xFFFF &&
+        static_cast<std::uint16_t>(out.back().first + out.back().count) ==
+            static_cast<std::uint16_t>(s)) {
+      ++out.back().count;
+    } else {
+      out.push_back({static_cast<std::uint16_t>(s), 1});
+    }
+  }
+  return out;
+}
+
 VideoJitterStats VideoJitterBuffer::stats() const noexcept {
   VideoJitterStats s = stats_;
   s.target_delay = timing_.target_delay();

@@ -32,6 +32,7 @@ Arrival Packet(int i, std::uint16_t seq0 = 0, std::uint32_t ts0 = 0, Duration ex
 // Plays the event loop of a receiver: packets arrive in time order; between them, the buffer
 // is polled exactly at its NextWakeup. Returns every slot handed out up to `end`.
 struct Driver {
+  explicit Driver(AudioJitterBuffer& buffer) : jb(buffer) {}
   AudioJitterBuffer& jb;
   std::vector<AudioSlot> slots;
   std::vector<AudioInsertStatus> statuses;
@@ -310,9 +311,15 @@ TEST(AudioJitterBuffer, TargetDelayFollowsJitterWithinFloorAndCeiling) {
     const Duration target = jb.stats().target_delay;
     EXPECT_GE(target, 5ms);
     EXPECT_LE(target, 60ms);
-    if (jitter == 0ms) EXPECT_EQ(target, 5ms);
-    if (jitter == 10ms) EXPECT_GT(target, 5ms);
-    if (jitter == 300ms) EXPECT_EQ(target, 60ms);
+    if (jitter == 0ms) {
+      EXPECT_EQ(target, 5ms);
+    }
+    if (jitter == 10ms) {
+      EXPECT_GT(target, 5ms);
+    }
+    if (jitter == 300ms) {
+      EXPECT_EQ(target, 60ms);
+    }
   }
 }
 

@@ -207,6 +207,7 @@ TEST(VideoJitterBuffer, MissingPacketFilledBeforeDeadlineIsReleasedInOrder) {
     }
     if (k == 1) {
       ASSERT_EQ(sink.frames.size(), 1u);  // frame 0 went out at its playout time
+      EXPECT_EQ(jb.MissingRanges(), (std::vector<SeqRange>{{507, 1}}));
       // The retransmission arrives before frame 1's deadline (expected + 10 ms).
       EXPECT_EQ(sink.Insert(jb, frames[1][2], retransmit), InsertStatus::kStored);
     }
@@ -219,6 +220,7 @@ TEST(VideoJitterBuffer, MissingPacketFilledBeforeDeadlineIsReleasedInOrder) {
     ASSERT_EQ(sink.frames[k].payloads.size(), 5u);
     for (int i = 0; i < 5; ++i) EXPECT_EQ(sink.frames[k].payloads[i][1], (500 + 5 * k + i) & 0xFF);
   }
+  EXPECT_TRUE(jb.MissingRanges().empty());
   EXPECT_EQ(sink.requests, 0);
   EXPECT_EQ(jb.stats().lost, 0u);
   EXPECT_EQ(jb.stats().frames_dropped, 0u);

@@ -169,6 +169,10 @@ class VideoJitterBuffer {
   // Forgets the stream (new SSRC): back to the join state. Statistics are kept.
   void Reset();
 
+  // Sequence numbers still missing between the release point and the newest packet, oldest
+  // first (what a NACK component would ask for now). Empty while waiting for a keyframe.
+  std::vector<SeqRange> MissingRanges() const;
+
   VideoJitterStats stats() const noexcept;
   std::size_t packets_buffered() const noexcept { return buffered_; }
   bool waiting_for_keyframe() const noexcept { return waiting_; }
