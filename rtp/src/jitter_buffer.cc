@@ -3,6 +3,7 @@
 #include <confcast/rtp/jitter_buffer.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -13,6 +14,8 @@ namespace confcast::rtp {
 
 PlayoutTiming::PlayoutTiming(Config config) : config_(config) {
   if (config_.clock_rate <= 0) config_.clock_rate = 90000;
+  variation_.reserve(kWindow);
+  UpdateTarget();
 }
 
 Duration PlayoutTiming::RtpToDuration(std::int64_t rtp_units) const noexcept {
@@ -41,6 +44,32 @@ void PlayoutTiming::UpdateBase(Duration transit, Timestamp arrival) noexcept {
   }
 }
 
+Duration PlayoutTiming::Base() const noexcept {
+  if (!base_cur_) return provisional_.value_or(Duration{0});
+  return base_prev_ ? std::min(*base_prev_, *base_cur_) : *base_cur_;
+}
+
+void PlayoutTiming::AddVariation(Duration v) noexcept {
+  if (variation_.size() < kWindow) {
+    variation_.push_back(v.count());
+  } else {
+    variation_[variation_next_] = v.count();
+    variation_next_ = (variation_next_ + 1) % kWindow;
+  }
+  std::array<std::int64_t, kWindow> sorted;
+  std::copy(variation_.begin(), variation_.end(), sorted.begin());
+  const std::size_t n = variation_.size();
+  const std::size_t k = (n - 1) * 99 / 100;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k),
+                   sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  p99_ = Duration{std::max<std::int64_t>(0, sorted[k])};
+}
+
+void PlayoutTiming::UpdateTarget() noexcept {
+  const auto smooth = Duration{std::llround(config_.jitter_multiplier * jitter_us_)};
+  target_ = std::max(config_.floor, std::min(std::max(smooth, p99_), config_.ceiling));
+}
+
 void PlayoutTiming::OnSample(std::int64_t uts, Timestamp arrival) {
   const Duration transit = Transit(uts, arrival);
   UpdateBase(transit, arrival);
@@ -49,22 +78,23 @@ void PlayoutTiming::OnSample(std::int64_t uts, Timestamp arrival) {
     jitter_us_ += (d - jitter_us_) / 16.0;  // RFC 3550 A.8 gain
   }
   last_transit_ = transit;
+  AddVariation(transit - Base());
+  UpdateTarget();
+}
+
+void PlayoutTiming::OnLateSample(std::int64_t uts, Timestamp arrival) {
+  if (!has_base()) return;
+  AddVariation(Transit(uts, arrival) - Base());
+  UpdateTarget();
 }
 
 void PlayoutTiming::SeedBase(std::int64_t uts, Timestamp arrival) {
-  if (base_cur_) return;
-  UpdateBase(Transit(uts, arrival), arrival);
+  if (base_cur_ || provisional_) return;
+  provisional_ = Transit(uts, arrival);
 }
 
 Timestamp PlayoutTiming::Expected(std::int64_t uts) const noexcept {
-  const Duration base = base_prev_ ? std::min(*base_prev_, base_cur_.value_or(*base_prev_))
-                                   : base_cur_.value_or(Duration{0});
-  return RtpToDuration(uts - origin_.value_or(uts)) + base;
-}
-
-Duration PlayoutTiming::target_delay() const noexcept {
-  const auto scaled = Duration{std::llround(config_.jitter_multiplier * jitter_us_)};
-  return std::max(config_.floor, std::min(scaled, config_.ceiling));
+  return RtpToDuration(uts - origin_.value_or(uts)) + Base();
 }
 
 Duration PlayoutTiming::jitter() const noexcept {
@@ -73,10 +103,15 @@ Duration PlayoutTiming::jitter() const noexcept {
 
 void PlayoutTiming::Reset() noexcept {
   origin_.reset();
+  provisional_.reset();
   base_cur_.reset();
   base_prev_.reset();
   last_transit_.reset();
   jitter_us_ = 0;
+  variation_.clear();
+  variation_next_ = 0;
+  p99_ = Duration{0};
+  UpdateTarget();
 }
 
 // --- VideoJitterBuffer -----------------------------------------------------------------------
@@ -165,6 +200,8 @@ InsertStatus VideoJitterBuffer::Store(VideoPacket& packet, Timestamp arrival,
         return InsertStatus::kDuplicate;
       }
       ++stats_.late;
+      // How late it was tells the delay estimate what it missed.
+      timing_.OnLateSample(ts_unwrapper_.Peek(packet.rtp_ts), arrival);
       return InsertStatus::kLate;
     }
     head_ = useq;  // nothing left yet: an earlier packet arriving late still belongs
@@ -177,9 +214,12 @@ InsertStatus VideoJitterBuffer::Store(VideoPacket& packet, Timestamp arrival,
   if (useq >= head_ + cap) {
     // Overflow: the head is stuck behind something that never came. Make room, and since what
     // is dropped breaks the reference chain, wait for a keyframe.
+    // Flush to the next keyframe that leaves room, or everything: dropping just enough would
+    // overflow again on the very next packet.
     ++stats_.overflows;
     EnterWaiting(arrival, request);
-    DropUntil(useq - cap + 1);
+    const auto key = keyframe_starts_.lower_bound(useq - cap + 1);
+    DropUntil(key != keyframe_starts_.end() ? *key : useq);
     result.request_keyframe |= request;
   }
   if (useq > highest_ + 1) {
@@ -282,10 +322,15 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
         need_keyframe_ = false;
         continue;
       }
-      // No keyframe in the buffer: drop what is too old to matter, keep asking.
+      // No keyframe in the buffer: drop what can no longer be played (or is simply old), keep
+      // the rest in case a keyframe's first packet is only late, and keep asking.
       for (std::int64_t s = head_; s <= highest_; ++s) {
         if (!Present(s)) continue;
-        if (timing_.Expected(At(s).uts) + config_.max_frame_age >= now) break;
+        const Slot& slot = At(s);
+        if (timing_.Expected(slot.uts) + config_.max_delay >= now &&
+            slot.arrival + config_.max_frame_age >= now) {
+          break;
+        }
         DropUntil(s + 1);
       }
       if (need_keyframe_) {
@@ -307,8 +352,12 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
       frames.push_back(Release(h.last, playout));
       continue;
     }
+    // A frame with a hole waits for it until its playout time, but never less than the target
+    // delay after its first packet (a stale base must not turn reordering into loss) and
+    // never more than the ceiling.
     const Timestamp deadline =
-        std::min(timing_.Playout(h.uts), h.first_arrival + config_.max_delay);
+        std::min(std::max(timing_.Playout(h.uts), h.first_arrival + timing_.target_delay()),
+                 h.first_arrival + config_.max_delay);
     if (now < deadline) {
       wakeup_ = deadline;
       return;

@@ -122,8 +122,9 @@ TEST(VideoJitterBuffer, FloorDelayHoldsCompleteFramesUntilPlayout) {
     ASSERT_EQ(sink.frames.size(), static_cast<std::size_t>(k));  // held
     ASSERT_TRUE(jb.NextWakeup());
     const Timestamp wake = *jb.NextWakeup();
-    // Playout = the frame's expected arrival (its first packet on this clean path) + 5 ms.
-    EXPECT_EQ(wake, SendTime(k, 0) + kNetworkDelay + 5ms);
+    // Playout = the frame's expected completion + 5 ms. On this clean path that is its last
+    // packet's arrival; for the very first frame, before any frame completed, the first's.
+    EXPECT_EQ(wake, SendTime(k, k == 0 ? 0 : 2) + kNetworkDelay + 5ms);
     sink.Poll(jb, wake - 1us);
     EXPECT_EQ(sink.frames.size(), static_cast<std::size_t>(k));
     sink.Poll(jb, wake);
@@ -482,6 +483,65 @@ TEST(VideoJitterBuffer, ASingleStrayFarPacketIsNotARestart) {
   EXPECT_EQ(sink.frames.size(), 2u);
   EXPECT_EQ(jb.stats().restarts, 0u);
   EXPECT_EQ(jb.stats().late, 1u);
+}
+
+// A long hostile stream (reordering up to 15 ms, 0.3% loss, 1% duplicates, random frame sizes,
+// occasional silence, polls at random times): whatever comes out must be whole frames, in
+// order, and after any skipped frame the next one released must be a keyframe.
+TEST(VideoJitterBuffer, RandomizedStreamKeepsItsInvariants) {
+  for (std::uint32_t seed : {1u, 2u}) {
+    VideoJitterConfig c = Config(3ms);
+    c.capacity = 256;
+    VideoJitterBuffer jb(c);
+    std::uint32_t rng = seed;
+    StreamGen gen(static_cast<std::uint16_t>(Lcg(rng)), Lcg(rng));
+    struct Event {
+      Timestamp at;
+      VideoPacket p;
+    };
+    std::vector<Event> events;
+    for (int k = 0; k < 900; ++k) {
+      const int n = 1 + static_cast<int>(Lcg(rng) % 20);
+      for (auto& p : gen.Frame(n, k % 60 == 0)) {
+        if (Lcg(rng) % 300 == 0) continue;  // lost
+        const Timestamp at = SendTime(k, 0) + Duration{Lcg(rng) % 15'000};
+        if (Lcg(rng) % 100 == 0) events.push_back({at + 1ms, p});  // duplicate
+        events.push_back({at, std::move(p)});
+      }
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const Event& a, const Event& b) { return a.at < b.at; });
+    Sink sink;
+    for (auto& e : events) {
+      if (Lcg(rng) % 4 == 0) sink.Poll(jb, e.at);
+      (void)sink.Insert(jb, std::move(e.p), e.at);
+      ASSERT_LE(jb.packets_buffered(), 256u);
+    }
+    sink.Poll(jb, SendTime(2000, 0));
+    // Without NACK, 0.3% packet loss breaks most 60-frame GOPs of a single-reference stream.
+    ASSERT_GT(sink.frames.size(), 100u) << seed;
+    int previous = -1;
+    for (const VideoFrame& f : sink.frames) {
+      const int index = f.payloads[0][2];
+      const auto count = static_cast<std::uint16_t>(f.last_seq - f.first_seq + 1);
+      ASSERT_EQ(f.payloads.size(), count);
+      for (std::size_t i = 0; i < f.payloads.size(); ++i) {
+        EXPECT_EQ(f.payloads[i][1], static_cast<std::uint8_t>(f.first_seq + i));
+        EXPECT_EQ(f.payloads[i][2], index);  // one frame, not two glued together
+      }
+      if (previous >= 0 && index != ((previous + 1) & 0xFF)) {
+        EXPECT_TRUE(f.keyframe) << seed;
+      }
+      previous = index;
+    }
+    const auto s = jb.stats();
+    EXPECT_EQ(s.frames_complete, sink.frames.size());
+    EXPECT_GT(s.frames_dropped, 0u);
+    EXPECT_GT(s.duplicates, 0u);
+    EXPECT_GT(s.reordered, 0u);
+    EXPECT_GE(s.target_delay, 3ms);
+    EXPECT_LE(s.target_delay, 50ms);
+  }
 }
 
 }  // namespace

@@ -11,9 +11,10 @@
 // Playout time (RFC 3550 6.4.1 / A.8 ideas, as in GStreamer's rtpjitterbuffer): the expected
 // completion time of a frame is its RTP time mapped through the minimum transit seen in a
 // sliding window (the fastest recent frame defines "on time"); playout = expected + target,
-// target = clamp(k * J, min_delay, max_delay), J the RFC 3550 A.8 smoothed transit variation
-// between consecutive frames. A complete frame that is already past its playout time goes out
-// at once, so on a clean LAN the added latency is the jitter allowance only.
+// target = clamp(max(k * J, p99 of the delay variation), min_delay, max_delay), J the RFC 3550
+// A.8 smoothed transit variation between consecutive frames (see PlayoutTiming). A complete frame
+// that is already past its playout time goes out at once, so on a clean LAN the added latency is
+// the jitter allowance only.
 //
 // Loss: a frame with a gap (a missing sequence number below one that arrived) waits until its
 // playout time; then it is lost. The stream is assumed to have a single reference chain (low
@@ -39,7 +40,11 @@ namespace confcast::rtp {
 //   transit(i) = arrival(i) - rtp_time(i)                          (RFC 3550 A.8)
 //   base       = min transit over a two-bucket sliding window      (tracks clock drift)
 //   J         += (|transit(i) - transit(i-1)| - J) / 16            (RFC 3550 A.8)
-//   target     = clamp(k * J, floor, ceiling)
+//   v(i)       = transit(i) - base, its p99 over the last kWindow samples
+//   target     = clamp(max(k * J, p99(v)), floor, ceiling)
+// k * J follows smooth jitter; the p99 of v catches heavy tails (reordering) that a smoothed
+// mean underestimates. Packets that arrived too late to be used are fed in as v samples too,
+// so losses caused by a short delay make the delay grow.
 class PlayoutTiming {
  public:
   struct Config {
@@ -49,18 +54,22 @@ class PlayoutTiming {
     double jitter_multiplier = 3.0;
     Duration base_window{5'000'000};  // each of the two min buckets spans this long
   };
+  static constexpr std::size_t kWindow = 128;
+
   explicit PlayoutTiming(Config config);
 
-  // One arrival sample of unwrapped RTP time `uts`: updates the base and the jitter.
+  // One arrival sample of unwrapped RTP time `uts`: updates base, jitter and variation.
   void OnSample(std::int64_t uts, Timestamp arrival);
-  // Updates only the base (used before the first real sample exists).
+  // A sample that came too late to be used: counts in the variation only.
+  void OnLateSample(std::int64_t uts, Timestamp arrival);
+  // A provisional base from a packet, used only until the first real sample exists.
   void SeedBase(std::int64_t uts, Timestamp arrival);
-  bool has_base() const noexcept { return base_cur_.has_value(); }
+  bool has_base() const noexcept { return base_cur_.has_value() || provisional_.has_value(); }
   // The time `uts` is expected to arrive (min transit), without the target delay.
   Timestamp Expected(std::int64_t uts) const noexcept;
   // Expected(uts) + target_delay().
-  Timestamp Playout(std::int64_t uts) const noexcept { return Expected(uts) + target_delay(); }
-  Duration target_delay() const noexcept;
+  Timestamp Playout(std::int64_t uts) const noexcept { return Expected(uts) + target_; }
+  Duration target_delay() const noexcept { return target_; }
   Duration jitter() const noexcept;
   // Converts an RTP duration to microseconds.
   Duration RtpToDuration(std::int64_t rtp_units) const noexcept;
@@ -69,22 +78,32 @@ class PlayoutTiming {
  private:
   Duration Transit(std::int64_t uts, Timestamp arrival) noexcept;
   void UpdateBase(Duration transit, Timestamp arrival) noexcept;
+  Duration Base() const noexcept;
+  void AddVariation(Duration v) noexcept;
+  void UpdateTarget() noexcept;
 
   Config config_;
   std::optional<std::int64_t> origin_;  // the first uts, keeps the arithmetic small
+  std::optional<Duration> provisional_;
   std::optional<Duration> base_cur_;
   std::optional<Duration> base_prev_;
   Timestamp bucket_start_{0};
   std::optional<Duration> last_transit_;
   double jitter_us_ = 0;
+  std::vector<std::int64_t> variation_;  // ring of the last kWindow v samples, microseconds
+  std::size_t variation_next_ = 0;
+  Duration p99_{0};
+  Duration target_{0};
 };
 
 struct VideoJitterConfig {
   int clock_rate = 90000;
-  Duration min_delay{0};              // floor of the target delay
-  Duration max_delay{50'000};         // ceiling (the --latency option)
-  std::size_t capacity = 2048;        // packets held at most
-  Duration max_frame_age{1'000'000};  // while waiting for a keyframe, older is dropped
+  Duration min_delay{0};        // floor of the target delay
+  Duration max_delay{50'000};   // ceiling (the --latency option)
+  std::size_t capacity = 2048;  // packets held at most
+  // While waiting for a keyframe, packets older than this (or past their latest possible
+  // playout) are dropped.
+  Duration max_frame_age{1'000'000};
   Duration keyframe_request_interval{200'000};
   double jitter_multiplier = 3.0;
   // Two consecutive packets this far (in sequence numbers) from the stream are a sender
