@@ -56,6 +56,10 @@ void PlayoutTiming::AddVariation(Duration v) noexcept {
     variation_[variation_next_] = v.count();
     variation_next_ = (variation_next_ + 1) % kWindow;
   }
+  // Re-rank at once when the tail may have grown; otherwise every 16 samples is fresh enough
+  // (the window is 128) and keeps the cost off the per-packet path.
+  if (v <= p99_ && ++since_rank_ < 16) return;
+  since_rank_ = 0;
   std::array<std::int64_t, kWindow> sorted;
   std::copy(variation_.begin(), variation_.end(), sorted.begin());
   const std::size_t n = variation_.size();
@@ -110,6 +114,7 @@ void PlayoutTiming::Reset() noexcept {
   jitter_us_ = 0;
   variation_.clear();
   variation_next_ = 0;
+  since_rank_ = 0;
   p99_ = Duration{0};
   UpdateTarget();
 }

@@ -344,5 +344,63 @@ TEST(AudioJitterBuffer, ResetAndFarJumpFollowANewSender) {
   EXPECT_EQ(jb.stats().restarts, 2u);
 }
 
+// Jitter up to 30 ms, 1% loss, 1% duplicates, DTX pauses: slots come out in RTP order, each
+// packet at most once, and every received packet is either played, late or a duplicate.
+TEST(AudioJitterBuffer, RandomizedStreamKeepsItsInvariants) {
+  AudioJitterConfig c = Config(5ms);
+  c.max_delay = 80ms;
+  AudioJitterBuffer jb(c);
+  Driver d(jb);
+  std::uint32_t rng = 99;
+  const auto next = [&rng] {
+    rng = rng * 1664525u + 1013904223u;
+    return rng >> 8;
+  };
+  std::vector<Arrival> in;
+  std::uint16_t seq = 65000;
+  std::uint32_t ts = 0xFFFF0000u;
+  for (int i = 0; i < 3000; ++i) {
+    if (next() % 200 == 0) ts += kFrame * (5 + next() % 40);  // DTX pause
+    if (next() % 100 != 0) {
+      Arrival a{1s + Duration{static_cast<std::int64_t>(ts - 0xFFFF0000u) * 1'000'000 / 48'000} +
+                    Duration{next() % 30'000},
+                seq,
+                ts,
+                {static_cast<std::uint8_t>(seq >> 8), static_cast<std::uint8_t>(seq)}};
+      if (next() % 100 == 0) in.push_back(a);
+      in.push_back(std::move(a));
+    }
+    ++seq;
+    ts += kFrame;
+  }
+  d.Run(in, 1000s);
+  std::size_t played = 0;
+  std::int64_t previous_seq = -1;
+  SeqUnwrapper seqs;
+  TsUnwrapper times;
+  std::int64_t previous_ts = -1;
+  for (std::size_t i = 0; i < d.slots.size(); ++i) {
+    const AudioSlot& s = d.slots[i];
+    const std::int64_t t = times.Unwrap(s.rtp_ts);
+    EXPECT_GT(t, previous_ts);
+    previous_ts = t;
+    if (i > 0) {
+      EXPECT_GE(s.playout_time, d.slots[i - 1].playout_time);
+    }
+    if (s.kind != AudioSlotKind::kPacket) continue;
+    ++played;
+    const std::int64_t u = seqs.Unwrap(s.seq);
+    EXPECT_GT(u, previous_seq);
+    previous_seq = u;
+    EXPECT_EQ(s.payload[1], static_cast<std::uint8_t>(s.seq));
+  }
+  const auto st = jb.stats();
+  EXPECT_EQ(played + st.late + st.duplicates, in.size());
+  EXPECT_GT(st.late, 0u);
+  EXPECT_GT(st.slots_silence + st.slots_underrun, 0u);
+  EXPECT_GT(played, 2500u);
+  EXPECT_LE(st.target_delay, 80ms);
+}
+
 }  // namespace
 }  // namespace confcast::rtp

@@ -92,6 +92,7 @@ class PlayoutTiming {
   double jitter_us_ = 0;
   std::vector<std::int64_t> variation_;  // ring of the last kWindow v samples, microseconds
   std::size_t variation_next_ = 0;
+  int since_rank_ = 0;
   Duration p99_{0};
   Duration target_{0};
 };
