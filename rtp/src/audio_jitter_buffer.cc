@@ -62,17 +62,22 @@ AudioInsertStatus AudioJitterBuffer::Store(std::uint16_t seq, std::uint32_t rtp_
     ++stats_.duplicates;
     return AudioInsertStatus::kDuplicate;
   }
+  const bool newer_than_played = !last_played_useq_ || useq > *last_played_useq_;
+  if (ConcealedEnough() && newer_than_played) {
+    // Idle: resume at this packet's time, even if the sender's timestamps fell behind the
+    // concealment played meanwhile (its clock paused); nothing is played for the gap, and the
+    // time mapping starts afresh from this packet.
+    next_uts_ = uts;
+    timing_.Rebase();
+  }
   if (uts < next_uts_) {
     ++stats_.late;
+    timing_.OnLateSample(uts, arrival);  // how late it was tells the delay what it missed
     return AudioInsertStatus::kLate;
   }
   if (packets_.size() >= config_.capacity) {
     ++stats_.overflows;
     return AudioInsertStatus::kOverflow;
-  }
-  if (ConcealedEnough()) {
-    // Idle: resume at this packet's time; nothing is played for the silence before it.
-    next_uts_ = std::max(next_uts_, uts);
   }
   if (useq < highest_useq_) ++stats_.reordered;
   highest_useq_ = std::max(highest_useq_, useq);

@@ -76,6 +76,14 @@ void PlayoutTiming::UpdateTarget() noexcept {
 
 void PlayoutTiming::OnSample(std::int64_t uts, Timestamp arrival) {
   const Duration transit = Transit(uts, arrival);
+  // Samples far beyond the ceiling, several in a row, mean the mapping is stale (the sender's
+  // clock paused or jumped, the path changed): re-anchor on the present instead of waiting
+  // for the old minimum to age out of the window.
+  if (base_cur_ && transit - Base() > config_.ceiling) {
+    if (++beyond_ceiling_ >= kRebaseAfter) Rebase();
+  } else {
+    beyond_ceiling_ = 0;
+  }
   UpdateBase(transit, arrival);
   if (last_transit_) {
     const double d = std::abs(static_cast<double>((transit - *last_transit_).count()));
@@ -101,6 +109,14 @@ Timestamp PlayoutTiming::Expected(std::int64_t uts) const noexcept {
   return RtpToDuration(uts - origin_.value_or(uts)) + Base();
 }
 
+void PlayoutTiming::Rebase() noexcept {
+  base_cur_.reset();
+  base_prev_.reset();
+  provisional_.reset();
+  last_transit_.reset();  // the step itself is not jitter
+  beyond_ceiling_ = 0;
+}
+
 Duration PlayoutTiming::jitter() const noexcept {
   return Duration{std::llround(jitter_us_)};
 }
@@ -111,6 +127,7 @@ void PlayoutTiming::Reset() noexcept {
   base_cur_.reset();
   base_prev_.reset();
   last_transit_.reset();
+  beyond_ceiling_ = 0;
   jitter_us_ = 0;
   variation_.clear();
   variation_next_ = 0;

@@ -274,6 +274,26 @@ TEST(AudioJitterBuffer, LongSilenceIdlesAndResumesOnTheNextPacket) {
   EXPECT_FALSE(jb.NextWakeup());
 }
 
+TEST(AudioJitterBuffer, SenderClockPauseResumesWithoutLateDrops) {
+  AudioJitterBuffer jb(Config(5ms));
+  Driver d{jb};
+  std::vector<Arrival> in;
+  // The sender stalls for 1 s and then carries on where its timestamps left off.
+  for (int i = 0; i < 20; ++i) in.push_back(Packet(i, 0, 0, i >= 10 ? 1s : 0s));
+  d.Run(in, 4s);
+  EXPECT_EQ(d.TrimTrailingMissing(), 5);
+  ASSERT_EQ(d.slots.size(), 25u);  // 10 packets, 5 concealed, 10 packets
+  for (int i = 10; i < 15; ++i) EXPECT_EQ(d.slots[i].kind, AudioSlotKind::kMissing);
+  for (int i = 15; i < 25; ++i) {
+    EXPECT_EQ(d.slots[i].kind, AudioSlotKind::kPacket);
+    EXPECT_EQ(d.slots[i].seq, i - 5);
+  }
+  // Three packets after the stall the mapping re-anchors; from then on the floor holds again.
+  EXPECT_EQ(d.slots[24].playout_time, Packet(19).at + 1s + 5ms);
+  EXPECT_EQ(jb.stats().late, 0u);
+  EXPECT_EQ(jb.stats().lost, 0u);
+}
+
 class AudioWrap : public ::testing::TestWithParam<std::uint16_t> {};
 INSTANTIATE_TEST_SUITE_P(Starts, AudioWrap, ::testing::Values(0, 1, 32767, 32768, 65534, 65535));
 

@@ -363,6 +363,30 @@ TEST_P(VideoWrap, WrapOfSequenceAndTimestampChangesNothing) {
   EXPECT_TRUE(sink.gaps.size() > 0);  // the reordering showed as (filled) gaps
 }
 
+TEST(VideoJitterBuffer, PathDelayStepReanchorsThePlayoutMapping) {
+  VideoJitterBuffer jb(Config(10ms));
+  StreamGen gen(0, 0);
+  Sink sink;
+  for (int k = 0; k < 40; ++k) {
+    // The path gets 200 ms longer at frame 20 (a reroute, or a sender that paused its clock).
+    const Duration delay = kNetworkDelay + (k >= 20 ? 200ms : 0ms);
+    for (auto& p : gen.Frame(3, k == 0)) sink.Insert(jb, p, SendTime(k, 0) + delay);
+    sink.Poll(jb, SendTime(k + 1, 0) + delay);
+  }
+  sink.Poll(jb, SendTime(50, 0) + 200ms);
+  ASSERT_EQ(sink.frames.size(), 40u);
+  // Before the step each frame is held for the 10 ms floor. Right after it the stale mapping
+  // says "overdue" and frames go out on arrival, unsmoothed; three frames later the mapping is
+  // re-anchored and frames are held again (for longer at first: the step raised J).
+  EXPECT_EQ(sink.frames[10].playout_time - sink.frames[10].last_arrival, 10ms);
+  EXPECT_LT(sink.frames[20].playout_time, sink.frames[20].last_arrival);
+  for (int k = 23; k < 40; ++k) {
+    EXPECT_GE(sink.frames[k].playout_time - sink.frames[k].last_arrival, 10ms) << k;
+    EXPECT_LE(sink.frames[k].playout_time - sink.frames[k].last_arrival, 50ms) << k;
+  }
+  EXPECT_EQ(sink.requests, 0);
+}
+
 // A deterministic pseudo-random sequence (no <random> in tests of a pure library either).
 std::uint32_t Lcg(std::uint32_t& state) {
   state = state * 1664525u + 1013904223u;

@@ -42,9 +42,10 @@ namespace confcast::rtp {
 //   J         += (|transit(i) - transit(i-1)| - J) / 16            (RFC 3550 A.8)
 //   v(i)       = transit(i) - base, its p99 over the last kWindow samples
 //   target     = clamp(max(k * J, p99(v)), floor, ceiling)
-// k * J follows smooth jitter; the p99 of v catches heavy tails (reordering) that a smoothed
-// mean underestimates. Packets that arrived too late to be used are fed in as v samples too,
-// so losses caused by a short delay make the delay grow.
+// Three samples in a row later than base + ceiling re-anchor the base (a sender that paused its
+// clock, a path that got longer). k * J follows smooth jitter; the p99 of v catches heavy tails
+// (reordering) that a smoothed mean underestimates. Packets that arrived too late to be used are
+// fed in as v samples too, so losses caused by a short delay make the delay grow.
 class PlayoutTiming {
  public:
   struct Config {
@@ -55,6 +56,7 @@ class PlayoutTiming {
     Duration base_window{5'000'000};  // each of the two min buckets spans this long
   };
   static constexpr std::size_t kWindow = 128;
+  static constexpr int kRebaseAfter = 3;  // consecutive samples beyond the ceiling
 
   explicit PlayoutTiming(Config config);
 
@@ -73,6 +75,8 @@ class PlayoutTiming {
   Duration jitter() const noexcept;
   // Converts an RTP duration to microseconds.
   Duration RtpToDuration(std::int64_t rtp_units) const noexcept;
+  // Forgets the base (keeps jitter and variation): the next sample anchors the mapping.
+  void Rebase() noexcept;
   void Reset() noexcept;
 
  private:
@@ -89,6 +93,7 @@ class PlayoutTiming {
   std::optional<Duration> base_prev_;
   Timestamp bucket_start_{0};
   std::optional<Duration> last_transit_;
+  int beyond_ceiling_ = 0;
   double jitter_us_ = 0;
   std::vector<std::int64_t> variation_;  // ring of the last kWindow v samples, microseconds
   std::size_t variation_next_ = 0;
