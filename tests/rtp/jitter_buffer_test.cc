@@ -277,6 +277,30 @@ TEST(VideoJitterBuffer, KeyframeRequestsAreRateLimited) {
   EXPECT_EQ(sink.frames[1].rtp_ts, 26 * kTsPerFrame);
 }
 
+TEST(VideoJitterBuffer, AGapWaitsExactlyUntilItsDeadline) {
+  VideoJitterBuffer jb(Config(10ms));
+  StreamGen gen(0, 0);
+  Sink sink;
+  for (auto& p : gen.Frame(2, true)) sink.Insert(jb, p, SendTime(0, 0));
+  sink.Poll(jb, SendTime(0, 0) + 10ms);
+  ASSERT_EQ(sink.frames.size(), 1u);
+  auto f1 = gen.Frame(3, false);
+  sink.Insert(jb, f1[0], SendTime(1, 0));
+  sink.Insert(jb, f1[2], SendTime(1, 0) + 1ms);  // f1[1] missing
+  // Deadline = expected completion (on the frame-0 mapping: SendTime(1, 0)) + 10 ms.
+  ASSERT_TRUE(jb.NextWakeup());
+  EXPECT_EQ(*jb.NextWakeup(), SendTime(1, 0) + 10ms);
+  sink.Poll(jb, SendTime(1, 0) + 10ms - 1us);
+  EXPECT_EQ(sink.requests, 0);
+  EXPECT_FALSE(jb.waiting_for_keyframe());
+  sink.Poll(jb, SendTime(1, 0) + 10ms);
+  EXPECT_EQ(sink.requests, 1);
+  EXPECT_TRUE(jb.waiting_for_keyframe());
+  EXPECT_EQ(jb.stats().lost, 1u);
+  EXPECT_EQ(jb.stats().frames_dropped, 1u);
+  EXPECT_EQ(sink.frames.size(), 1u);
+}
+
 TEST(VideoJitterBuffer, LateArrivalOfADeclaredLostPacketIsCountedLate) {
   VideoJitterBuffer jb(Config(10ms));
   StreamGen gen(0, 0);
