@@ -4,6 +4,7 @@
 #include <gst/video/video.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace confcast::media::gst {
@@ -63,8 +64,13 @@ std::optional<MediaError> Pipeline::PollError() {
       GError* err = nullptr;
       gchar* dbg = nullptr;
       gst_message_parse_error(m, &err, &dbg);
+      // CONFCAST_MEDIA_DEBUG=1 adds GStreamer's debug detail (element and reason).
+      const char* verbose = std::getenv("CONFCAST_MEDIA_DEBUG");
       out = MediaError{MediaErrorCode::kUnavailable,
                        fmt::format("{}: {}", what_, err ? err->message : "unknown error")};
+      if (verbose && *verbose == '1')
+        out->message +=
+            fmt::format(" [{}: {}]", GST_OBJECT_NAME(GST_MESSAGE_SRC(m)), dbg ? dbg : "");
       if (err) g_error_free(err);
       g_free(dbg);
     }

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "confcast/media/sink.h"
 #include "confcast/media/y4m.h"
@@ -166,16 +167,24 @@ std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::strin
           MediaErrorCode::kUnavailable,
           "video sink 'window' needs a display and DISPLAY is not set; use --video-sink null, "
           "y4m:PATH or png:DIR"});
-    auto p = gst::Pipeline::Launch(
-        "appsrc name=src is-live=true format=time max-bytes=0 block=false ! "
-        "taginject name=tags ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! "
-        "autovideosink sync=false",
-        "video sink 'window'");
-    if (!p) return std::unexpected(p.error());
-    const std::string tags = fmt::format("title=\"{}\"", TagSafe(o.title));
-    g_object_set((*p)->Get("tags"), "tags", tags.c_str(), nullptr);
-    if (auto s = (*p)->Start(std::chrono::seconds(5)); !s) return std::unexpected(s.error());
-    return std::make_unique<WindowVideoSink>(std::move(*p));
+    // XOpenDisplay fails now and then with EAGAIN on a busy X server (seen with Xvfb on a
+    // loaded machine), so opening the window is retried a few times before giving up.
+    MediaError last;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+      auto p = gst::Pipeline::Launch(
+          "appsrc name=src is-live=true format=time max-bytes=0 block=false ! "
+          "taginject name=tags ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! "
+          "autovideosink sync=false",
+          "video sink 'window'");
+      if (!p) return std::unexpected(p.error());
+      const std::string tags = fmt::format("title=\"{}\"", TagSafe(o.title));
+      g_object_set((*p)->Get("tags"), "tags", tags.c_str(), nullptr);
+      auto s = (*p)->Start(std::chrono::seconds(5));
+      if (s) return std::make_unique<WindowVideoSink>(std::move(*p));
+      last = s.error();
+    }
+    return std::unexpected(last);
   }
   if (kind == "record")
     return std::unexpected(MediaError{
