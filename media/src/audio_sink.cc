@@ -18,12 +18,29 @@ class NullAudioSink final : public AudioSink {
   bool active() const noexcept override { return false; }
 };
 
+// The factory name of the element autoaudiosink picked, or "" when it has none.
+std::string ActualSink(GstElement* autosink) {
+  std::string name;
+  if (!autosink || !GST_IS_BIN(autosink)) return name;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(autosink));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* e = GST_ELEMENT(g_value_get_object(&item));
+    if (GstElementFactory* f = gst_element_get_factory(e))
+      name = gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(f));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return name;
+}
+
 class GstAudioSink final : public AudioSink {
  public:
   GstAudioSink() {
     auto p = gst::Pipeline::Launch(
         "appsrc name=src is-live=true format=time do-timestamp=true ! audioconvert ! "
-        "audioresample ! autoaudiosink",
+        "audioresample ! autoaudiosink name=out",
         "audio sink 'auto'");
     if (!p) {
       Fail(p.error());
@@ -31,7 +48,14 @@ class GstAudioSink final : public AudioSink {
     }
     pipeline_ = std::move(*p);
     src_ = GST_APP_SRC(pipeline_->Get("src"));
-    if (auto s = pipeline_->Start(std::chrono::seconds(3)); !s) Fail(s.error());
+    if (auto s = pipeline_->Start(std::chrono::milliseconds(0)); !s) {
+      Fail(s.error());
+      return;
+    }
+    // With no usable device autoaudiosink quietly plays into a fakesink: say so once.
+    const std::string actual = ActualSink(pipeline_->Get("out"));
+    if (actual.empty() || actual == "fakesink")
+      Fail(MediaError{MediaErrorCode::kUnavailable, "audio sink 'auto': no audio output device"});
   }
   ~GstAudioSink() override {
     if (src_ && !failed_) gst_app_src_end_of_stream(src_);

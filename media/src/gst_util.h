@@ -32,7 +32,9 @@ class Pipeline {
                                                                      std::string what);
   GstElement* Get(const char* name) const;  // borrowed
   GstElement* pipeline() const noexcept { return pipeline_; }
-  // Sets PLAYING and waits up to `timeout` for it, failing with the first bus error.
+  // Sets PLAYING and waits up to `timeout` for it, failing with the first bus error. Devices
+  // open in the NULL->READY change, which is synchronous, so sinks (which preroll only when the
+  // first buffer comes) pass 0 and still see a missing device.
   std::expected<void, MediaError> Start(std::chrono::milliseconds timeout);
   // The first error posted on the bus since the last call, if any; EOS is reported separately.
   std::optional<MediaError> PollError();

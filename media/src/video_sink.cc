@@ -180,7 +180,7 @@ std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::strin
       if (!p) return std::unexpected(p.error());
       const std::string tags = fmt::format("title=\"{}\"", TagSafe(o.title));
       g_object_set((*p)->Get("tags"), "tags", tags.c_str(), nullptr);
-      auto s = (*p)->Start(std::chrono::seconds(5));
+      auto s = (*p)->Start(std::chrono::milliseconds(0));
       if (s) return std::make_unique<WindowVideoSink>(std::move(*p));
       last = s.error();
     }

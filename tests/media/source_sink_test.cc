@@ -130,6 +130,18 @@ TEST(VideoSource, FilePlaysDecodedFramesAndEnds) {
     }
   }
   EXPECT_GE(frames, 5);
+
+  // --loop: the 6-frame clip plays again instead of ending.
+  o.loop = true;
+  auto looped = CreateVideoSource("file:" + path.string(), o);
+  ASSERT_TRUE(looped) << looped.error().message;
+  int loop_frames = 0;
+  for (int tries = 0; tries < 200 && loop_frames < 14; ++tries) {
+    auto f = (*looped)->Pull(milliseconds(500));
+    ASSERT_TRUE(f) << "a looping file must not end: " << f.error().message;
+    if (f->has_value()) ++loop_frames;
+  }
+  EXPECT_GE(loop_frames, 14);
   std::filesystem::remove(path);
 }
 
@@ -158,6 +170,9 @@ TEST(AudioSource, NoneIsNullAndUnknownIsError) {
   auto bad = CreateAudioSource("microphone");
   ASSERT_FALSE(bad);
   EXPECT_TRUE(Contains(bad.error().message, "unknown audio source 'microphone'"));
+  auto bad_frame = CreateAudioSource("test", AudioSourceOptions{.channels = 1, .frame_ms = 15});
+  ASSERT_FALSE(bad_frame);
+  EXPECT_TRUE(Contains(bad_frame.error().message, "10 or 20 ms"));
   auto f = CreateAudioSource("file:/no/such.ogg");
   ASSERT_FALSE(f);
   EXPECT_TRUE(Contains(f.error().message, "/no/such.ogg"));
@@ -175,6 +190,12 @@ TEST(AudioSource, MissingDevicesGiveClearErrors) {
   EXPECT_TRUE(Contains(alsa.error().message, "none found") ||
               Contains(alsa.error().message, "gstreamer1.0-alsa"))
       << alsa.error().message;
+  auto automatic = CreateAudioSource("auto");
+  if (!automatic) {
+    EXPECT_TRUE(Contains(automatic.error().message, "audio source 'auto'"));
+    EXPECT_TRUE(Contains(automatic.error().message, "use --audio test or none"))
+        << automatic.error().message;
+  }
   if (std::getenv("PULSE_SERVER") == nullptr &&
       std::system("pgrep -x pulseaudio >/dev/null") != 0) {
     auto pulse = CreateAudioSource("pulse");
@@ -242,6 +263,13 @@ TEST(AudioSink, AutoWithoutDeviceFallsBackInsteadOfFailing) {
   AudioFrame f;
   f.samples.assign(960, 100);
   for (int i = 0; i < 3; ++i) (*sink)->Play(f);  // must not crash either way
+  std::ifstream cards("/proc/asound/cards");
+  std::string first;
+  std::getline(cards, first);
+  if (Contains(first, "no soundcards") && std::getenv("PULSE_SERVER") == nullptr &&
+      std::system("pgrep -x pulseaudio >/dev/null") != 0) {
+    EXPECT_FALSE((*sink)->active()) << "no device here: the sink must know it is dropping";
+  }
   auto null = CreateAudioSink("null");
   ASSERT_TRUE(null);
   (*null)->Play(f);
