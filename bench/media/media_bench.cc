@@ -3,7 +3,7 @@
 //
 //   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release
 //   cmake --build build-rel -j2 --target confcast-media-bench
-//   ./build-rel/bench/media/confcast-media-bench [--frames N] [--threads T]
+//   ./build-rel/bench/media/confcast-media-bench [--frames N] [--threads T] [--decoder-threads D]
 //
 // Prints p50, p99 and mean in milliseconds, plus the average access unit size. The synthetic
 // picture moves every frame (a gradient and a moving square), so the encoder cannot skip.
@@ -52,7 +52,7 @@ void Print(const char* what, const Stats& s, const std::string& extra) {
               extra.c_str());
 }
 
-bool BenchVideo(int w, int h, int kbps, int frames, int threads) {
+bool BenchVideo(int w, int h, int kbps, int frames, int threads, int dec_threads) {
   confcast::media::H264EncoderConfig c;
   c.width = w;
   c.height = h;
@@ -61,7 +61,7 @@ bool BenchVideo(int w, int h, int kbps, int frames, int threads) {
   c.gop = 300;
   c.threads = threads;
   auto enc = confcast::media::H264Encoder::Create(c);
-  auto dec = confcast::media::H264Decoder::Create(threads > 0 ? threads : 2);
+  auto dec = confcast::media::H264Decoder::Create(dec_threads);
   if (!enc || !dec) {
     std::fprintf(stderr, "cannot create codecs: %s\n",
                  !enc ? enc.error().message.c_str() : dec.error().message.c_str());
@@ -136,13 +136,16 @@ bool BenchOpus(int frames) {
 int main(int argc, char** argv) {
   int frames = 300;
   int threads = 0;
+  int dec_threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--frames") == 0) frames = std::max(10, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--threads") == 0) threads = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--decoder-threads") == 0)
+      dec_threads = std::max(1, std::atoi(argv[i + 1]));
   }
-  std::printf("confcast-media-bench: %d frames per size, encoder threads %s\n", frames,
-              threads > 0 ? std::to_string(threads).c_str() : "auto");
-  bool ok = BenchVideo(1280, 720, 2500, frames, threads) &&
-            BenchVideo(1920, 1080, 5000, frames, threads) && BenchOpus(frames * 5);
+  std::printf("confcast-media-bench: %d frames per size, encoder threads %s, decoder threads %d\n",
+              frames, threads > 0 ? std::to_string(threads).c_str() : "auto", dec_threads);
+  bool ok = BenchVideo(1280, 720, 2500, frames, threads, dec_threads) &&
+            BenchVideo(1920, 1080, 5000, frames, threads, dec_threads) && BenchOpus(frames * 5);
   return ok ? 0 : 1;
 }

@@ -4,7 +4,9 @@
 // decoder before the first picture comes out; slice threads add no delay. AV_CODEC_FLAG_LOW_DELAY
 // tells the decoder there are no B-frames to reorder, so each access unit yields its picture
 // immediately. Errors are reported per access unit (send_packet failure, decode_error_flags,
-// or a corrupt frame); the last clean picture is kept so a renderer can repeat it.
+// or a corrupt frame); the last clean picture is kept so a renderer can repeat it. A lost slice
+// is only seen (FF_DECODE_ERROR_CONCEALMENT_ACTIVE) with one thread: libavcodec's error
+// resilience is off under slice threading.
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -138,6 +138,21 @@ TEST(H264, IntraRefreshEncodesAndDecodes) {
   }
 }
 
+TEST(H264, SliceThreadedDecoderHasNoFrameDelay) {
+  H264EncoderConfig c = SmallConfig();
+  c.threads = 2;  // x264 sliced threads: two slices per picture
+  auto enc = H264Encoder::Create(c);
+  auto dec = H264Decoder::Create(2);
+  ASSERT_TRUE(enc && dec);
+  for (int i = 0; i < 5; ++i) {
+    auto au = (*enc)->Encode(SyntheticFrame(kW, kH, static_cast<std::uint64_t>(i)));
+    ASSERT_TRUE(au && *au);
+    auto out = (*dec)->Decode(**au);
+    EXPECT_FALSE(out.error) << out.error_text;
+    EXPECT_TRUE(out.frame) << "picture " << i << " must come out of its own Decode call";
+  }
+}
+
 TEST(H264, ScalesOtherSizesToConfiguredSize) {
   auto enc = H264Encoder::Create(SmallConfig());
   ASSERT_TRUE(enc);
@@ -202,6 +217,44 @@ TEST(AnnexB, SplitsThreeAndFourByteStartCodes) {
   EXPECT_EQ(nals[2][0], 0x65);
   EXPECT_TRUE(SplitAnnexB(std::vector<std::uint8_t>{}).empty());
   EXPECT_TRUE(SplitAnnexB(std::vector<std::uint8_t>{0, 0}).empty());
+}
+
+}  // namespace
+}  // namespace confcast::media
+
+namespace confcast::media {
+namespace {
+
+// One lost slice (what one lost RTP packet costs with the slice cap on): the decoder still gives
+// a picture, flags the access unit as damaged, and keeps the last clean picture unchanged.
+TEST(H264, LostSliceIsReportedAndConcealed) {
+  H264EncoderConfig c = SmallConfig();
+  c.max_slice_bytes = 300;
+  c.bitrate_kbps = 3000;
+  auto enc = H264Encoder::Create(c);
+  auto dec = H264Decoder::Create();
+  ASSERT_TRUE(enc && dec);
+  for (int i = 0; i < 8; ++i) {
+    auto au = (*enc)->Encode(SyntheticFrame(kW, kH, static_cast<std::uint64_t>(i)));
+    ASSERT_TRUE(au && *au);
+    if (i < 7) {
+      ASSERT_FALSE((*dec)->Decode(**au).error);
+      continue;
+    }
+    const VideoFrame good = *(*dec)->last_good_picture();
+    auto nals = SplitAnnexB((*au)->data);
+    ASSERT_GE(nals.size(), 3u) << "the cap must cut frame 7 into several slices";
+    std::vector<std::uint8_t> damaged;
+    for (std::size_t n = 0; n < nals.size(); ++n) {
+      if (n == nals.size() / 2) continue;  // the lost packet
+      damaged.insert(damaged.end(), {0, 0, 0, 1});
+      damaged.insert(damaged.end(), nals[n].begin(), nals[n].end());
+    }
+    auto out = (*dec)->Decode(damaged, rtp::Duration{7}, rtp::Timestamp{7});
+    EXPECT_TRUE(out.frame) << "a damaged frame is still shown (concealed)";
+    EXPECT_TRUE(out.error) << "the damage is reported";
+    EXPECT_EQ((*dec)->last_good_picture()->i420, good.i420);
+  }
 }
 
 }  // namespace

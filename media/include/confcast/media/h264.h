@@ -63,9 +63,15 @@ struct H264DecodeResult {
 
 // Decodes Annex-B access units. Slice threads only: frame threads would add a frame of delay
 // per thread. Keeps the last picture that decoded without error for concealment.
+//
+// threads = 1 (the default) keeps libavcodec's error resilience on: a lost slice is concealed
+// from the neighbouring and previous pictures and reported as an error. With threads > 1
+// libavcodec decodes the slices of a picture in parallel but switches error resilience off, so
+// a lost slice is neither concealed nor reported; use it only for very large pictures on
+// clean links.
 class H264Decoder {
  public:
-  static std::expected<std::unique_ptr<H264Decoder>, MediaError> Create(int threads = 2);
+  static std::expected<std::unique_ptr<H264Decoder>, MediaError> Create(int threads = 1);
   ~H264Decoder();
   H264Decoder(const H264Decoder&) = delete;
   H264Decoder& operator=(const H264Decoder&) = delete;
