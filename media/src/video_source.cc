@@ -161,13 +161,19 @@ std::expected<std::unique_ptr<VideoSource>, MediaError> CreateVideoSource(
       return std::unexpected(MediaError{
           MediaErrorCode::kNotFound, fmt::format("video source '{}' not found; cameras present: {}",
                                                  spec, Joined(ListCameras()))});
-    // The camera offers its modes; videoscale and videorate adapt whichever it picks to the
-    // requested size and rate.
-    return StartGst(
-        spec,
-        fmt::format("v4l2src name=src ! videoconvert ! videoscale ! videorate ! {} ! {}", caps,
-                    kAppSink),
-        false, SetDevice, dev);
+    // Negotiation in order of preference: the requested size and rate as raw video, then as
+    // MJPEG (many USB cameras reach 30 fps at 720p only in MJPEG), then any raw mode, then any
+    // MJPEG mode. decodebin decodes MJPEG and passes raw through; videoscale and videorate
+    // adapt whatever mode was chosen to the requested size and rate.
+    const std::string prefer = fmt::format(
+        "video/x-raw,width={0},height={1},framerate={2}/1;"
+        "image/jpeg,width={0},height={1},framerate={2}/1;video/x-raw;image/jpeg",
+        o.width, o.height, o.fps);
+    return StartGst(spec,
+                    fmt::format("v4l2src name=src ! capsfilter caps=\"{}\" ! decodebin ! "
+                                "videoconvert ! videoscale ! videorate ! {} ! {}",
+                                prefer, caps, kAppSink),
+                    false, SetDevice, dev);
   }
   if (kind == "screen" && arg.empty()) {
     const char* display = std::getenv("DISPLAY");

@@ -279,3 +279,55 @@ TEST(AudioSink, AutoWithoutDeviceFallsBackInsteadOfFailing) {
 
 }  // namespace
 }  // namespace confcast::media
+
+namespace confcast::media {
+namespace {
+
+// Runs only with a display (ctest media.screen_xvfb runs it under xvfb-run).
+TEST(ScreenCapture, CapturesTheXScreen) {
+  if (!HaveDisplay()) GTEST_SKIP() << "no DISPLAY; ctest media.screen_xvfb runs this under Xvfb";
+  VideoSourceOptions o;
+  o.width = 160;
+  o.height = 120;
+  o.fps = 10;
+  auto src = CreateVideoSource("screen", o);
+  ASSERT_TRUE(src) << src.error().message;
+  for (int i = 0; i < 2; ++i) {
+    auto f = (*src)->Pull(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(f) << f.error().message;
+    ASSERT_TRUE(f->has_value());
+    EXPECT_EQ((*f)->width, 160);
+    EXPECT_EQ((*f)->height, 120);
+    EXPECT_GT((*f)->capture_time.count(), 0);
+  }
+}
+
+TEST(AudioSource, FilePlaysInOpusSizedFrames) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("confcast_media_" + std::to_string(::getpid()) + "_tone.wav");
+  const std::string cmd =
+      "gst-launch-1.0 -q audiotestsrc num-buffers=10 samplesperbuffer=4410 ! "
+      "audio/x-raw,rate=44100,channels=2 ! wavenc ! filesink location=" +
+      path.string() + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "gst-launch-1.0 cannot write a wav file";
+  auto src = CreateAudioSource("file:" + path.string());
+  ASSERT_TRUE(src) << src.error().message;
+  int frames = 0;
+  while (frames < 200) {
+    auto f = (**src).Pull(std::chrono::milliseconds(2000));
+    if (!f) {
+      EXPECT_EQ(f.error().code, MediaErrorCode::kEndOfStream) << f.error().message;
+      break;
+    }
+    if (!f->has_value()) continue;
+    EXPECT_EQ((*f)->channels, 1) << "downmixed to the requested channel count";
+    EXPECT_EQ((*f)->samples_per_channel(), 960) << "resampled 44.1 kHz -> 48 kHz, cut in 20 ms";
+    ++frames;
+  }
+  EXPECT_GE(frames, 45);  // 1 s of audio = 50 frames of 20 ms, less a partial last one
+  EXPECT_LE(frames, 50);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace confcast::media
