@@ -36,6 +36,7 @@ struct H264Encoder::Impl {
   SwsContext* sws = nullptr;
   int sws_src_w = 0, sws_src_h = 0;
   bool force_keyframe = false;
+  bool Fill(const VideoFrame& in);
   std::int64_t next_pts = 0;
 
   ~Impl() {
@@ -75,7 +76,8 @@ std::vector<std::uint8_t> WithoutEncoderInfoSei(std::span<const std::uint8_t> au
 }  // namespace
 
 // Copies (or scales) an I420 VideoFrame into the encoder's AVFrame.
-bool H264Encoder::FillFrame(Impl& im, const VideoFrame& in) {
+bool H264Encoder::Impl::Fill(const VideoFrame& in) {
+  Impl& im = *this;
   AVFrame* f = im.frame;
   if (av_frame_make_writable(f) < 0) return false;
   const uint8_t* src[3] = {in.Y().data(), in.U().data(), in.V().data()};
@@ -169,7 +171,7 @@ std::expected<std::optional<EncodedFrame>, MediaError> H264Encoder::Encode(const
       in.i420.size() != VideoFrame::I420Size(in.width, in.height))
     return std::unexpected(CodecError(
         fmt::format("frame {}x{} with {} bytes is not I420", in.width, in.height, in.i420.size())));
-  if (!FillFrame(im, in)) return std::unexpected(CodecError("cannot convert the frame"));
+  if (!im.Fill(in)) return std::unexpected(CodecError("cannot convert the frame"));
   im.frame->pts = im.next_pts++;
   im.frame->pict_type = im.force_keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   im.force_keyframe = false;

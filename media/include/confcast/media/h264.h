@@ -51,7 +51,6 @@ class H264Encoder {
  private:
   struct Impl;
   explicit H264Encoder(std::unique_ptr<Impl> impl);
-  static bool FillFrame(Impl& im, const VideoFrame& in);
   std::unique_ptr<Impl> impl_;
 };
 
