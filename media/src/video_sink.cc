@@ -1,0 +1,201 @@
+// Video sinks. `window` pushes frames through appsrc into autovideosink (xvimagesink or
+// ximagesink under X11) with sync=false: frames are shown as soon as they are decoded, the
+// jitter buffer upstream already did the timing. The stream name reaches the window title as a
+// GST_TAG_TITLE tag (taginject), which the X sinks use for the window name.
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "confcast/media/sink.h"
+#include "confcast/media/y4m.h"
+#include "gst_util.h"
+#include "png_writer.h"
+
+namespace confcast::media {
+
+bool HaveDisplay() {
+  const char* d = std::getenv("DISPLAY");
+  return d && *d;
+}
+
+std::string DefaultVideoSinkSpec() {
+  return HaveDisplay() ? "window" : "null";
+}
+
+namespace {
+
+class NullVideoSink final : public VideoSink {
+ public:
+  std::expected<void, MediaError> Render(const VideoFrame&) override {
+    ++frames_;
+    return {};
+  }
+  std::uint64_t frames_rendered() const noexcept override { return frames_; }
+
+ private:
+  std::uint64_t frames_ = 0;
+};
+
+class Y4mVideoSink final : public VideoSink {
+ public:
+  explicit Y4mVideoSink(std::unique_ptr<Y4mWriter> w) : writer_(std::move(w)) {}
+  std::expected<void, MediaError> Render(const VideoFrame& f) override {
+    auto r = writer_->Write(f);
+    if (r) ++frames_;
+    return r;
+  }
+  std::expected<void, MediaError> Close() override { return writer_->Flush(); }
+  std::uint64_t frames_rendered() const noexcept override { return frames_; }
+
+ private:
+  std::unique_ptr<Y4mWriter> writer_;
+  std::uint64_t frames_ = 0;
+};
+
+// Writes DIR/<title>-<frame number>.png when png_interval_s of capture time has passed since
+// the last snapshot, and the last frame again on Close() (named <title>-last.png).
+class PngVideoSink final : public VideoSink {
+ public:
+  PngVideoSink(std::filesystem::path dir, VideoSinkOptions o)
+      : dir_(std::move(dir)), options_(std::move(o)) {}
+  ~PngVideoSink() override { (void)Close(); }
+  std::expected<void, MediaError> Render(const VideoFrame& f) override {
+    ++frames_;
+    const rtp::Duration interval = std::chrono::seconds(std::max(1, options_.png_interval_s));
+    if (!last_shot_ || f.capture_time - *last_shot_ >= interval) {
+      last_shot_ = f.capture_time;
+      auto r = WritePng(f, dir_ / fmt::format("{}-{:06}.png", options_.title, f.frame_number));
+      if (!r) return r;
+    }
+    last_ = f;
+    return {};
+  }
+  std::expected<void, MediaError> Close() override {
+    if (!last_) return {};
+    auto r = WritePng(*last_, dir_ / fmt::format("{}-last.png", options_.title));
+    last_.reset();
+    return r;
+  }
+  std::uint64_t frames_rendered() const noexcept override { return frames_; }
+
+ private:
+  std::filesystem::path dir_;
+  VideoSinkOptions options_;
+  std::optional<rtp::Timestamp> last_shot_;
+  std::optional<VideoFrame> last_;
+  std::uint64_t frames_ = 0;
+};
+
+class WindowVideoSink final : public VideoSink {
+ public:
+  explicit WindowVideoSink(std::unique_ptr<gst::Pipeline> p) : pipeline_(std::move(p)) {
+    src_ = GST_APP_SRC(pipeline_->Get("src"));
+  }
+  ~WindowVideoSink() override { (void)Close(); }
+
+  std::expected<void, MediaError> Render(const VideoFrame& f) override {
+    if (closed_) return std::unexpected(MediaError{MediaErrorCode::kUnavailable, "window closed"});
+    if (auto e = pipeline_->PollError()) return std::unexpected(*e);
+    if (f.width != width_ || f.height != height_) {
+      GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
+                                          G_TYPE_INT, f.width, "height", G_TYPE_INT, f.height,
+                                          "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
+      gst_app_src_set_caps(src_, caps);
+      gst_caps_unref(caps);
+      width_ = f.width;
+      height_ = f.height;
+    }
+    GstBuffer* buf = gst_buffer_new_memdup(f.i420.data(), f.i420.size());
+    if (gst_app_src_push_buffer(src_, buf) != GST_FLOW_OK)
+      return std::unexpected(
+          MediaError{MediaErrorCode::kUnavailable, "video sink 'window': the window is gone"});
+    ++frames_;
+    return {};
+  }
+  std::expected<void, MediaError> Close() override {
+    if (closed_) return {};
+    closed_ = true;
+    gst_app_src_end_of_stream(src_);
+    return {};
+  }
+  std::uint64_t frames_rendered() const noexcept override { return frames_; }
+
+ private:
+  std::unique_ptr<gst::Pipeline> pipeline_;
+  GstAppSrc* src_ = nullptr;
+  int width_ = 0, height_ = 0;
+  std::uint64_t frames_ = 0;
+  bool closed_ = false;
+};
+
+std::string TagSafe(std::string s) {
+  for (char& c : s)
+    if (c == '"' || c == '\\' || c == ',' || c == ';') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::string_view spec_view,
+                                                                      const VideoSinkOptions& o) {
+  std::string spec(spec_view.empty() || spec_view == "auto" ? DefaultVideoSinkSpec() : spec_view);
+  const auto colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon);
+  const std::string arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  if (kind == "null" && arg.empty()) return std::make_unique<NullVideoSink>();
+  if (kind == "y4m") {
+    if (arg.empty())
+      return std::unexpected(
+          MediaError{MediaErrorCode::kBadSpec, "video sink 'y4m:' needs a path or '-' (y4m:-)"});
+    auto w = Y4mWriter::Open(arg, o.fps_num, o.fps_den);
+    if (!w) return std::unexpected(w.error());
+    return std::make_unique<Y4mVideoSink>(std::move(*w));
+  }
+  if (kind == "png") {
+    std::error_code ec;
+    if (arg.empty() || !std::filesystem::is_directory(arg, ec))
+      return std::unexpected(MediaError{
+          MediaErrorCode::kNotFound,
+          fmt::format("video sink '{}': directory '{}' not found; create it first", spec, arg)});
+    return std::make_unique<PngVideoSink>(arg, o);
+  }
+  if (kind == "window" && arg.empty()) {
+    if (!HaveDisplay())
+      return std::unexpected(MediaError{
+          MediaErrorCode::kUnavailable,
+          "video sink 'window' needs a display and DISPLAY is not set; use --video-sink null, "
+          "y4m:PATH or png:DIR"});
+    // XOpenDisplay fails now and then with EAGAIN on a busy X server (seen with Xvfb on a
+    // loaded machine), so opening the window is retried a few times before giving up.
+    MediaError last;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+      auto p = gst::Pipeline::Launch(
+          "appsrc name=src is-live=true format=time max-bytes=0 block=false ! "
+          "taginject name=tags ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! "
+          "autovideosink sync=false",
+          "video sink 'window'");
+      if (!p) return std::unexpected(p.error());
+      const std::string tags = fmt::format("title=\"{}\"", TagSafe(o.title));
+      g_object_set((*p)->Get("tags"), "tags", tags.c_str(), nullptr);
+      auto s = (*p)->Start(std::chrono::milliseconds(0));
+      if (s) return std::make_unique<WindowVideoSink>(std::move(*p));
+      last = s.error();
+    }
+    return std::unexpected(last);
+  }
+  if (kind == "record")
+    return std::unexpected(MediaError{
+        MediaErrorCode::kBadSpec,
+        "video sink 'record:' stores encoded streams; the receiver opens it with Recorder "
+        "(record.h), not as a video sink"});
+  return std::unexpected(MediaError{
+      MediaErrorCode::kBadSpec,
+      fmt::format("unknown video sink '{}'; use window, null, y4m:PATH, y4m:-, png:DIR or "
+                  "record:PATH.mkv",
+                  spec)});
+}
+
+}  // namespace confcast::media
