@@ -1,0 +1,638 @@
+// SDP parser (RFC 8866). How it works:
+//  1. Bounds first: the whole input, each line and the number of non-empty lines are capped
+//     (kMaxSdp*), so a hostile file costs at most a few hundred kilobytes and one pass.
+//  2. Lines end in LF or CRLF (RFC 8866 5 asks for CRLF but says parsers should accept LF);
+//     trailing blanks are dropped, empty lines skipped, NUL and stray CR rejected.
+//  3. The first line must be v=0. Lines up to the first m= describe the session, each m= starts
+//     a media description (RFC 8866 5). Field order is not enforced: ffmpeg, GStreamer and
+//     hand-written files get it wrong in harmless ways.
+//  4. Fields confcast uses are parsed into typed values and rejected with a line number when
+//     unusable (a bad port, payload type, address, TTL, rtpmap). Single-occurrence fields seen
+//     a second time, unknown attributes and unknown line types are kept verbatim, so the writer
+//     can reproduce them (a second c= in a media is legal for layered multicast, RFC 8866 5.7).
+//  5. Every media must end up with a connection address, its own or the session's (5.7).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcast/rtp/sdp.h"
+#include "sdp_internal.h"
+
+namespace confcast::rtp {
+namespace {
+
+using namespace sdp_internal;
+
+struct Line {
+  std::size_t number = 0;
+  char type = 0;
+  std::string_view value;
+  std::string_view text;  // "x=value", for lines kept verbatim
+};
+
+// Everything after the first n whitespace-separated tokens, trimmed.
+std::string_view RestAfterTokens(std::string_view s, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t t = 0; t < n; ++t) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+  }
+  return Trim(s.substr(i));
+}
+
+Attribute SplitAttribute(std::string_view value) {
+  const std::size_t colon = value.find(':');
+  if (colon == std::string_view::npos) return {std::string(value), std::nullopt};
+  return {std::string(value.substr(0, colon)), std::string(value.substr(colon + 1))};
+}
+
+class Parser {
+ public:
+  std::expected<SessionDescription, SdpError> Run(std::string_view text);
+
+ private:
+  bool Fail(const Line& l, SdpErrorKind kind, std::string message) {
+    error_ = SdpError{l.number, kind, std::move(message)};
+    return false;
+  }
+  bool SplitLines(std::string_view text);
+  bool SessionLine(const Line& l);
+  bool MediaLine(const Line& l, MediaDescription& m);
+  bool ParseOrigin(const Line& l);
+  std::optional<Connection> ParseConnection(const Line& l);
+  bool ParseBandwidth(const Line& l, std::vector<Bandwidth>& out);
+  bool ParseTiming(const Line& l);
+  bool ParseMediaHeader(const Line& l, MediaDescription& m);
+  bool MediaAttribute(const Line& l, MediaDescription& m);
+  std::optional<std::uint8_t> ParsePayloadType(const Line& l, std::string_view token,
+                                               std::string_view where);
+  bool ParseRtpMap(const Line& l, std::string_view v, MediaDescription& m);
+  bool ParseFmtp(const Line& l, std::string_view v, MediaDescription& m);
+  bool ParseRtcpFb(const Line& l, std::string_view v, MediaDescription& m);
+  bool ParseRtcp(const Line& l, std::string_view v, MediaDescription& m);
+  bool ParseExtMap(const Line& l, std::string_view v, MediaDescription& m);
+  bool ParseSsrc(const Line& l, std::string_view v, MediaDescription& m);
+  bool ParseSourceFilter(const Line& l, std::string_view v, std::vector<SourceFilter>& out);
+
+  std::vector<Line> lines_;
+  SdpError error_;
+  SessionDescription sdp_;
+  bool seen_origin_ = false, seen_name_ = false, seen_timing_ = false;
+};
+
+bool Parser::SplitLines(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 BOM from an editor
+  std::size_t number = 0;
+  while (!text.empty()) {
+    ++number;
+    const std::size_t lf = text.find('\n');
+    std::string_view raw = text.substr(0, lf);
+    text = lf == std::string_view::npos ? std::string_view() : text.substr(lf + 1);
+    if (raw.ends_with('\r')) raw.remove_suffix(1);
+    Line l{number, 0, {}, {}};
+    if (raw.size() > kMaxSdpLineLength) {
+      return Fail(l, SdpErrorKind::kLineTooLong,
+                  "line is " + std::to_string(raw.size()) + " bytes long; the limit is " +
+                      std::to_string(kMaxSdpLineLength));
+    }
+    if (raw.find('\0') != std::string_view::npos || raw.find('\r') != std::string_view::npos) {
+      return Fail(l, SdpErrorKind::kBadCharacter,
+                  "line contains a NUL or carriage return character; SDP is text with one "
+                  "'<type>=<value>' per line");
+    }
+    raw = Trim(raw);
+    if (raw.empty()) continue;
+    if (lines_.size() == kMaxSdpLines) {
+      return Fail(
+          l, SdpErrorKind::kTooManyLines,
+          "more than " + std::to_string(kMaxSdpLines) + " lines; not a session description");
+    }
+    const char t = raw[0];
+    if (raw.size() < 2 || raw[1] != '=' || !((t >= 'a' && t <= 'z') || (t >= 'A' && t <= 'Z'))) {
+      return Fail(
+          l, SdpErrorKind::kBadLine,
+          "line " + Quote(raw) + " is not of the form '<letter>=<value>', e.g. 'a=recvonly'");
+    }
+    lines_.push_back(Line{number, t, raw.substr(2), raw});
+  }
+  return true;
+}
+
+bool Parser::ParseOrigin(const Line& l) {
+  const auto t = SplitWhitespace(l.value);
+  std::optional<std::uint64_t> id, version;
+  if (t.size() == 6) {
+    id = ParseDecimal(t[1], UINT64_MAX);
+    version = ParseDecimal(t[2], UINT64_MAX);
+  }
+  if (!id || !version) {
+    return Fail(l, SdpErrorKind::kBadOrigin,
+                "o= line " + Quote(l.value) +
+                    " is malformed; expected '<user> <numeric id> <numeric version> IN IP4 "
+                    "<address>', e.g. 'o=- 0 0 IN IP4 127.0.0.1'");
+  }
+  sdp_.origin = Origin{std::string(t[0]), *id, *version, std::string(t[3]), std::string(t[4]),
+                       std::string(t[5])};
+  return true;
+}
+
+std::optional<Connection> Parser::ParseConnection(const Line& l) {
+  const auto t = SplitWhitespace(l.value);
+  if (t.size() != 3 || t[0] != "IN" || (t[1] != "IP4" && t[1] != "IP6")) {
+    Fail(l, SdpErrorKind::kBadConnection,
+         "c= line " + Quote(l.value) +
+             " is malformed; expected 'IN IP4 <address>[/<ttl>]' or 'IN IP6 <address>', e.g. "
+             "'c=IN IP4 239.0.0.11/1'");
+    return std::nullopt;
+  }
+  AddressError e{};
+  auto c = ParseConnectionAddress(t[1] == "IP4" ? AddrType::kIp4 : AddrType::kIp6, t[2], e);
+  if (!c) Fail(l, e.kind, std::move(e.message));
+  return c;
+}
+
+bool Parser::ParseBandwidth(const Line& l, std::vector<Bandwidth>& out) {
+  const std::size_t colon = l.value.find(':');
+  const std::string_view type = l.value.substr(0, colon);
+  std::optional<std::uint64_t> value;
+  if (colon != std::string_view::npos && !type.empty() &&
+      type.find_first_of(" \t") == std::string_view::npos) {
+    value = ParseDecimal(l.value.substr(colon + 1), UINT64_MAX);
+  }
+  if (!value) {
+    return Fail(l, SdpErrorKind::kBadBandwidth,
+                "b= line " + Quote(l.value) +
+                    " is malformed; expected '<type>:<number>', e.g. 'b=AS:2000'");
+  }
+  out.push_back(Bandwidth{std::string(type), *value});
+  return true;
+}
+
+bool Parser::ParseTiming(const Line& l) {
+  const auto t = SplitWhitespace(l.value);
+  std::optional<std::uint64_t> start, stop;
+  if (t.size() == 2) {
+    start = ParseDecimal(t[0], UINT64_MAX);
+    stop = ParseDecimal(t[1], UINT64_MAX);
+  }
+  if (!start || !stop) {
+    return Fail(
+        l, SdpErrorKind::kBadTiming,
+        "t= line " + Quote(l.value) + " is malformed; expected '<start> <stop>', e.g. 't=0 0'");
+  }
+  if (!seen_timing_) sdp_.timings.clear();
+  seen_timing_ = true;
+  sdp_.timings.push_back(Timing{*start, *stop, {}});
+  return true;
+}
+
+bool Parser::SessionLine(const Line& l) {
+  auto keep = [&] {
+    sdp_.other_lines.emplace_back(l.text);
+    return true;
+  };
+  auto set_once = [&](std::optional<std::string>& field) {
+    if (field) return keep();
+    field = std::string(l.value);
+    return true;
+  };
+  switch (l.type) {
+    case 'o':
+      if (seen_origin_) return keep();
+      seen_origin_ = true;
+      return ParseOrigin(l);
+    case 's':
+      if (seen_name_) return keep();
+      seen_name_ = true;
+      sdp_.session_name = std::string(l.value);
+      return true;
+    case 'i':
+      return set_once(sdp_.info);
+    case 'u':
+      return set_once(sdp_.uri);
+    case 'e':
+      sdp_.emails.emplace_back(l.value);
+      return true;
+    case 'p':
+      sdp_.phones.emplace_back(l.value);
+      return true;
+    case 'c': {
+      if (sdp_.connection) return keep();
+      auto c = ParseConnection(l);
+      if (!c) return false;
+      sdp_.connection = std::move(*c);
+      return true;
+    }
+    case 'b':
+      return ParseBandwidth(l, sdp_.bandwidths);
+    case 't':
+      return ParseTiming(l);
+    case 'r':
+      if (!seen_timing_) {
+        return Fail(l, SdpErrorKind::kBadTiming,
+                    "r= line comes before any t= line it could repeat");
+      }
+      sdp_.timings.back().repeats.emplace_back(l.value);
+      return true;
+    case 'z':
+      return set_once(sdp_.time_zones);
+    case 'k':
+      return set_once(sdp_.key);
+    case 'a': {
+      Attribute a = SplitAttribute(l.value);
+      if (!a.value) {
+        if (auto dir = ParseDirection(a.name); dir && !sdp_.direction) {
+          sdp_.direction = dir;
+          return true;
+        }
+      } else if (a.name == "source-filter") {
+        return ParseSourceFilter(l, *a.value, sdp_.source_filters);
+      }
+      sdp_.attributes.push_back(std::move(a));
+      return true;
+    }
+    default:
+      return keep();  // v= again, or a type RFC 8866 does not define
+  }
+}
+
+bool Parser::ParseMediaHeader(const Line& l, MediaDescription& m) {
+  const auto t = SplitWhitespace(l.value);
+  if (t.size() < 4) {
+    return Fail(l, SdpErrorKind::kBadMediaLine,
+                "m= line " + Quote(l.value) +
+                    " needs '<media> <port> <proto> <format>...'; expected e.g. 'm=video 15550 "
+                    "RTP/AVP 96'");
+  }
+  if (t[0] == "video") {
+    m.type = MediaType::kVideo;
+  } else if (t[0] == "audio") {
+    m.type = MediaType::kAudio;
+  } else {
+    m.type = MediaType::kOther;
+    m.other_type = std::string(t[0]);
+  }
+  const std::size_t slash = t[1].find('/');
+  const auto port = ParseDecimal(t[1].substr(0, slash), UINT16_MAX);
+  if (!port) {
+    return Fail(l, SdpErrorKind::kBadMediaLine,
+                "m= line has a non-numeric port " + Quote(t[1].substr(0, slash)) +
+                    "; expected e.g. 'm=video 15550 RTP/AVP 96'");
+  }
+  m.port = static_cast<std::uint16_t>(*port);
+  if (slash != std::string_view::npos) {
+    const auto count = ParseDecimal(t[1].substr(slash + 1), UINT16_MAX);
+    if (!count || *count == 0) {
+      return Fail(l, SdpErrorKind::kBadMediaLine,
+                  "m= line has port count " + Quote(t[1].substr(slash + 1)) +
+                      "; expected a number >= 1 as in 'm=video 15550/2 RTP/AVP 96'");
+    }
+    m.port_count = static_cast<std::uint16_t>(*count);
+  }
+  m.proto = std::string(t[2]);
+  for (std::size_t i = 3; i < t.size(); ++i) {
+    if (!m.IsRtp()) {
+      m.formats.emplace_back(t[i]);
+      continue;
+    }
+    const auto pt = ParsePayloadType(l, t[i], "m= line");
+    if (!pt) return false;
+    m.payload_types.push_back(*pt);
+  }
+  return true;
+}
+
+std::optional<std::uint8_t> Parser::ParsePayloadType(const Line& l, std::string_view token,
+                                                     std::string_view where) {
+  const auto pt = ParseDecimal(token, 127);
+  if (!pt) {
+    Fail(l, SdpErrorKind::kBadPayloadType,
+         std::string(where) + " has payload type " + Quote(token) +
+             "; an RTP payload type is a number 0..127, e.g. 96");
+    return std::nullopt;
+  }
+  return static_cast<std::uint8_t>(*pt);
+}
+
+bool Parser::MediaLine(const Line& l, MediaDescription& m) {
+  auto keep = [&] {
+    m.other_lines.emplace_back(l.text);
+    return true;
+  };
+  switch (l.type) {
+    case 'i':
+      if (m.title) return keep();
+      m.title = std::string(l.value);
+      return true;
+    case 'c': {
+      if (m.connection) return keep();
+      auto c = ParseConnection(l);
+      if (!c) return false;
+      m.connection = std::move(*c);
+      return true;
+    }
+    case 'b':
+      return ParseBandwidth(l, m.bandwidths);
+    case 'k':
+      if (m.key) return keep();
+      m.key = std::string(l.value);
+      return true;
+    case 'a':
+      return MediaAttribute(l, m);
+    default:
+      return keep();
+  }
+}
+
+bool Parser::MediaAttribute(const Line& l, MediaDescription& m) {
+  Attribute a = SplitAttribute(l.value);
+  const std::string_view v = a.value ? Trim(*a.value) : std::string_view();
+  if (!a.value) {
+    if (a.name == "rtcp-mux" && !m.rtcp_mux) {
+      m.rtcp_mux = true;
+      return true;
+    }
+    if (auto dir = ParseDirection(a.name); dir && !m.direction) {
+      m.direction = dir;
+      return true;
+    }
+  } else if (m.IsRtp() && a.name == "rtpmap") {
+    return ParseRtpMap(l, v, m);
+  } else if (m.IsRtp() && a.name == "fmtp") {
+    return ParseFmtp(l, v, m);
+  } else if (m.IsRtp() && a.name == "rtcp-fb") {
+    return ParseRtcpFb(l, v, m);
+  } else if (a.name == "rtcp" && !m.rtcp) {
+    return ParseRtcp(l, v, m);
+  } else if (a.name == "extmap") {
+    return ParseExtMap(l, v, m);
+  } else if (a.name == "ssrc") {
+    return ParseSsrc(l, v, m);
+  } else if (a.name == "source-filter") {
+    return ParseSourceFilter(l, v, m.source_filters);
+  } else if (a.name == "mid" && !m.mid) {
+    m.mid = std::string(v);
+    return true;
+  }
+  m.attributes.push_back(std::move(a));
+  return true;
+}
+
+bool Parser::ParseRtpMap(const Line& l, std::string_view v, MediaDescription& m) {
+  const auto t = SplitWhitespace(v);
+  if (t.empty()) return Fail(l, SdpErrorKind::kBadRtpmap, "a=rtpmap has no payload type");
+  const auto pt = ParsePayloadType(l, t[0], "a=rtpmap");
+  if (!pt) return false;
+  RtpMap r{*pt, {}, 0, std::nullopt};
+  bool ok = t.size() == 2;
+  if (ok) {
+    const std::string_view enc = t[1];
+    const std::size_t s1 = enc.find('/');
+    const std::size_t s2 = s1 == std::string_view::npos ? s1 : enc.find('/', s1 + 1);
+    r.encoding = std::string(enc.substr(0, s1));
+    const auto rate = s1 == std::string_view::npos
+                          ? std::nullopt
+                          : ParseDecimal(enc.substr(s1 + 1, s2 - s1 - 1), UINT32_MAX);
+    ok = !r.encoding.empty() && rate && *rate > 0;
+    if (ok) r.clock_rate = static_cast<std::uint32_t>(*rate);
+    if (ok && s2 != std::string_view::npos) {
+      const auto channels = ParseDecimal(enc.substr(s2 + 1), UINT32_MAX);
+      ok = channels && *channels > 0;
+      if (ok) r.channels = static_cast<std::uint32_t>(*channels);
+    }
+  }
+  if (!ok) {
+    return Fail(l, SdpErrorKind::kBadRtpmap,
+                "a=rtpmap " + Quote(v) +
+                    " is malformed; expected '<pt> <encoding>/<clock rate>[/<channels>]', e.g. "
+                    "'a=rtpmap:96 H264/90000'");
+  }
+  if (std::find(m.payload_types.begin(), m.payload_types.end(), *pt) == m.payload_types.end()) {
+    return Fail(
+        l, SdpErrorKind::kUnknownPayloadType,
+        "a=rtpmap for payload type " + std::to_string(*pt) + ", which the m= line does not list");
+  }
+  if (m.FindRtpMap(*pt)) {
+    return Fail(l, SdpErrorKind::kDuplicatePayloadType,
+                "a second a=rtpmap for payload type " + std::to_string(*pt));
+  }
+  m.rtpmaps.push_back(std::move(r));
+  return true;
+}
+
+// Parameters are "key=value" separated by ';' (RFC 8866 6.15 leaves the syntax to the format;
+// RFC 6184 8.2 and RFC 7587 7 use this form). Values may contain '=' (base64 padding).
+bool Parser::ParseFmtp(const Line& l, std::string_view v, MediaDescription& m) {
+  const auto t = SplitWhitespace(v);
+  if (t.empty()) return Fail(l, SdpErrorKind::kBadPayloadType, "a=fmtp has no payload type");
+  const auto pt = ParsePayloadType(l, t[0], "a=fmtp");
+  if (!pt) return false;
+  if (std::find(m.payload_types.begin(), m.payload_types.end(), *pt) == m.payload_types.end()) {
+    return Fail(
+        l, SdpErrorKind::kUnknownPayloadType,
+        "a=fmtp for payload type " + std::to_string(*pt) + ", which the m= line does not list");
+  }
+  if (m.FindFmtp(*pt)) {
+    return Fail(l, SdpErrorKind::kDuplicatePayloadType,
+                "a second a=fmtp for payload type " + std::to_string(*pt));
+  }
+  Fmtp f{*pt, {}, {}};
+  const std::string_view params = RestAfterTokens(v, 1);
+  bool key_value = true;
+  std::string_view rest = params;
+  while (key_value) {
+    const std::size_t semi = rest.find(';');
+    const std::string_view part = Trim(rest.substr(0, semi));
+    if (!part.empty()) {
+      const std::size_t eq = part.find('=');
+      if (eq == 0 || eq == std::string_view::npos) {
+        key_value = false;
+        break;
+      }
+      f.parameters.push_back(FmtpParameter{std::string(Trim(part.substr(0, eq))),
+                                           std::string(Trim(part.substr(eq + 1)))});
+    }
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  if (!key_value || f.parameters.empty()) {
+    f.parameters.clear();
+    f.raw = std::string(params);
+  }
+  m.fmtps.push_back(std::move(f));
+  return true;
+}
+
+bool Parser::ParseRtcpFb(const Line& l, std::string_view v, MediaDescription& m) {
+  const auto t = SplitWhitespace(v);
+  if (t.size() < 2) {
+    return Fail(l, SdpErrorKind::kBadAttribute,
+                "a=rtcp-fb " + Quote(v) + " is malformed; expected e.g. 'a=rtcp-fb:96 nack pli'");
+  }
+  RtcpFeedback fb;
+  if (t[0] != "*") {
+    fb.payload_type = ParsePayloadType(l, t[0], "a=rtcp-fb");
+    if (!fb.payload_type) return false;
+  }
+  fb.type = std::string(t[1]);
+  if (const auto rest = RestAfterTokens(v, 2); !rest.empty()) fb.parameters = std::string(rest);
+  m.rtcp_feedback.push_back(std::move(fb));
+  return true;
+}
+
+bool Parser::ParseRtcp(const Line& l, std::string_view v, MediaDescription& m) {
+  const auto t = SplitWhitespace(v);
+  std::optional<std::uint64_t> port;
+  if (t.size() == 1 || t.size() == 4) port = ParseDecimal(t[0], UINT16_MAX);
+  if (!port || (t.size() == 4 && (t[1] != "IN" || (t[2] != "IP4" && t[2] != "IP6")))) {
+    return Fail(l, SdpErrorKind::kBadAttribute,
+                "a=rtcp " + Quote(v) +
+                    " is malformed; expected '<port> [IN IP4 <address>]', e.g. 'a=rtcp:15551'");
+  }
+  RtcpAttribute r{static_cast<std::uint16_t>(*port), std::nullopt};
+  if (t.size() == 4) {
+    AddressError e{};
+    r.address = ParseConnectionAddress(t[2] == "IP4" ? AddrType::kIp4 : AddrType::kIp6, t[3], e);
+    if (!r.address) return Fail(l, SdpErrorKind::kBadAttribute, "a=rtcp: " + e.message);
+  }
+  m.rtcp = std::move(r);
+  return true;
+}
+
+bool Parser::ParseExtMap(const Line& l, std::string_view v, MediaDescription& m) {
+  const auto t = SplitWhitespace(v);
+  ExtMap x;
+  bool ok = t.size() >= 2;
+  if (ok) {
+    const std::size_t slash = t[0].find('/');
+    const auto id = ParseDecimal(t[0].substr(0, slash), UINT16_MAX);
+    ok = id && *id > 0;
+    if (ok) x.id = static_cast<std::uint16_t>(*id);
+    if (ok && slash != std::string_view::npos) {
+      x.direction = ParseDirection(t[0].substr(slash + 1));
+      ok = x.direction.has_value();
+    }
+  }
+  if (!ok) {
+    return Fail(
+        l, SdpErrorKind::kBadAttribute,
+        "a=extmap " + Quote(v) +
+            " is malformed; expected '<id 1..65535>[/<direction>] <uri>', e.g. 'a=extmap:1 " +
+            std::string(kAbsCaptureTimeUri) + "'");
+  }
+  x.uri = std::string(t[1]);
+  if (const auto rest = RestAfterTokens(v, 2); !rest.empty()) x.attributes = std::string(rest);
+  m.extmaps.push_back(std::move(x));
+  return true;
+}
+
+bool Parser::ParseSsrc(const Line& l, std::string_view v, MediaDescription& m) {
+  const auto t = SplitWhitespace(v);
+  const auto ssrc = t.size() >= 2 ? ParseDecimal(t[0], UINT32_MAX) : std::nullopt;
+  const std::string_view rest = RestAfterTokens(v, 1);
+  const std::size_t colon = rest.find(':');
+  if (!ssrc || colon == 0) {
+    return Fail(l, SdpErrorKind::kBadAttribute,
+                "a=ssrc " + Quote(v) +
+                    " is malformed; expected '<ssrc> <attribute>[:<value>]', e.g. 'a=ssrc:1 "
+                    "cname:alice'");
+  }
+  SsrcAttribute s{static_cast<std::uint32_t>(*ssrc), std::string(rest.substr(0, colon)),
+                  std::nullopt};
+  if (colon != std::string_view::npos) s.value = std::string(rest.substr(colon + 1));
+  m.ssrcs.push_back(std::move(s));
+  return true;
+}
+
+bool Parser::ParseSourceFilter(const Line& l, std::string_view v, std::vector<SourceFilter>& out) {
+  const auto t = SplitWhitespace(v);
+  SourceFilter f;
+  bool ok = t.size() >= 5 && (t[0] == "incl" || t[0] == "excl") && t[1] == "IN" &&
+            (t[2] == "IP4" || t[2] == "IP6" || t[2] == "*");
+  if (ok) {
+    f.include = t[0] == "incl";
+    if (t[2] != "*") f.addr_type = t[2] == "IP4" ? AddrType::kIp4 : AddrType::kIp6;
+    auto valid = [&](std::string_view a) {
+      const bool v4 = IsIpv4Literal(a), v6 = IsIpv6Literal(a);
+      if (f.addr_type == AddrType::kIp4) return v4 || IsHostName(a);
+      if (f.addr_type == AddrType::kIp6) return v6 || IsHostName(a);
+      return v4 || v6 || IsHostName(a);
+    };
+    ok = t[3] == "*" || valid(t[3]);
+    f.destination = std::string(t[3]);
+    for (std::size_t i = 4; ok && i < t.size(); ++i) {
+      ok = valid(t[i]);
+      f.sources.emplace_back(t[i]);
+    }
+  }
+  if (!ok) {
+    return Fail(l, SdpErrorKind::kBadAttribute,
+                "a=source-filter " + Quote(v) +
+                    " is malformed; expected '<incl|excl> IN <IP4|IP6|*> <group|*> <source>...', "
+                    "e.g. 'a=source-filter: incl IN IP4 232.0.0.11 192.0.2.10'");
+  }
+  out.push_back(std::move(f));
+  return true;
+}
+
+std::expected<SessionDescription, SdpError> Parser::Run(std::string_view text) {
+  if (text.size() > kMaxSdpBytes) {
+    return std::unexpected(SdpError{0, SdpErrorKind::kTooLarge,
+                                    "input is " + std::to_string(text.size()) +
+                                        " bytes; a session description is at most " +
+                                        std::to_string(kMaxSdpBytes)});
+  }
+  if (!SplitLines(text)) return std::unexpected(error_);
+  if (lines_.empty() || lines_[0].type != 'v') {
+    const std::size_t n = lines_.empty() ? 0 : lines_[0].number;
+    return std::unexpected(SdpError{
+        n, SdpErrorKind::kMissingVersion,
+        "a session description starts with 'v=0'; this input does not (is it an SDP file?)"});
+  }
+  if (lines_[0].value != "0") {
+    return std::unexpected(SdpError{lines_[0].number, SdpErrorKind::kBadVersion,
+                                    "v=" + std::string(lines_[0].value) +
+                                        " is not a version this parser knows; expected 'v=0'"});
+  }
+  std::vector<std::size_t> media_lines;
+  for (std::size_t i = 1; i < lines_.size(); ++i) {
+    const Line& l = lines_[i];
+    if (l.type == 'm') {
+      sdp_.media.emplace_back();
+      media_lines.push_back(l.number);
+      if (!ParseMediaHeader(l, sdp_.media.back())) return std::unexpected(error_);
+      continue;
+    }
+    const bool ok = sdp_.media.empty() ? SessionLine(l) : MediaLine(l, sdp_.media.back());
+    if (!ok) return std::unexpected(error_);
+  }
+  for (std::size_t i = 0; i < sdp_.media.size(); ++i) {
+    const MediaDescription& m = sdp_.media[i];
+    if (!sdp_.EffectiveConnection(m)) {
+      return std::unexpected(SdpError{
+          media_lines[i], SdpErrorKind::kMissingConnection,
+          "m=" + std::string(m.TypeName()) +
+              " has no c= line and the session has none; add e.g. 'c=IN IP4 239.0.0.11/1'"});
+    }
+  }
+  return std::move(sdp_);
+}
+
+}  // namespace
+
+std::expected<SessionDescription, SdpError> ParseSdp(std::string_view text) {
+  return Parser().Run(text);
+}
+
+std::expected<SessionDescription, SdpError> ParseSdp(std::span<const std::uint8_t> bytes) {
+  // char may alias any object, so viewing the bytes as characters is well defined.
+  return ParseSdp(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+}  // namespace confcast::rtp
