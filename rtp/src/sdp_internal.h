@@ -1,6 +1,7 @@
 // Text helpers shared by the SDP parser, writer and builder (private to confcast_rtp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,10 +26,11 @@ bool IsHostName(std::string_view s);  // FQDN syntax, at least one letter
 
 // "<address>[/<ttl>][/<count>]" for the given address type (RFC 8866 5.7). On failure sets
 // kind (kBadConnection or kBadTtl) and a message.
-struct AddressError {
-  SdpErrorKind kind;
+struct TextError {
+  SdpErrorKind kind = SdpErrorKind::kBadLine;
   std::string message;
 };
+using AddressError = TextError;
 std::optional<Connection> ParseConnectionAddress(AddrType type, std::string_view text,
                                                  AddressError& error);
 std::string FormatConnectionAddress(const Connection& c);
@@ -37,5 +39,20 @@ std::string FormatConnectionAddress(const Connection& c);
 std::string Quote(std::string_view s);
 
 std::optional<Direction> ParseDirection(std::string_view s);
+
+// Everything after the first n whitespace-separated tokens, trimmed.
+std::string_view RestAfterTokens(std::string_view s, std::size_t n);
+// An RTP payload type 0..127; `where` names the field for the message.
+std::optional<std::uint8_t> ParsePayloadType(TextError& e, std::string_view token,
+                                             std::string_view where);
+
+// Values of media-level attributes (sdp_attributes.cc): append to the media or fill e.
+bool ParseRtpMapValue(std::string_view v, MediaDescription& m, TextError& e);
+bool ParseFmtpValue(std::string_view v, MediaDescription& m, TextError& e);
+bool ParseRtcpFbValue(std::string_view v, MediaDescription& m, TextError& e);
+bool ParseRtcpValue(std::string_view v, MediaDescription& m, TextError& e);
+bool ParseExtMapValue(std::string_view v, MediaDescription& m, TextError& e);
+bool ParseSsrcValue(std::string_view v, MediaDescription& m, TextError& e);
+bool ParseSourceFilterValue(std::string_view v, std::vector<SourceFilter>& out, TextError& e);
 
 }  // namespace confcast::rtp::sdp_internal
