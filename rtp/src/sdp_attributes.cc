@@ -136,7 +136,7 @@ bool ParseRtcpFbValue(std::string_view v, MediaDescription& m, TextError& e) {
     return Fail(e, SdpErrorKind::kBadAttribute,
                 "a=rtcp-fb " + Quote(v) + " is malformed; expected e.g. 'a=rtcp-fb:96 nack pli'");
   }
-  RtcpFeedback fb;
+  SdpRtcpFeedback fb;
   if (t[0] != "*") {
     fb.payload_type = ParsePayloadType(e, t[0], "a=rtcp-fb");
     if (!fb.payload_type) return false;
@@ -156,10 +156,11 @@ bool ParseRtcpValue(std::string_view v, MediaDescription& m, TextError& e) {
                 "a=rtcp " + Quote(v) +
                     " is malformed; expected '<port> [IN IP4 <address>]', e.g. 'a=rtcp:15551'");
   }
-  RtcpAttribute r{static_cast<std::uint16_t>(*port), std::nullopt};
+  SdpRtcpAttribute r{static_cast<std::uint16_t>(*port), std::nullopt};
   if (t.size() == 4) {
     TextError ae{};
-    r.address = ParseConnectionAddress(t[2] == "IP4" ? AddrType::kIp4 : AddrType::kIp6, t[3], ae);
+    r.address =
+        ParseConnectionAddress(t[2] == "IP4" ? SdpAddrType::kIp4 : SdpAddrType::kIp6, t[3], ae);
     if (!r.address) return Fail(e, SdpErrorKind::kBadAttribute, "a=rtcp: " + ae.message);
   }
   m.rtcp = std::move(r);
@@ -185,7 +186,7 @@ bool ParseExtMapValue(std::string_view v, MediaDescription& m, TextError& e) {
         e, SdpErrorKind::kBadAttribute,
         "a=extmap " + Quote(v) +
             " is malformed; expected '<id 1..65535>[/<direction>] <uri>', e.g. 'a=extmap:1 " +
-            std::string(kAbsCaptureTimeUri) + "'");
+            std::string(kSdpAbsCaptureTimeUri) + "'");
   }
   x.uri = std::string(t[1]);
   if (const auto rest = RestAfterTokens(v, 2); !rest.empty()) x.attributes = std::string(rest);
@@ -218,11 +219,11 @@ bool ParseSourceFilterValue(std::string_view v, std::vector<SourceFilter>& out, 
             (t[2] == "IP4" || t[2] == "IP6" || t[2] == "*");
   if (ok) {
     f.include = t[0] == "incl";
-    if (t[2] != "*") f.addr_type = t[2] == "IP4" ? AddrType::kIp4 : AddrType::kIp6;
+    if (t[2] != "*") f.addr_type = t[2] == "IP4" ? SdpAddrType::kIp4 : SdpAddrType::kIp6;
     auto valid = [&](std::string_view a) {
       const bool v4 = IsIpv4Literal(a), v6 = IsIpv6Literal(a);
-      if (f.addr_type == AddrType::kIp4) return v4 || IsHostName(a);
-      if (f.addr_type == AddrType::kIp6) return v6 || IsHostName(a);
+      if (f.addr_type == SdpAddrType::kIp4) return v4 || IsHostName(a);
+      if (f.addr_type == SdpAddrType::kIp6) return v6 || IsHostName(a);
       return v4 || v6 || IsHostName(a);
     };
     ok = t[3] == "*" || valid(t[3]);

@@ -46,7 +46,7 @@ bool IsToken(std::string_view s) {
   return !s.empty();
 }
 
-MediaDescription BaseMedia(const ConfcastSdpParams& p, MediaType type, std::uint16_t port,
+MediaDescription BaseMedia(const ConfcastSdpParams& p, SdpMediaType type, std::uint16_t port,
                            std::uint8_t pt, std::uint32_t ssrc, std::optional<std::uint32_t> kbps) {
   MediaDescription m;
   m.type = type;
@@ -54,13 +54,13 @@ MediaDescription BaseMedia(const ConfcastSdpParams& p, MediaType type, std::uint
   m.proto = p.avpf ? "RTP/AVPF" : "RTP/AVP";
   m.payload_types = {pt};
   if (kbps) {
-    m.bandwidths.push_back(Bandwidth{"AS", *kbps});
-    m.bandwidths.push_back(Bandwidth{"TIAS", std::uint64_t{*kbps} * 1000});
+    m.bandwidths.push_back(SdpBandwidth{"AS", *kbps});
+    m.bandwidths.push_back(SdpBandwidth{"TIAS", std::uint64_t{*kbps} * 1000});
   }
-  m.rtcp = RtcpAttribute{static_cast<std::uint16_t>(port + 1), std::nullopt};
+  m.rtcp = SdpRtcpAttribute{static_cast<std::uint16_t>(port + 1), std::nullopt};
   if (p.abs_capture_time_id != 0) {
-    m.extmaps.push_back(
-        ExtMap{p.abs_capture_time_id, std::nullopt, std::string(kAbsCaptureTimeUri), std::nullopt});
+    m.extmaps.push_back(ExtMap{p.abs_capture_time_id, std::nullopt,
+                               std::string(kSdpAbsCaptureTimeUri), std::nullopt});
   }
   if (!p.cname.empty()) m.ssrcs.push_back(SsrcAttribute{ssrc, "cname", p.cname});
   return m;
@@ -111,20 +111,20 @@ std::expected<SessionDescription, SdpBuildError> BuildConfcastSdp(const Confcast
   }
 
   SessionDescription s;
-  s.origin = Origin{
+  s.origin = SdpOrigin{
       "-", p.session_id, p.session_version, "IN", origin_v6 ? "IP6" : "IP4", p.origin_address};
   s.session_name = p.session_name;
-  Connection c{v4 ? AddrType::kIp4 : AddrType::kIp6, p.group, std::nullopt, std::nullopt};
+  SdpConnection c{v4 ? SdpAddrType::kIp4 : SdpAddrType::kIp6, p.group, std::nullopt, std::nullopt};
   // RFC 8866 5.7: IPv4 multicast carries a TTL (ffmpeg needs it); IPv6 never does.
   if (v4 && IsMulticastAddress(p.group)) c.ttl = p.ttl;
   s.connection = c;
-  if (!p.tool.empty()) s.attributes.push_back(Attribute{"tool", p.tool});
+  if (!p.tool.empty()) s.attributes.push_back(SdpAttribute{"tool", p.tool});
   if (p.ssm_source) {
     s.source_filters.push_back(SourceFilter{true, c.addr_type, p.group, {*p.ssm_source}});
   }
 
   if (p.video) {
-    MediaDescription m = BaseMedia(p, MediaType::kVideo, p.base_port, kConfcastVideoPayloadType,
+    MediaDescription m = BaseMedia(p, SdpMediaType::kVideo, p.base_port, kConfcastVideoPayloadType,
                                    p.video_ssrc, p.video_kbps);
     m.rtpmaps.push_back(RtpMap{kConfcastVideoPayloadType, "H264", 90000, std::nullopt});
     Fmtp f{kConfcastVideoPayloadType,
@@ -143,7 +143,7 @@ std::expected<SessionDescription, SdpBuildError> BuildConfcastSdp(const Confcast
   }
   if (p.audio) {
     const auto port = static_cast<std::uint16_t>(p.base_port + 2);
-    MediaDescription m = BaseMedia(p, MediaType::kAudio, port, kConfcastAudioPayloadType,
+    MediaDescription m = BaseMedia(p, SdpMediaType::kAudio, port, kConfcastAudioPayloadType,
                                    p.audio_ssrc, p.audio_kbps);
     m.rtpmaps.push_back(RtpMap{kConfcastAudioPayloadType, "opus", 48000, 2});
     m.fmtps.push_back(

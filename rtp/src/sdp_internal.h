@@ -31,14 +31,14 @@ struct TextError {
   std::string message;
 };
 using AddressError = TextError;
-std::optional<Connection> ParseConnectionAddress(AddrType type, std::string_view text,
-                                                 AddressError& error);
-std::string FormatConnectionAddress(const Connection& c);
+std::optional<SdpConnection> ParseConnectionAddress(SdpAddrType type, std::string_view text,
+                                                    AddressError& error);
+std::string FormatConnectionAddress(const SdpConnection& c);
 
 // Quotes user text for an error message: printable, at most ~60 characters.
 std::string Quote(std::string_view s);
 
-std::optional<Direction> ParseDirection(std::string_view s);
+std::optional<SdpDirection> ParseDirection(std::string_view s);
 
 // Everything after the first n whitespace-separated tokens, trimmed.
 std::string_view RestAfterTokens(std::string_view s, std::size_t n);

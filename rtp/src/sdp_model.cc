@@ -139,25 +139,26 @@ bool IsHostName(std::string_view s) {
   return letter && label != 0;
 }
 
-std::optional<Connection> ParseConnectionAddress(AddrType type, std::string_view text,
-                                                 AddressError& error) {
+std::optional<SdpConnection> ParseConnectionAddress(SdpAddrType type, std::string_view text,
+                                                    AddressError& error) {
   const std::size_t slash = text.find('/');
-  Connection c;
+  SdpConnection c;
   c.addr_type = type;
   c.address = std::string(text.substr(0, slash));
-  const bool literal = type == AddrType::kIp4 ? IsIpv4Literal(c.address) : IsIpv6Literal(c.address);
+  const bool literal =
+      type == SdpAddrType::kIp4 ? IsIpv4Literal(c.address) : IsIpv6Literal(c.address);
   if (!literal && !IsHostName(c.address)) {
     error = {SdpErrorKind::kBadConnection,
              "c= has " + std::string(ToString(type)) + " address " + Quote(c.address) +
                  " that is neither an " + std::string(ToString(type)) +
                  " literal nor a host name; expected e.g. " +
-                 (type == AddrType::kIp4 ? "'c=IN IP4 239.0.0.11/1'" : "'c=IN IP6 ff15::11'")};
+                 (type == SdpAddrType::kIp4 ? "'c=IN IP4 239.0.0.11/1'" : "'c=IN IP6 ff15::11'")};
     return std::nullopt;
   }
   if (slash == std::string_view::npos) return c;
   std::string_view rest = text.substr(slash + 1);
   const bool multicast = literal && IsMulticastAddress(c.address);
-  if (type == AddrType::kIp4) {
+  if (type == SdpAddrType::kIp4) {
     if (!multicast) {
       error = {SdpErrorKind::kBadTtl, "c= gives a TTL " + Quote(rest) + " for " + Quote(c.address) +
                                           ", which is not an IPv4 multicast address"};
@@ -190,7 +191,7 @@ std::optional<Connection> ParseConnectionAddress(AddrType type, std::string_view
   return c;
 }
 
-std::string FormatConnectionAddress(const Connection& c) {
+std::string FormatConnectionAddress(const SdpConnection& c) {
   std::string out = c.address;
   if (c.ttl) out += "/" + std::to_string(*c.ttl);
   if (c.count) out += "/" + std::to_string(*c.count);
@@ -208,11 +209,11 @@ std::string Quote(std::string_view s) {
   return out + "'";
 }
 
-std::optional<Direction> ParseDirection(std::string_view s) {
-  if (s == "sendrecv") return Direction::kSendRecv;
-  if (s == "sendonly") return Direction::kSendOnly;
-  if (s == "recvonly") return Direction::kRecvOnly;
-  if (s == "inactive") return Direction::kInactive;
+std::optional<SdpDirection> ParseDirection(std::string_view s) {
+  if (s == "sendrecv") return SdpDirection::kSendRecv;
+  if (s == "sendonly") return SdpDirection::kSendOnly;
+  if (s == "recvonly") return SdpDirection::kRecvOnly;
+  if (s == "inactive") return SdpDirection::kInactive;
   return std::nullopt;
 }
 
@@ -220,19 +221,19 @@ std::optional<Direction> ParseDirection(std::string_view s) {
 
 using sdp_internal::EqualsIgnoreCase;
 
-std::string_view ToString(AddrType type) {
-  return type == AddrType::kIp4 ? "IP4" : "IP6";
+std::string_view ToString(SdpAddrType type) {
+  return type == SdpAddrType::kIp4 ? "IP4" : "IP6";
 }
 
-std::string_view ToString(Direction dir) {
+std::string_view ToString(SdpDirection dir) {
   switch (dir) {
-    case Direction::kSendRecv:
+    case SdpDirection::kSendRecv:
       return "sendrecv";
-    case Direction::kSendOnly:
+    case SdpDirection::kSendOnly:
       return "sendonly";
-    case Direction::kRecvOnly:
+    case SdpDirection::kRecvOnly:
       return "recvonly";
-    case Direction::kInactive:
+    case SdpDirection::kInactive:
       return "inactive";
   }
   return "sendrecv";
@@ -257,11 +258,11 @@ std::optional<std::string_view> Fmtp::Get(std::string_view key) const {
 
 std::string_view MediaDescription::TypeName() const {
   switch (type) {
-    case MediaType::kVideo:
+    case SdpMediaType::kVideo:
       return "video";
-    case MediaType::kAudio:
+    case SdpMediaType::kAudio:
       return "audio";
-    case MediaType::kOther:
+    case SdpMediaType::kOther:
       break;
   }
   return other_type;
@@ -306,14 +307,14 @@ std::optional<std::uint16_t> MediaDescription::RtcpPort() const {
   return static_cast<std::uint16_t>(port + 1);
 }
 
-const MediaDescription* SessionDescription::FindMedia(MediaType t) const {
+const MediaDescription* SessionDescription::FindMedia(SdpMediaType t) const {
   for (const auto& m : media) {
     if (m.type == t) return &m;
   }
   return nullptr;
 }
 
-const Connection* SessionDescription::EffectiveConnection(const MediaDescription& m) const {
+const SdpConnection* SessionDescription::EffectiveConnection(const MediaDescription& m) const {
   if (m.connection) return &*m.connection;
   return connection ? &*connection : nullptr;
 }

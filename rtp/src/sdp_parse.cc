@@ -37,7 +37,7 @@ struct Line {
 };
 
 // "name:value" or "name" (RFC 8866 5.13); the value is kept verbatim.
-Attribute SplitAttribute(std::string_view value) {
+SdpAttribute SplitAttribute(std::string_view value) {
   const std::size_t colon = value.find(':');
   if (colon == std::string_view::npos) return {std::string(value), std::nullopt};
   return {std::string(value.substr(0, colon)), std::string(value.substr(colon + 1))};
@@ -56,8 +56,8 @@ class Parser {
   bool SessionLine(const Line& l);
   bool MediaLine(const Line& l, MediaDescription& m);
   bool ParseOrigin(const Line& l);
-  std::optional<Connection> ParseConnection(const Line& l);
-  bool ParseBandwidth(const Line& l, std::vector<Bandwidth>& out);
+  std::optional<SdpConnection> ParseConnection(const Line& l);
+  bool ParseBandwidth(const Line& l, std::vector<SdpBandwidth>& out);
   bool ParseTiming(const Line& l);
   bool ParseMediaHeader(const Line& l, MediaDescription& m);
   bool MediaAttribute(const Line& l, MediaDescription& m);
@@ -120,12 +120,12 @@ bool Parser::ParseOrigin(const Line& l) {
                     " is malformed; expected '<user> <numeric id> <numeric version> IN IP4 "
                     "<address>', e.g. 'o=- 0 0 IN IP4 127.0.0.1'");
   }
-  sdp_.origin = Origin{std::string(t[0]), *id, *version, std::string(t[3]), std::string(t[4]),
-                       std::string(t[5])};
+  sdp_.origin = SdpOrigin{std::string(t[0]), *id, *version, std::string(t[3]), std::string(t[4]),
+                          std::string(t[5])};
   return true;
 }
 
-std::optional<Connection> Parser::ParseConnection(const Line& l) {
+std::optional<SdpConnection> Parser::ParseConnection(const Line& l) {
   const auto t = SplitWhitespace(l.value);
   if (t.size() != 3 || t[0] != "IN" || (t[1] != "IP4" && t[1] != "IP6")) {
     Fail(l, SdpErrorKind::kBadConnection,
@@ -135,12 +135,12 @@ std::optional<Connection> Parser::ParseConnection(const Line& l) {
     return std::nullopt;
   }
   AddressError e{};
-  auto c = ParseConnectionAddress(t[1] == "IP4" ? AddrType::kIp4 : AddrType::kIp6, t[2], e);
+  auto c = ParseConnectionAddress(t[1] == "IP4" ? SdpAddrType::kIp4 : SdpAddrType::kIp6, t[2], e);
   if (!c) Fail(l, e.kind, std::move(e.message));
   return c;
 }
 
-bool Parser::ParseBandwidth(const Line& l, std::vector<Bandwidth>& out) {
+bool Parser::ParseBandwidth(const Line& l, std::vector<SdpBandwidth>& out) {
   const std::size_t colon = l.value.find(':');
   const std::string_view type = l.value.substr(0, colon);
   std::optional<std::uint64_t> value;
@@ -153,7 +153,7 @@ bool Parser::ParseBandwidth(const Line& l, std::vector<Bandwidth>& out) {
                 "b= line " + Quote(l.value) +
                     " is malformed; expected '<type>:<number>', e.g. 'b=AS:2000'");
   }
-  out.push_back(Bandwidth{std::string(type), *value});
+  out.push_back(SdpBandwidth{std::string(type), *value});
   return true;
 }
 
@@ -171,7 +171,7 @@ bool Parser::ParseTiming(const Line& l) {
   }
   if (!seen_timing_) sdp_.timings.clear();
   seen_timing_ = true;
-  sdp_.timings.push_back(Timing{*start, *stop, {}});
+  sdp_.timings.push_back(SdpTiming{*start, *stop, {}});
   return true;
 }
 
@@ -228,7 +228,7 @@ bool Parser::SessionLine(const Line& l) {
     case 'k':
       return set_once(sdp_.key);
     case 'a': {
-      Attribute a = SplitAttribute(l.value);
+      SdpAttribute a = SplitAttribute(l.value);
       if (!a.value) {
         if (auto dir = ParseDirection(a.name); dir && !sdp_.direction) {
           sdp_.direction = dir;
@@ -255,11 +255,11 @@ bool Parser::ParseMediaHeader(const Line& l, MediaDescription& m) {
                     "RTP/AVP 96'");
   }
   if (t[0] == "video") {
-    m.type = MediaType::kVideo;
+    m.type = SdpMediaType::kVideo;
   } else if (t[0] == "audio") {
-    m.type = MediaType::kAudio;
+    m.type = SdpMediaType::kAudio;
   } else {
-    m.type = MediaType::kOther;
+    m.type = SdpMediaType::kOther;
     m.other_type = std::string(t[0]);
   }
   const std::size_t slash = t[1].find('/');
@@ -324,7 +324,7 @@ bool Parser::MediaLine(const Line& l, MediaDescription& m) {
 }
 
 bool Parser::MediaAttribute(const Line& l, MediaDescription& m) {
-  Attribute a = SplitAttribute(l.value);
+  SdpAttribute a = SplitAttribute(l.value);
   const std::string_view v = a.value ? Trim(*a.value) : std::string_view();
   if (!a.value) {
     if (a.name == "rtcp-mux" && !m.rtcp_mux) {

@@ -41,16 +41,16 @@ class Writer {
   std::string out_;
 };
 
-std::string ConnectionValue(const Connection& c) {
+std::string ConnectionValue(const SdpConnection& c) {
   return "IN " + std::string(ToString(c.addr_type)) + " " +
          sdp_internal::FormatConnectionAddress(c);
 }
 
-void WriteBandwidths(Writer& w, const std::vector<Bandwidth>& bws) {
+void WriteBandwidths(Writer& w, const std::vector<SdpBandwidth>& bws) {
   for (const auto& b : bws) w.Line('b', b.type + ":" + std::to_string(b.value));
 }
 
-void WriteAttributes(Writer& w, const std::vector<Attribute>& attrs) {
+void WriteAttributes(Writer& w, const std::vector<SdpAttribute>& attrs) {
   for (const auto& a : attrs) {
     if (a.value) {
       w.Attr(a.name, *a.value);
@@ -137,7 +137,7 @@ void WriteMediaAttributes(Writer& w, const MediaDescription& m) {
 std::string SerializeSdp(const SessionDescription& sdp) {
   Writer w;
   w.Line('v', "0");
-  const Origin& o = sdp.origin;
+  const SdpOrigin& o = sdp.origin;
   w.Line('o', o.username + ' ' + std::to_string(o.session_id) + ' ' +
                   std::to_string(o.session_version) + ' ' + o.net_type + ' ' + o.addr_type + ' ' +
                   o.address);

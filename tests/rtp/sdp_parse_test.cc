@@ -42,12 +42,12 @@ TEST(SdpFfmpeg, H264Unicast) {
   EXPECT_EQ(sdp.session_name, "No Name");
   ASSERT_EQ(sdp.media.size(), 1u);
   const MediaDescription& v = sdp.media[0];
-  EXPECT_EQ(v.type, MediaType::kVideo);
+  EXPECT_EQ(v.type, SdpMediaType::kVideo);
   EXPECT_EQ(v.port, 25000);
   EXPECT_EQ(v.RtcpPort(), 25001);
   EXPECT_EQ(v.proto, "RTP/AVP");
   EXPECT_EQ(v.payload_types, std::vector<std::uint8_t>{96});
-  const Connection* c = sdp.EffectiveConnection(v);
+  const SdpConnection* c = sdp.EffectiveConnection(v);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->address, "127.0.0.1");
   EXPECT_FALSE(c->IsMulticast());
@@ -60,13 +60,13 @@ TEST(SdpFfmpeg, H264Unicast) {
   EXPECT_EQ(f->Get("sprop-parameter-sets"), "Z/QADZGWQFB+wEQAAAMABAAAAwDyPFCpIA==,aOvDxEhE");
   EXPECT_EQ(f->Get("profile-level-id"), "F4000D");
   ASSERT_EQ(sdp.attributes.size(), 1u);
-  EXPECT_EQ(sdp.attributes[0], (Attribute{"tool", "libavformat LIBAVFORMAT_VERSION"}));
+  EXPECT_EQ(sdp.attributes[0], (SdpAttribute{"tool", "libavformat LIBAVFORMAT_VERSION"}));
   ExpectRoundTrip(sdp);
 }
 
 TEST(SdpFfmpeg, OpusUnicast) {
   const SessionDescription sdp = ParseOk(ReadDataFile("ffmpeg_opus_unicast.sdp"));
-  const MediaDescription* a = sdp.FindMedia(MediaType::kAudio);
+  const MediaDescription* a = sdp.FindMedia(SdpMediaType::kAudio);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->port, 25002);
   EXPECT_EQ(a->payload_types, std::vector<std::uint8_t>{97});
@@ -83,16 +83,16 @@ TEST(SdpFfmpeg, AudioVideoMulticast) {
   const SessionDescription sdp = ParseOk(ReadDataFile("ffmpeg_av_multicast.sdp"));
   EXPECT_EQ(sdp.connection, std::nullopt);
   ASSERT_EQ(sdp.media.size(), 2u);
-  const MediaDescription* v = sdp.FindMedia(MediaType::kVideo);
-  const MediaDescription* a = sdp.FindMedia(MediaType::kAudio);
+  const MediaDescription* v = sdp.FindMedia(SdpMediaType::kVideo);
+  const MediaDescription* a = sdp.FindMedia(SdpMediaType::kAudio);
   ASSERT_TRUE(v && a);
   EXPECT_EQ(v->port, 25004);
   EXPECT_EQ(a->port, 25006);
   EXPECT_EQ(a->RtcpPort(), 25007);
   for (const MediaDescription* m : {v, a}) {
-    const Connection* c = sdp.EffectiveConnection(*m);
+    const SdpConnection* c = sdp.EffectiveConnection(*m);
     ASSERT_NE(c, nullptr);
-    EXPECT_EQ(*c, (Connection{AddrType::kIp4, "239.0.0.11", 1, std::nullopt}));
+    EXPECT_EQ(*c, (SdpConnection{SdpAddrType::kIp4, "239.0.0.11", 1, std::nullopt}));
   }
   EXPECT_EQ(v->FindFmtp(96)->Get("packetization-mode"), "1");
   EXPECT_EQ(a->FindRtpMap(97)->channels, 2u);
@@ -105,7 +105,8 @@ TEST(SdpFfmpeg, H264Ipv6Multicast) {
   EXPECT_EQ(sdp.origin.addr_type, "IP6");
   EXPECT_EQ(sdp.origin.address, "::1");
   ASSERT_TRUE(sdp.connection.has_value());
-  EXPECT_EQ(*sdp.connection, (Connection{AddrType::kIp6, "ff15::11", std::nullopt, std::nullopt}));
+  EXPECT_EQ(*sdp.connection,
+            (SdpConnection{SdpAddrType::kIp6, "ff15::11", std::nullopt, std::nullopt}));
   EXPECT_TRUE(sdp.connection->IsMulticast());
   ASSERT_EQ(sdp.media.size(), 1u);
   EXPECT_EQ(sdp.media[0].port, 25008);
@@ -171,19 +172,20 @@ TEST(SdpParse, UnknownAttributesAndLinesAreKeptInOrder) {
       "a=rtcp-mux\r\n"
       "a=mid:v\r\n");
   EXPECT_EQ(sdp.session_name, "x");
-  EXPECT_EQ(*sdp.connection, (Connection{AddrType::kIp4, "239.0.0.11", 16, 2}));
+  EXPECT_EQ(*sdp.connection, (SdpConnection{SdpAddrType::kIp4, "239.0.0.11", 16, 2}));
   EXPECT_EQ(sdp.other_lines, std::vector<std::string>{"x=something new"});
-  EXPECT_EQ(sdp.direction, Direction::kRecvOnly);
-  EXPECT_EQ(sdp.attributes, (std::vector<Attribute>{{"charset", "UTF-8"}, {"flag", std::nullopt}}));
+  EXPECT_EQ(sdp.direction, SdpDirection::kRecvOnly);
+  EXPECT_EQ(sdp.attributes,
+            (std::vector<SdpAttribute>{{"charset", "UTF-8"}, {"flag", std::nullopt}}));
   const MediaDescription& m = sdp.media[0];
   EXPECT_EQ(m.other_lines, std::vector<std::string>{"y=media-level unknown"});
   EXPECT_EQ(m.FindFmtp(96)->parameters, (std::vector<FmtpParameter>{{"profile-level-id", "42e01f"},
                                                                     {"packetization-mode", "1"}}));
   EXPECT_TRUE(m.FindFmtp(97)->parameters.empty());
   EXPECT_EQ(m.FindFmtp(97)->raw, "0-15");
-  EXPECT_EQ(m.direction, Direction::kSendOnly);
+  EXPECT_EQ(m.direction, SdpDirection::kSendOnly);
   EXPECT_EQ(m.attributes,
-            (std::vector<Attribute>{{"framerate", "30"}, {"recvonly", std::nullopt}}));
+            (std::vector<SdpAttribute>{{"framerate", "30"}, {"recvonly", std::nullopt}}));
   EXPECT_TRUE(m.rtcp_mux);
   EXPECT_EQ(m.RtcpPort(), 15550);
   EXPECT_EQ(m.mid, "v");
@@ -206,7 +208,7 @@ TEST(SdpParse, SourceFilterSessionForSsm) {
       "a=source-filter:excl IN * * 198.51.100.7 2001:db8::7\n");
   ASSERT_EQ(sdp.source_filters.size(), 1u);
   EXPECT_EQ(sdp.source_filters[0],
-            (SourceFilter{true, AddrType::kIp4, "232.0.0.11", {"192.0.2.10", "192.0.2.11"}}));
+            (SourceFilter{true, SdpAddrType::kIp4, "232.0.0.11", {"192.0.2.10", "192.0.2.11"}}));
   EXPECT_EQ(&sdp.EffectiveSourceFilters(sdp.media[0]), &sdp.source_filters);
   const auto& audio = sdp.EffectiveSourceFilters(sdp.media[1]);
   ASSERT_EQ(audio.size(), 1u);
@@ -229,13 +231,14 @@ TEST(SdpParse, Ipv6MulticastSession) {
       "a=ssrc:4294967295 cname:bob\n"
       "a=rtcp-fb:* nack\n");
   const MediaDescription& m = sdp.media[0];
-  EXPECT_EQ(*m.connection, (Connection{AddrType::kIp6, "ff15::11", std::nullopt, std::nullopt}));
+  EXPECT_EQ(*m.connection,
+            (SdpConnection{SdpAddrType::kIp6, "ff15::11", std::nullopt, std::nullopt}));
   EXPECT_EQ(m.rtcp->port, 15551);
   EXPECT_EQ(m.rtcp->address->address, "ff15::11");
   EXPECT_EQ(m.extmaps[0],
-            (ExtMap{3, Direction::kRecvOnly, std::string(kAbsCaptureTimeUri), std::nullopt}));
+            (ExtMap{3, SdpDirection::kRecvOnly, std::string(kSdpAbsCaptureTimeUri), std::nullopt}));
   EXPECT_EQ(m.ssrcs[0], (SsrcAttribute{0xFFFFFFFFu, "cname", "bob"}));
-  EXPECT_EQ(m.rtcp_feedback[0], (RtcpFeedback{std::nullopt, "nack", std::nullopt}));
+  EXPECT_EQ(m.rtcp_feedback[0], (SdpRtcpFeedback{std::nullopt, "nack", std::nullopt}));
   EXPECT_EQ(m.source_filters[0].sources, std::vector<std::string>{"2001:db8::10"});
   ExpectRoundTrip(sdp);
 }

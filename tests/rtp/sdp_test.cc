@@ -72,15 +72,15 @@ TEST(SdpWriter, ConfcastSessionRoundTrips) {
 TEST(SdpWriter, ConfcastSessionHelpersFindWhatReceiversNeed) {
   const auto sdp = ParseSdp(kGoldenConfcastSdp);
   ASSERT_TRUE(sdp.has_value()) << FormatSdpError(sdp.error());
-  const MediaDescription* video = sdp->FindMedia(MediaType::kVideo);
-  const MediaDescription* audio = sdp->FindMedia(MediaType::kAudio);
+  const MediaDescription* video = sdp->FindMedia(SdpMediaType::kVideo);
+  const MediaDescription* audio = sdp->FindMedia(SdpMediaType::kAudio);
   ASSERT_NE(video, nullptr);
   ASSERT_NE(audio, nullptr);
   EXPECT_EQ(video->port, 15550);
   EXPECT_EQ(video->RtcpPort(), 15551);
   EXPECT_EQ(audio->port, 15552);
   EXPECT_EQ(audio->RtcpPort(), 15553);
-  const Connection* c = sdp->EffectiveConnection(*audio);
+  const SdpConnection* c = sdp->EffectiveConnection(*audio);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->address, "239.0.0.11");
   EXPECT_EQ(c->ttl, 1);
@@ -100,11 +100,11 @@ TEST(SdpWriter, ConfcastSessionHelpersFindWhatReceiversNeed) {
   EXPECT_EQ(video->FindBandwidth("as"), 2000u);
   EXPECT_EQ(audio->FindBandwidth("AS"), std::nullopt);
   ASSERT_EQ(video->extmaps.size(), 1u);
-  EXPECT_EQ(video->extmaps[0].uri, kAbsCaptureTimeUri);
+  EXPECT_EQ(video->extmaps[0].uri, kSdpAbsCaptureTimeUri);
   ASSERT_EQ(audio->ssrcs.size(), 1u);
   EXPECT_EQ(audio->ssrcs[0].ssrc, 0x55667788u);
   EXPECT_EQ(audio->ssrcs[0].value, "alice@confcast");
-  EXPECT_EQ(sdp->FindMedia(MediaType::kOther), nullptr);
+  EXPECT_EQ(sdp->FindMedia(SdpMediaType::kOther), nullptr);
 }
 
 TEST(SdpWriter, SsmSessionWithSourceFilterRoundTrips) {
@@ -157,7 +157,7 @@ TEST(SdpWriter, Ipv6SessionHasNoTtl) {
   const auto parsed = ParseSdp(text);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(*parsed, *sdp);
-  EXPECT_EQ(parsed->connection->addr_type, AddrType::kIp6);
+  EXPECT_EQ(parsed->connection->addr_type, SdpAddrType::kIp6);
   EXPECT_EQ(parsed->connection->ttl, std::nullopt);
   EXPECT_TRUE(parsed->connection->IsMulticast());
 }
@@ -210,45 +210,46 @@ INSTANTIATE_TEST_SUITE_P(
 // the parser expects it.
 TEST(SdpWriter, EveryFieldRoundTripsInRfcOrder) {
   SessionDescription s;
-  s.origin = Origin{"alice", 2890844526u, 2890842807u, "IN", "IP4", "host.example.com"};
+  s.origin = SdpOrigin{"alice", 2890844526u, 2890842807u, "IN", "IP4", "host.example.com"};
   s.session_name = "SDP Seminar";
   s.info = "A Seminar on the session description protocol";
   s.uri = "http://www.example.com/seminars/sdp.pdf";
   s.emails = {"j.doe@example.com (Jane Doe)"};
   s.phones = {"+1 617 555-6011"};
-  s.connection = Connection{AddrType::kIp4, "233.252.0.1", 127, 3};
+  s.connection = SdpConnection{SdpAddrType::kIp4, "233.252.0.1", 127, 3};
   s.bandwidths = {{"CT", 128}};
-  s.timings = {Timing{2873397496u, 2873404696u, {"604800 3600 0 90000"}}, Timing{0, 0, {}}};
+  s.timings = {SdpTiming{2873397496u, 2873404696u, {"604800 3600 0 90000"}}, SdpTiming{0, 0, {}}};
   s.time_zones = "2882844526 -1h 2898848070 0";
   s.key = "prompt";
-  s.direction = Direction::kRecvOnly;
+  s.direction = SdpDirection::kRecvOnly;
   s.attributes = {{"tool", "x"}, {"sendonly", std::nullopt}};  // a repeated direction flag
   s.other_lines = {"y=unknown line type", "s=a second name"};
   MediaDescription v;
-  v.type = MediaType::kVideo;
+  v.type = SdpMediaType::kVideo;
   v.port = 51372;
   v.port_count = 2;
   v.proto = "RTP/AVPF";
   v.payload_types = {99, 100, 101};
   v.title = "main camera";
-  v.connection = Connection{AddrType::kIp6, "ff15::11", std::nullopt, 2};
+  v.connection = SdpConnection{SdpAddrType::kIp6, "ff15::11", std::nullopt, 2};
   v.bandwidths = {{"AS", 500}, {"TIAS", 500000}, {"RS", 800}, {"RR", 2400}};
   v.key = "clear:abc";
   v.rtpmaps = {{99, "h263-1998", 90000, std::nullopt}, {101, "rtx", 90000, std::nullopt}};
   v.fmtps = {{99, {{"QCIF", "1"}, {"empty", ""}}, {}}, {101, {}, "0-15"}};
   v.rtcp_feedback = {{std::nullopt, "nack", std::nullopt}, {99, "ccm", "tmmbr smaxpr=120"}};
-  v.rtcp = RtcpAttribute{53020, Connection{AddrType::kIp4, "126.16.64.4", std::nullopt, {}}};
+  v.rtcp =
+      SdpRtcpAttribute{53020, SdpConnection{SdpAddrType::kIp4, "126.16.64.4", std::nullopt, {}}};
   v.rtcp_mux = true;
-  v.extmaps = {{1, Direction::kSendOnly, "urn:ietf:params:rtp-hdrext:toffset", std::nullopt},
+  v.extmaps = {{1, SdpDirection::kSendOnly, "urn:ietf:params:rtp-hdrext:toffset", std::nullopt},
                {2, std::nullopt, "urn:x", "a b"}};
-  v.direction = Direction::kInactive;
+  v.direction = SdpDirection::kInactive;
   v.mid = "0";
   v.ssrcs = {{1, "cname", "x@y"}, {1, "label", std::nullopt}};
   v.source_filters = {{false, std::nullopt, "*", {"192.0.2.1", "2001:db8::1"}}};
   v.attributes = {{"framerate", "30"}, {"mid", "dup"}, {"rtcp-mux", std::nullopt}};
   v.other_lines = {"c=IN IP6 ff15::12"};
   MediaDescription app;
-  app.type = MediaType::kOther;
+  app.type = SdpMediaType::kOther;
   app.other_type = "application";
   app.port = 9;
   app.proto = "UDP/DTLS/SCTP";
@@ -269,7 +270,7 @@ TEST(SdpWriter, EveryFieldRoundTripsInRfcOrder) {
 
 TEST(SdpWriter, EmptySessionNameIsWrittenAsSpaceAndReadBackEmpty) {
   SessionDescription s;
-  s.connection = Connection{AddrType::kIp4, "127.0.0.1", std::nullopt, std::nullopt};
+  s.connection = SdpConnection{SdpAddrType::kIp4, "127.0.0.1", std::nullopt, std::nullopt};
   const std::string text = SerializeSdp(s);
   EXPECT_EQ(text, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns= \r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n");
   const auto parsed = ParseSdp(text);
@@ -283,7 +284,7 @@ TEST(SdpModel, RtcpPortFollowsRtcpAttributeThenMuxThenPortPlusOne) {
   EXPECT_EQ(m.RtcpPort(), 15551);
   m.rtcp_mux = true;
   EXPECT_EQ(m.RtcpPort(), 15550);
-  m.rtcp = RtcpAttribute{9999, std::nullopt};
+  m.rtcp = SdpRtcpAttribute{9999, std::nullopt};
   EXPECT_EQ(m.RtcpPort(), 9999);
   MediaDescription top;
   top.port = 65535;

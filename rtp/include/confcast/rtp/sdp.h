@@ -24,61 +24,63 @@ inline constexpr std::size_t kMaxSdpBytes = 64 * 1024;
 inline constexpr std::size_t kMaxSdpLines = 2000;  // non-empty lines
 inline constexpr std::size_t kMaxSdpLineLength = 4096;
 
-inline constexpr std::string_view kAbsCaptureTimeUri =
+// The abs-capture-time header extension's URI for a=extmap (same string as main's
+// abs_capture_time.h kAbsCaptureTimeUri; kept separate so this header stands alone).
+inline constexpr std::string_view kSdpAbsCaptureTimeUri =
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time";
 
-enum class AddrType : std::uint8_t { kIp4, kIp6 };
-enum class MediaType : std::uint8_t { kVideo, kAudio, kOther };
-enum class Direction : std::uint8_t { kSendRecv, kSendOnly, kRecvOnly, kInactive };
+enum class SdpAddrType : std::uint8_t { kIp4, kIp6 };
+enum class SdpMediaType : std::uint8_t { kVideo, kAudio, kOther };
+enum class SdpDirection : std::uint8_t { kSendRecv, kSendOnly, kRecvOnly, kInactive };
 
-std::string_view ToString(AddrType type);           // "IP4", "IP6"
-std::string_view ToString(Direction dir);           // "sendrecv", ...
+std::string_view ToString(SdpAddrType type);        // "IP4", "IP6"
+std::string_view ToString(SdpDirection dir);        // "sendrecv", ...
 bool IsMulticastAddress(std::string_view literal);  // IPv4 224/4 or IPv6 ff00::/8 literal
 
 // o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address> (RFC 8866 5.2).
 // The origin is not used for anything but identification, so its tokens are kept verbatim.
-struct Origin {
+struct SdpOrigin {
   std::string username = "-";
   std::uint64_t session_id = 0;
   std::uint64_t session_version = 0;
   std::string net_type = "IN";
   std::string addr_type = "IP4";
   std::string address = "127.0.0.1";
-  friend bool operator==(const Origin&, const Origin&) = default;
+  friend bool operator==(const SdpOrigin&, const SdpOrigin&) = default;
 };
 
 // c=IN <IP4|IP6> <address>[/<ttl>][/<count>] (RFC 8866 5.7). The TTL exists only for IPv4
 // multicast; IPv6 multicast carries only the optional address count.
-struct Connection {
-  AddrType addr_type = AddrType::kIp4;
+struct SdpConnection {
+  SdpAddrType addr_type = SdpAddrType::kIp4;
   std::string address;  // IPv4/IPv6 literal, or a host name for unicast
   std::optional<std::uint8_t> ttl;
   std::optional<std::uint32_t> count;
   bool IsMulticast() const { return IsMulticastAddress(address); }
-  friend bool operator==(const Connection&, const Connection&) = default;
+  friend bool operator==(const SdpConnection&, const SdpConnection&) = default;
 };
 
 // b=<bwtype>:<bandwidth> (RFC 8866 5.8; TIAS RFC 3890; RS/RR RFC 3556). AS is kbit/s, TIAS
 // bit/s, RS/RR bit/s of RTCP.
-struct Bandwidth {
+struct SdpBandwidth {
   std::string type;  // "AS", "TIAS", "RS", "RR", "CT", or any other token, kept
   std::uint64_t value = 0;
-  friend bool operator==(const Bandwidth&, const Bandwidth&) = default;
+  friend bool operator==(const SdpBandwidth&, const SdpBandwidth&) = default;
 };
 
 // t=<start> <stop> followed by its r= lines (kept raw).
-struct Timing {
+struct SdpTiming {
   std::uint64_t start = 0;
   std::uint64_t stop = 0;
   std::vector<std::string> repeats;
-  friend bool operator==(const Timing&, const Timing&) = default;
+  friend bool operator==(const SdpTiming&, const SdpTiming&) = default;
 };
 
 // a=<name>[:<value>], kept verbatim when confcast has no typed field for it.
-struct Attribute {
+struct SdpAttribute {
   std::string name;
   std::optional<std::string> value;
-  friend bool operator==(const Attribute&, const Attribute&) = default;
+  friend bool operator==(const SdpAttribute&, const SdpAttribute&) = default;
 };
 
 // a=rtpmap:<pt> <encoding name>/<clock rate>[/<channels>] (RFC 8866 6.6).
@@ -108,16 +110,16 @@ struct Fmtp {
 };
 
 // a=rtcp:<port> [IN <addrtype> <address>] (RFC 3605).
-struct RtcpAttribute {
+struct SdpRtcpAttribute {
   std::uint16_t port = 0;
-  std::optional<Connection> address;
-  friend bool operator==(const RtcpAttribute&, const RtcpAttribute&) = default;
+  std::optional<SdpConnection> address;
+  friend bool operator==(const SdpRtcpAttribute&, const SdpRtcpAttribute&) = default;
 };
 
 // a=extmap:<id>[/<direction>] <uri> [<extension attributes>] (RFC 8285 section 7).
 struct ExtMap {
   std::uint16_t id = 0;
-  std::optional<Direction> direction;
+  std::optional<SdpDirection> direction;
   std::string uri;
   std::optional<std::string> attributes;
   friend bool operator==(const ExtMap&, const ExtMap&) = default;
@@ -133,23 +135,23 @@ struct SsrcAttribute {
 
 // a=source-filter:<incl|excl> IN <IP4|IP6|*> <dest|*> <src>... (RFC 4570 section 3).
 struct SourceFilter {
-  bool include = true;                // incl / excl
-  std::optional<AddrType> addr_type;  // nullopt: "*" (both)
-  std::string destination = "*";      // "*" or the group the filter applies to
+  bool include = true;                   // incl / excl
+  std::optional<SdpAddrType> addr_type;  // nullopt: "*" (both)
+  std::string destination = "*";         // "*" or the group the filter applies to
   std::vector<std::string> sources;
   friend bool operator==(const SourceFilter&, const SourceFilter&) = default;
 };
 
 // a=rtcp-fb:<pt|*> <type> [<parameters>] (RFC 4585 section 4.2), e.g. "96 nack pli".
-struct RtcpFeedback {
+struct SdpRtcpFeedback {
   std::optional<std::uint8_t> payload_type;  // nullopt: "*"
   std::string type;                          // "nack", "ccm", "trr-int", ...
   std::optional<std::string> parameters;     // "pli", "fir", ...
-  friend bool operator==(const RtcpFeedback&, const RtcpFeedback&) = default;
+  friend bool operator==(const SdpRtcpFeedback&, const SdpRtcpFeedback&) = default;
 };
 
 struct MediaDescription {
-  MediaType type = MediaType::kVideo;
+  SdpMediaType type = SdpMediaType::kVideo;
   std::string other_type;  // the media token when type is kOther ("application", "text", ...)
   std::uint16_t port = 0;
   std::optional<std::uint16_t> port_count;  // m=video 15550/2 ...
@@ -157,20 +159,20 @@ struct MediaDescription {
   std::vector<std::uint8_t> payload_types;  // formats of an RTP proto
   std::vector<std::string> formats;         // formats of any other proto, kept verbatim
   std::optional<std::string> title;         // i=
-  std::optional<Connection> connection;     // first c=; later ones stay in other_lines
-  std::vector<Bandwidth> bandwidths;
+  std::optional<SdpConnection> connection;  // first c=; later ones stay in other_lines
+  std::vector<SdpBandwidth> bandwidths;
   std::optional<std::string> key;  // k= (obsolete, kept)
   std::vector<RtpMap> rtpmaps;
   std::vector<Fmtp> fmtps;
-  std::vector<RtcpFeedback> rtcp_feedback;
-  std::optional<RtcpAttribute> rtcp;
+  std::vector<SdpRtcpFeedback> rtcp_feedback;
+  std::optional<SdpRtcpAttribute> rtcp;
   bool rtcp_mux = false;
   std::vector<ExtMap> extmaps;
-  std::optional<Direction> direction;
+  std::optional<SdpDirection> direction;
   std::optional<std::string> mid;
   std::vector<SsrcAttribute> ssrcs;
   std::vector<SourceFilter> source_filters;
-  std::vector<Attribute> attributes;     // every other a= line, in order
+  std::vector<SdpAttribute> attributes;  // every other a= line, in order
   std::vector<std::string> other_lines;  // unknown or repeated "x=..." lines, verbatim
 
   std::string_view TypeName() const;  // "video", "audio" or other_type
@@ -185,26 +187,26 @@ struct MediaDescription {
 };
 
 struct SessionDescription {
-  Origin origin;
+  SdpOrigin origin;
   std::string session_name;         // s=; the writer emits "s= " for an empty name (RFC 8866 5.3)
   std::optional<std::string> info;  // i=
   std::optional<std::string> uri;   // u=
   std::vector<std::string> emails;  // e=
   std::vector<std::string> phones;  // p=
-  std::optional<Connection> connection;
-  std::vector<Bandwidth> bandwidths;
-  std::vector<Timing> timings = {Timing{}};  // t=0 0 when the input has no t=
-  std::optional<std::string> time_zones;     // z=
-  std::optional<std::string> key;            // k=
-  std::optional<Direction> direction;
+  std::optional<SdpConnection> connection;
+  std::vector<SdpBandwidth> bandwidths;
+  std::vector<SdpTiming> timings = {SdpTiming{}};  // t=0 0 when the input has no t=
+  std::optional<std::string> time_zones;           // z=
+  std::optional<std::string> key;                  // k=
+  std::optional<SdpDirection> direction;
   std::vector<SourceFilter> source_filters;
-  std::vector<Attribute> attributes;
+  std::vector<SdpAttribute> attributes;
   std::vector<std::string> other_lines;
   std::vector<MediaDescription> media;
 
-  const MediaDescription* FindMedia(MediaType type) const;  // the first one of that type
+  const MediaDescription* FindMedia(SdpMediaType type) const;  // the first one of that type
   // The media's own c= or else the session's (RFC 8866 5.7).
-  const Connection* EffectiveConnection(const MediaDescription& m) const;
+  const SdpConnection* EffectiveConnection(const MediaDescription& m) const;
   // The media's source filters, or else the session's (RFC 4570 3.2).
   const std::vector<SourceFilter>& EffectiveSourceFilters(const MediaDescription& m) const;
   friend bool operator==(const SessionDescription&, const SessionDescription&) = default;
