@@ -250,7 +250,7 @@ TEST(SdpParse, SpanOverloadMatchesStringView) {
   EXPECT_EQ(ParseSdp(bytes), ParseSdp(std::string_view(text)));
 }
 
-TEST(SdpParse, FuzzSeedsParse) {
+TEST(SdpParse, FuzzSeedsParseAndRoundTrip) {
   const std::filesystem::path dir =
       std::filesystem::path(CONFCAST_FUZZ_CORPUS_DIR) / "sdp_parse_fuzz";
   int seeds = 0;
@@ -258,7 +258,9 @@ TEST(SdpParse, FuzzSeedsParse) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::ostringstream s;
     s << in.rdbuf();
-    EXPECT_TRUE(ParseSdp(s.str()).has_value()) << entry.path();
+    const auto sdp = ParseSdp(s.str());
+    ASSERT_TRUE(sdp.has_value()) << entry.path() << ": " << FormatSdpError(sdp.error());
+    ExpectRoundTrip(*sdp);
     ++seeds;
   }
   EXPECT_GE(seeds, 4);
