@@ -119,7 +119,7 @@ std::string MulticastEndpoint::ToString() const {
 }
 
 std::expected<MulticastEndpoint, Error> MakeEndpoint(const IpAddress& group, std::uint16_t port,
-                                                     std::optional<IpAddress> source) {
+                                                     std::optional<IpAddress> source, Role role) {
   const std::string g = group.ToString();
   if (!group.IsMulticast()) {
     return std::unexpected(Fail(
@@ -169,7 +169,7 @@ std::expected<MulticastEndpoint, Error> MakeEndpoint(const IpAddress& group, std
                       "IP address",
                       source->ToString())));
     }
-  } else if (group.IsSourceSpecific()) {
+  } else if (group.IsSourceSpecific() && role == Role::kReceiver) {
     return std::unexpected(
         Fail(ErrorCode::kSourceRequired,
              fmt::format("{} is a source-specific group: receivers must name the sender; add "
@@ -181,7 +181,7 @@ std::expected<MulticastEndpoint, Error> MakeEndpoint(const IpAddress& group, std
 
 std::expected<MulticastEndpoint, Error> ParseEndpoint(std::string_view text,
                                                       std::optional<std::uint16_t> default_port,
-                                                      std::string_view source) {
+                                                      std::string_view source, Role role) {
   std::string_view addr = text;
   std::optional<std::string_view> port_text;
   if (!text.empty() && text.front() == '[') {
@@ -235,7 +235,7 @@ std::expected<MulticastEndpoint, Error> ParseEndpoint(std::string_view text,
     if (!s) return std::unexpected(s.error());
     src = *s;
   }
-  return MakeEndpoint(*group, port, src);
+  return MakeEndpoint(*group, port, src, role);
 }
 
 std::vector<std::string> EthernetCollisions(std::span<const MulticastEndpoint> in_use) {

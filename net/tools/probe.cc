@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto ep = ParseEndpoint(a.group, {}, a.source);
+  auto ep = ParseEndpoint(a.group, {}, a.source, a.send ? Role::kSender : Role::kReceiver);
   if (!ep) return Fail(ep.error());
   auto iface = SelectInterface(a.interface, *ep);
   if (!iface) return Fail(iface.error());

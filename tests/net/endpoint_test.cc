@@ -106,6 +106,12 @@ TEST(Endpoint, SourceSpecificNeedsSource) {
   EXPECT_TRUE(ParseEndpoint("[ff35::11]:15550", {}, "fd00::2"));
 }
 
+TEST(Endpoint, SourceSpecificSenderIsItsOwnSource) {
+  auto e = ParseEndpoint("232.1.1.1:15550", {}, {}, Role::kSender);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_FALSE(e->source);
+}
+
 TEST(Endpoint, SourceOnAnySourceGroupIsRefused) {
   EXPECT_EQ(ParseEndpoint("239.0.0.11:15550", {}, "10.0.0.2").error().code,
             ErrorCode::kSourceNotAllowed);

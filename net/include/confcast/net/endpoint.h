@@ -53,16 +53,21 @@ struct MulticastEndpoint {
   bool operator==(const MulticastEndpoint&) const = default;
 };
 
+// Receivers of a source-specific group must name the source; its sender is the source, so
+// needs none.
+enum class Role : std::uint8_t { kReceiver, kSender };
+
 // Validates a group, port and optional source: multicast, not a control block, even non-zero
-// port, source present exactly for source-specific groups, one address family.
+// port, source present exactly for source-specific groups (receivers), one address family.
 std::expected<MulticastEndpoint, Error> MakeEndpoint(const IpAddress& group, std::uint16_t port,
-                                                     std::optional<IpAddress> source = {});
+                                                     std::optional<IpAddress> source = {},
+                                                     Role role = Role::kReceiver);
 
 // Parses "239.0.0.11:15550" or "[ff15::11]:15550". Without a port in the text, default_port
 // is used (an error if absent). `source` is an address literal or empty.
 std::expected<MulticastEndpoint, Error> ParseEndpoint(
     std::string_view text, std::optional<std::uint16_t> default_port = {},
-    std::string_view source = {});
+    std::string_view source = {}, Role role = Role::kReceiver);
 
 // One warning line per pair of distinct groups that share an Ethernet address: the NIC and the
 // switch cannot tell them apart, so each host receives (and drops in the kernel) both.
