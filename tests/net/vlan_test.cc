@@ -171,5 +171,23 @@ TEST_F(VlanTest, TenPercentInjectedLossShowsInTheCounters) {
   EXPECT_EQ(Num(kc, "lost"), 0);
 }
 
+// 20 +- 5 ms on the bridge port towards host 2 (NFQUEUE, confcast-impair): the receiver's
+// kernel arrival stamps include it, and jitter far above the 0.5 ms spacing reorders.
+TEST_F(VlanTest, DelayAndJitterTowardsOneHost) {
+#ifndef CONFCAST_IMPAIR
+  GTEST_SKIP() << "confcast-impair was not built (libnetfilter-queue-dev missing)";
+#else
+  Up(3, {"--delay", "2:20:5", "--impair-bin", CONFCAST_IMPAIR});
+  auto slow = Receiver(2, {"--group", "239.0.0.41:15610"});
+  ASSERT_TRUE(slow);
+  Send(1, {"--group", "239.0.0.41:15610", "--count", "1000", "--rate", "2000"});
+  Kv kv = Result(*slow);
+  EXPECT_EQ(Num(kv, "received"), 1000);
+  EXPECT_GT(Num(kv, "reordered"), 0);
+  // Every datagram is held at least 15 ms, so the mean cannot be below it.
+  EXPECT_GE(Num(kv, "delay_avg_us"), 15000);
+#endif
+}
+
 }  // namespace
 }  // namespace confcast::net::testing
