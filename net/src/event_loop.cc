@@ -114,7 +114,12 @@ void EventLoop::Stop() {
 }
 
 std::expected<void, Error> EventLoop::Run() {
-  stopping_ = false;
+  // A Stop() that came before Run() is honoured (another thread may stop us before we start);
+  // the request is consumed on the way out so the loop can run again.
+  struct Consume {
+    std::atomic<bool>& flag;
+    ~Consume() { flag = false; }
+  } consume{stopping_};
   epoll_event events[64];
   while (!stopping_) {
     const int n = epoll_wait(epoll_, events, 64, -1);

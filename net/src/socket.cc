@@ -99,7 +99,10 @@ std::expected<void, Error> Connect(int fd, const IpAddress& group, std::uint16_t
   if (connect(fd, to.get(), to.len) != 0) {
     return std::unexpected(SysError(
         fmt::format("connect to {}:{}", group.ToString(), port),
-        "add a route for the group (ip route add 239.0.0.0/8 dev IFACE) or pass --interface"));
+        group.family == Family::kIpv4
+            ? "add a route for the group (ip route add 224.0.0.0/4 dev IFACE) or pass --interface"
+            : "add a route for the group (ip -6 route add ff00::/8 dev IFACE table local) or "
+              "pass --interface"));
   }
   return {};
 }

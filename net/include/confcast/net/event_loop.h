@@ -3,6 +3,7 @@
 // that called Run(); Stop() may be called from any thread (it writes an eventfd).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -40,7 +41,8 @@ class EventLoop {
   // inherit the mask) and stops the loop when one arrives.
   std::expected<void, Error> StopOnSignals(std::initializer_list<int> signals = {SIGINT, SIGTERM});
 
-  // Dispatches until Stop() or a handled signal.
+  // Dispatches until Stop() or a handled signal. A Stop() issued before Run() makes it return
+  // at once.
   std::expected<void, Error> Run();
   void Stop();
   int stop_signal() const { return stop_signal_; }  // 0 unless a signal stopped the loop
@@ -57,7 +59,7 @@ class EventLoop {
   int epoll_ = -1;
   int wake_ = -1;
   int signal_fd_ = -1;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_ = false;
   int stop_signal_ = 0;
   std::map<int, Entry> entries_;
 };
