@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -47,6 +48,14 @@ std::uint64_t RealtimeNs() {
 
 std::chrono::steady_clock::time_point Now() {
   return std::chrono::steady_clock::now();
+}
+
+// User + system CPU time this process has used, in microseconds.
+std::int64_t CpuMicros() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1'000'000LL + u.ru_utime.tv_usec +
+         u.ru_stime.tv_usec;
 }
 
 struct Args {
@@ -151,8 +160,10 @@ int RunSender(const Args& a, const MulticastEndpoint& ep, const InterfaceChoice&
   if (auto r = (*loop)->Run(); !r) return Fail(r.error());
   if (error) return Fail(*error);
   const double secs = std::chrono::duration<double>(Now() - start).count();
-  fmt::print("sent={} seconds={:.3f} rate={:.0f} buffer_full={} local_port={} interface={}\n", next,
-             secs, secs > 0 ? next / secs : 0.0, full, stream->local_rtp_port(), iface.iface.name);
+  fmt::print(
+      "sent={} seconds={:.3f} rate={:.0f} buffer_full={} cpu_us={} local_port={} interface={}\n",
+      next, secs, secs > 0 ? next / secs : 0.0, full, CpuMicros(), stream->local_rtp_port(),
+      iface.iface.name);
   return (*loop)->stop_signal() != 0 && next < a.count ? 130 : 0;
 }
 
@@ -170,6 +181,7 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
   std::uint64_t distinct = 0, reordered = 0, duplicates = 0, foreign = 0;
   std::int64_t highest = -1;
   double delay_sum_us = 0, delay_max_us = 0;
+  std::chrono::nanoseconds first_arrival{}, last_arrival{};
   std::optional<Error> error;
   auto last = Now();
   bool any = false;
@@ -207,6 +219,8 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
       if (seq < highest) ++reordered;
       highest = std::max<std::int64_t>(highest, seq);
       if (d.arrival.count() > 0) {
+        if (first_arrival.count() == 0) first_arrival = d.arrival;
+        last_arrival = d.arrival;
         const double us =
             (static_cast<double>(d.arrival.count()) - static_cast<double>(ReadU64(d.data, 16))) /
             1e3;
@@ -238,15 +252,19 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
   if (error) return Fail(*error);
 
   const auto& c = receiver.counters();
+  const std::int64_t span_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(last_arrival - first_arrival).count();
   const std::uint64_t expected = total != 0 ? total : a.count;
   const std::uint64_t lost = expected > distinct ? expected - distinct : 0;
   fmt::print(
       "result received={} expected={} lost={} reordered={} duplicates={} foreign={} "
       "truncated={} kernel_drops={} bytes={} delay_avg_us={:.0f} delay_max_us={:.0f} "
-      "interface={} address={}\n",
+      "span_us={} rate_pps={:.0f} cpu_us={} interface={} address={}\n",
       distinct, expected, lost, reordered, duplicates, foreign, c.truncated, c.kernel_drops,
       c.bytes, distinct > 0 ? delay_sum_us / static_cast<double>(distinct) : 0.0, delay_max_us,
-      iface.iface.name, iface.address.ToString());
+      span_us,
+      span_us > 0 ? static_cast<double>(distinct) * 1e6 / static_cast<double>(span_us) : 0.0,
+      CpuMicros(), iface.iface.name, iface.address.ToString());
   std::fflush(stdout);
   return 0;
 }
