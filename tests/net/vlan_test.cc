@@ -4,6 +4,7 @@
 #include "support/vlan.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -187,6 +188,26 @@ TEST_F(VlanTest, DelayAndJitterTowardsOneHost) {
   // Every datagram is held at least 15 ms, so the mean cannot be below it.
   EXPECT_GE(Num(kv, "delay_avg_us"), 15000);
 #endif
+}
+
+bool NamespacesExist(const std::string& name) {
+  return RunCommand({"ip", "netns", "list"}, 5s).second.find(name + "-") != std::string::npos;
+}
+
+TEST_F(VlanTest, DownRemovesEveryNamespace) {
+  Up(3);
+  const std::string name = lan_->name();
+  EXPECT_TRUE(NamespacesExist(name));
+  lan_.reset();
+  EXPECT_FALSE(NamespacesExist(name));
+}
+
+// A bad impairment spec is found after the hosts exist: the script must tear them down.
+TEST_F(VlanTest, FailedUpLeavesNothingBehind) {
+  const std::string name = "cc-" + std::to_string(getpid()) + "-badup";
+  auto [status, out] = RunCommand({CONFCAST_VLAN_SCRIPT, "up", name, "2", "--loss", "x:10"}, 30s);
+  EXPECT_NE(status, 0);
+  EXPECT_FALSE(NamespacesExist(name));
 }
 
 }  // namespace
