@@ -119,6 +119,18 @@ TEST_F(VlanTest, SourceSpecificJoinGetsOnlyTheChosenSource) {
   EXPECT_EQ(Num(kv, "foreign"), 0);
 }
 
+TEST_F(VlanTest, Ipv6SourceSpecificJoinGetsOnlyTheChosenSource) {
+  Up(3);
+  auto r = Receiver(3, {"--group", "[ff35::1:1]:15570", "--source", VirtualLan::Address(1, 6)});
+  ASSERT_TRUE(r);
+  Send(2, {"--group", "[ff35::1:1]:15570", "--run-id", "2", "--count", "200", "--rate", "4000"});
+  Send(1, {"--group", "[ff35::1:1]:15570", "--run-id", "1", "--count", "300", "--rate", "4000"});
+  Kv kv = Result(*r);
+  EXPECT_EQ(Num(kv, "expected"), 300);
+  EXPECT_EQ(Num(kv, "received"), 300);
+  EXPECT_EQ(Num(kv, "foreign"), 0);
+}
+
 TEST_F(VlanTest, Ipv6GroupWorks) {
   Up(3);
   auto a = Receiver(2, {"--group", "[ff15::11]:15580"});
