@@ -112,7 +112,8 @@ MacAddress EthernetAddressOf(const IpAddress& group) {
 }
 
 std::string MulticastEndpoint::ToString() const {
-  std::string g = group.family == Family::kIpv4 ? group.ToString() : "[" + group.ToString() + "]";
+  std::string g =
+      group.family == Family::kIpv4 ? group.ToString() : fmt::format("[{}]", group.ToString());
   std::string out = fmt::format("{}:{}", g, port);
   if (source) out += fmt::format(" from {}", source->ToString());
   return out;
@@ -226,7 +227,7 @@ std::expected<MulticastEndpoint, Error> ParseEndpoint(std::string_view text,
         Fail(ErrorCode::kBadPort,
              fmt::format("'{}' has no port; write {}:15550", text,
                          group->family == Family::kIpv4 ? group->ToString()
-                                                        : "[" + group->ToString() + "]")));
+                                                        : fmt::format("[{}]", group->ToString()))));
   }
 
   std::optional<IpAddress> src;
