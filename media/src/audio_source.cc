@@ -113,12 +113,12 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
   if (kind == "test" && arg.empty()) {
     desc = fmt::format(
         "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer={}"
-        " ! {} ! appsink name=sink max-buffers=50",
+        " ! {} ! appsink name=sink max-buffers=50 sync=false",
         spf, caps);
   } else if (kind == "auto" && arg.empty()) {
     desc = fmt::format(
         "autoaudiosrc ! audioconvert ! audioresample ! {} ! appsink name=sink "
-        "max-buffers=50",
+        "max-buffers=50 sync=false",
         caps);
   } else if (kind == "alsa") {
     if (!gst::ElementExists("alsasrc"))
@@ -132,7 +132,7 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
           what + " not found; sound cards present: none found (use --audio test or none)"});
     desc = fmt::format(
         "alsasrc name=src ! audioconvert ! audioresample ! {} ! appsink name=sink "
-        "max-buffers=50",
+        "max-buffers=50 sync=false",
         caps);
     if (!arg.empty()) property = "device", value = arg;
   } else if (kind == "pulse" && arg.empty()) {
@@ -142,7 +142,7 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
           what + " needs the GStreamer pulsesrc element; install gstreamer1.0-pulseaudio"});
     desc = fmt::format(
         "pulsesrc ! audioconvert ! audioresample ! {} ! appsink name=sink "
-        "max-buffers=50",
+        "max-buffers=50 sync=false",
         caps);
   } else if (kind == "file") {
     std::error_code ec;

@@ -102,7 +102,9 @@ std::string RawCaps(const VideoSourceOptions& o) {
       "video/x-raw,format=I420,width={},height={},framerate={}/1,pixel-aspect-ratio=1/1", o.width,
       o.height, o.fps);
 }
-constexpr const char* kAppSink = "appsink name=sink max-buffers=2 drop=true";
+// sync=false: a live source is already paced by its clock; syncing the appsink as well would
+// hold every frame for the pipeline latency (a frame period) before we may encode it.
+constexpr const char* kAppSink = "appsink name=sink max-buffers=2 drop=true sync=false";
 
 std::expected<std::unique_ptr<VideoSource>, MediaError> StartGst(
     std::string spec, const std::string& desc, bool loop,
