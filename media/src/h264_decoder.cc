@@ -17,6 +17,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
 }
 
 namespace confcast::media {
@@ -28,8 +29,10 @@ struct H264Decoder::Impl {
   std::optional<VideoFrame> last_good;
   std::uint64_t errors = 0;
   std::uint64_t decoded = 0;
+  SwsContext* sws = nullptr;  // other senders' 4:2:2, 4:4:4 or high-bit-depth pictures -> I420
 
   ~Impl() {
+    sws_freeContext(sws);
     av_packet_free(&packet);
     av_frame_free(&frame);
     avcodec_free_context(&ctx);
@@ -108,9 +111,16 @@ H264DecodeResult H264Decoder::Decode(std::span<const std::uint8_t> au, rtp::Dura
       av_image_copy(dst, dst_stride, const_cast<const uint8_t**>(im.frame->data),
                     im.frame->linesize, AV_PIX_FMT_YUV420P, out.width, out.height);
     } else {
-      fail(fmt::format("unsupported decoded pixel format {}", im.frame->format));
-      av_frame_unref(im.frame);
-      continue;
+      im.sws = sws_getCachedContext(im.sws, im.frame->width, im.frame->height,
+                                    static_cast<AVPixelFormat>(im.frame->format), out.width,
+                                    out.height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr,
+                                    nullptr);
+      if (!im.sws) {
+        fail(fmt::format("cannot convert decoded pixel format {} to I420", im.frame->format));
+        av_frame_unref(im.frame);
+        continue;
+      }
+      sws_scale(im.sws, im.frame->data, im.frame->linesize, 0, im.frame->height, dst, dst_stride);
     }
     out.pts = pts;
     out.capture_time = capture_time;
