@@ -339,7 +339,11 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
     if (waiting_) {
       const auto key = keyframe_starts_.lower_bound(head_);
       if (key != keyframe_starts_.end()) {
-        DropUntil(*key);
+        // Resume at the first packet of the keyframe's frame: senders may put an access unit
+        // delimiter or SEI before the SPS (GStreamer's rtph264pay does), in packets of their own.
+        std::int64_t start = *key;
+        while (start > head_ && Present(start - 1) && At(start - 1).uts == At(*key).uts) --start;
+        DropUntil(start);
         waiting_ = false;
         need_keyframe_ = false;
         continue;
@@ -398,7 +402,7 @@ VideoFrame VideoJitterBuffer::Release(std::int64_t last, Timestamp playout) {
   VideoFrame f;
   const Slot& first = At(head_);
   f.rtp_ts = first.rtp_ts;
-  f.keyframe = first.keyframe_start;
+  f.keyframe = false;  // set below if any packet of the frame starts a decodable point
   f.first_seq = static_cast<std::uint16_t>(head_);
   f.last_seq = static_cast<std::uint16_t>(last);
   f.first_arrival = Timestamp::max();
@@ -413,7 +417,10 @@ VideoFrame VideoJitterBuffer::Release(std::int64_t last, Timestamp playout) {
     f.payloads.push_back(std::move(slot.payload));
     slot.payload = {};
     slot.state = SlotState::kConsumed;
-    if (slot.keyframe_start) keyframe_starts_.erase(s);
+    if (slot.keyframe_start) {
+      f.keyframe = true;
+      keyframe_starts_.erase(s);
+    }
     --buffered_;
   }
   head_ = last + 1;

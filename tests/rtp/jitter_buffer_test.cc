@@ -594,3 +594,39 @@ TEST(VideoJitterBuffer, RandomizedStreamKeepsItsInvariants) {
 
 }  // namespace
 }  // namespace confcast::rtp
+
+namespace confcast::rtp {
+namespace {
+
+// GStreamer's rtph264pay sends an IDR access unit as AUD, SEI, SPS, PPS, slices: the keyframe
+// mark is on the SPS packet, not the frame's first one. A receiver joining mid-stream must
+// still start at that frame, whole.
+TEST(VideoJitterBufferJoin, KeyframeWhoseMarkIsNotOnTheFirstPacket) {
+  VideoJitterBuffer jb;
+  auto packet = [](std::uint16_t seq, std::uint32_t ts, bool marker, bool key) {
+    return VideoPacket{seq, ts, marker, key, std::vector<std::uint8_t>{static_cast<std::uint8_t>(seq)}};
+  };
+  Timestamp t{1'000'000};
+  // Joined mid-stream: a delta frame first, then the IDR frame AUD, SEI, SPS(key), PPS, IDR.
+  std::vector<VideoFrame> out;
+  auto take = [&](InsertResult r) { for (auto& f : r.frames) out.push_back(std::move(f)); };
+  take(jb.Insert(packet(100, 3000, true, false), t));
+  t += Duration{33'000};
+  take(jb.Insert(packet(101, 6000, false, false), t));  // AUD
+  take(jb.Insert(packet(102, 6000, false, false), t));  // SEI
+  take(jb.Insert(packet(103, 6000, false, true), t));   // SPS
+  take(jb.Insert(packet(104, 6000, false, false), t));  // PPS
+  take(jb.Insert(packet(105, 6000, true, false), t));   // IDR slice
+  for (int i = 0; i < 10; ++i) {
+    t += Duration{5'000};
+    for (auto& f : jb.Poll(t).frames) out.push_back(std::move(f));
+  }
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].rtp_ts, 6000u);
+  EXPECT_EQ(out[0].first_seq, 101);  // the AUD: the frame is whole
+  EXPECT_EQ(out[0].payloads.size(), 5u);
+  EXPECT_TRUE(out[0].keyframe);
+}
+
+}  // namespace
+}  // namespace confcast::rtp
