@@ -22,7 +22,9 @@ struct SendOptions {
   int height = 720;
   int fps = 30;
   int bitrate_kbps = 2500;
-  int gop = 300;               // frames between IDRs; PLI forces one sooner
+  // Frames between IDRs. Our receivers ask for one with PLI when they join, but players that
+  // never send PLI (ffplay, VLC, plain GStreamer) can only start at an IDR: 2 s at 30 fps.
+  int gop = 60;
   int mtu = 1200;              // RTP datagram size limit (payload + RTP header)
   bool slice_cap = true;       // cap each H.264 slice at one RTP payload
   std::string name;            // SDES NAME; default: user@host

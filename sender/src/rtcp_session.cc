@@ -1,0 +1,253 @@
+#include "rtcp_session.h"
+
+#include <confcast/rtp/receive_stats.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <type_traits>
+
+namespace confcast::sender {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+rtp::Timestamp Micros(Clock::time_point t) {
+  return std::chrono::duration_cast<rtp::Timestamp>(t.time_since_epoch());
+}
+rtp::NtpTime NtpNow() {
+  return rtp::NtpFromUnixMicros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+}
+
+std::string MakeCname(std::mt19937& rng) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
+  // RFC 7022: a per-session random identifier keeps CNAMEs unique without leaking identity.
+  return fmt::format("{:08x}{:08x}@{}", rng(), rng(), host);
+}
+
+}  // namespace
+
+struct RtcpSession::Stream {
+  std::string kind;
+  net::SenderStream* socket = nullptr;
+  std::uint32_t ssrc = 0;
+  const rtp::RtpClock* clock = nullptr;
+  const StreamCounters* counters = nullptr;
+  double bandwidth_bps = 0;
+  std::optional<rtp::RtcpScheduler> scheduler;
+  net::BatchReceiver receiver{16, 1500};
+  std::uint64_t packets_at_last_tick = 0;
+};
+
+RtcpSession::RtcpSession(Config config, std::uint32_t seed)
+    : config_(std::move(config)), rng_(seed), cname_(MakeCname(rng_)) {}
+
+RtcpSession::~RtcpSession() = default;
+
+double RtcpSession::Draw() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+
+void RtcpSession::AddStream(const char* kind, net::SenderStream& socket,
+                            const rtp::RtpStamper& stamper, const rtp::RtpClock& clock,
+                            const StreamCounters& counters, double bandwidth_bps) {
+  auto s = std::make_unique<Stream>();
+  s->kind = kind;
+  s->socket = &socket;
+  s->ssrc = stamper.ssrc();
+  s->clock = &clock;
+  s->counters = &counters;
+  s->bandwidth_bps = bandwidth_bps;
+  streams_.push_back(std::move(s));
+}
+
+std::expected<void, std::string> RtcpSession::Watch(net::EventLoop& loop) {
+  for (auto& s : streams_) {
+    const net::GroupSocket* listener = s->socket->rtcp_listener();
+    if (!listener) continue;
+    Stream* raw = s.get();
+    if (auto ok = loop.Watch(listener->fd(), [this, raw] { OnReadable(*raw); }); !ok) {
+      return std::unexpected(ok.error().message);
+    }
+  }
+  return {};
+}
+
+void RtcpSession::Start(net::EventLoop& loop) {
+  const auto now = Micros(Clock::now());
+  double session_bps = 0;
+  for (auto& s : streams_) session_bps += s->bandwidth_bps;
+  for (auto& s : streams_) {
+    rtp::RtcpSchedulerConfig c;
+    c.own_ssrc = s->ssrc;
+    c.rtcp_bandwidth_bytes_per_s = 0.05 * s->bandwidth_bps / 8;
+    // RFC 3550 6.2: the reduced minimum (360 / session kbit/s), capped at the 5 s default, from
+    // the bandwidth of the whole conference, so the audio stream's first sender report comes
+    // within about half a second too: receivers (ours, ffmpeg, GStreamer) need the NTP/RTP
+    // mapping of both streams to line them up. Each stream still keeps to its own 5%.
+    c.min_interval = std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(session_bps));
+    s->scheduler.emplace(c, now, Draw());
+  }
+  auto timer = loop.AddTimer(std::chrono::milliseconds(20), std::chrono::milliseconds(20),
+                             [this] { Tick(); });
+  if (!timer) std::fprintf(stderr, "confcast-send: rtcp timer: %s\n", timer.error().message.c_str());
+}
+
+void RtcpSession::Tick() {
+  const auto now_tp = Clock::now();
+  const auto now = Micros(now_tp);
+  for (auto& s : streams_) {
+    const std::uint64_t sent = s->counters->packets.load(std::memory_order_relaxed);
+    if (sent != s->packets_at_last_tick) {
+      s->packets_at_last_tick = sent;
+      (void)s->scheduler->OnRtpSent(now);
+    }
+    if (now < s->scheduler->next()) continue;
+    const rtp::RtcpTimerDecision d = s->scheduler->OnTimer(now, Draw());
+    if (d.action == rtp::RtcpAction::kSendReport) {
+      const std::size_t size = SendCompound(*s, std::nullopt);
+      (void)s->scheduler->OnReportSent(now, size, Draw());
+    }
+    (void)s->scheduler->CheckTimeouts(now);
+  }
+  // Receivers silent for 30 s are gone (RFC 3550 6.3.5 uses 5 intervals; ours are short).
+  std::erase_if(receivers_, [&](const auto& kv) {
+    return now_tp - kv.second.last_heard > std::chrono::seconds(30);
+  });
+  double worst = 0;
+  for (const auto& [ssrc, r] : receivers_) {
+    if (now_tp - r.last_heard < std::chrono::seconds(10)) worst = std::max(worst, r.fraction_lost);
+  }
+  worst_loss_percent_.store(static_cast<int>(worst * 100 + 0.5), std::memory_order_relaxed);
+}
+
+bool RtcpSession::SendCompound(Stream& s, const std::optional<std::string>& bye_reason) {
+  const rtp::NtpTime ntp = NtpNow();
+  rtp::SenderReport sr;
+  sr.sender_ssrc = s.ssrc;
+  sr.ntp = ntp;
+  const std::int64_t now_us = rtp::UnixMicrosFromNtp(ntp);
+  if (auto m = s.counters->Mapping()) {
+    const std::int64_t ticks = (now_us - m->first) * s.clock->clock_rate() / 1'000'000;
+    sr.rtp_timestamp = m->second + static_cast<std::uint32_t>(ticks);
+  } else {
+    sr.rtp_timestamp = s.clock->ToRtp(now_us);
+  }
+  sr.packet_count = static_cast<std::uint32_t>(s.counters->packets.load(std::memory_order_relaxed));
+  sr.octet_count =
+      static_cast<std::uint32_t>(s.counters->payload_octets.load(std::memory_order_relaxed));
+  rtp::SdesChunk chunk{s.ssrc, {{static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_}}};
+  if (!config_.name.empty()) {
+    chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), config_.name});
+  }
+  chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kTool), "confcast 0.1"});
+  rtp::RtcpCompound compound{sr, rtp::Sdes{{chunk}}};
+  if (bye_reason) compound.push_back(rtp::Bye{{s.ssrc}, bye_reason->substr(0, 255)});
+  auto wire = rtp::Serialize(compound);
+  if (!wire) return 0;
+  auto sent = net::SendOne(s.socket->rtcp_fd(), *wire);
+  if (!sent) {
+    if (config_.verbose) std::fprintf(stderr, "confcast-send: rtcp send: %s\n", sent.error().message.c_str());
+    return 0;
+  }
+  ++reports_sent_;
+  return wire->size();
+}
+
+void RtcpSession::SendBye(const std::string& reason) {
+  for (auto& s : streams_) (void)SendCompound(*s, reason);
+}
+
+void RtcpSession::OnReadable(Stream& s) {
+  const net::GroupSocket* listener = s.socket->rtcp_listener();
+  auto got = s.receiver.Receive(listener->fd());
+  if (!got) return;
+  const auto now = Clock::now();
+  for (const net::Datagram& d : *got) {
+    // Reduced-size RTCP (RFC 5506) is accepted: a lone PLI or NACK is still a request.
+    auto compound = rtp::ParseRtcp(d.data, rtp::RtcpParseOptions{.strict = false});
+    if (!compound) {
+      ++malformed_;
+      continue;
+    }
+    for (const rtp::RtcpPacket& p : *compound) Handle(s, p, now);
+  }
+}
+
+void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, Clock::time_point now) {
+  auto is_ours = [&](std::uint32_t ssrc) {
+    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) { return x->ssrc == ssrc; });
+  };
+  auto touch = [&](std::uint32_t ssrc) -> ReceiverInfo& {
+    ReceiverInfo& r = receivers_[ssrc];
+    r.ssrc = ssrc;
+    r.stream = s.kind;
+    r.last_heard = now;
+    return r;
+  };
+  std::visit(
+      [&](const auto& p) {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, rtp::ReceiverReport> || std::is_same_v<T, rtp::SenderReport>) {
+          if (is_ours(p.sender_ssrc)) return;
+          s.scheduler->OnRtcpReceived(p.sender_ssrc, Micros(now), 100);
+          touch(p.sender_ssrc);
+          for (const rtp::ReportBlock& b : p.report_blocks) {
+            if (b.ssrc == s.ssrc) OnReportBlock(s, p.sender_ssrc, b, now);
+          }
+        } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
+          for (const rtp::SdesChunk& c : p.chunks) {
+            if (is_ours(c.ssrc)) continue;
+            ReceiverInfo& r = touch(c.ssrc);
+            if (const std::string* v = c.Find(rtp::SdesType::kCname)) r.cname = *v;
+            if (const std::string* v = c.Find(rtp::SdesType::kName)) r.name = *v;
+          }
+        } else if constexpr (std::is_same_v<T, rtp::Bye>) {
+          for (std::uint32_t ssrc : p.ssrcs) {
+            if (is_ours(ssrc)) continue;
+            (void)s.scheduler->OnByeReceived(ssrc, Micros(now), 100);
+            receivers_.erase(ssrc);
+          }
+        } else if constexpr (std::is_same_v<T, rtp::Pli>) {
+          if (is_ours(p.sender_ssrc) || p.media_ssrc != s.ssrc) return;
+          ++plis_;
+          touch(p.sender_ssrc);
+          if (on_keyframe_request) on_keyframe_request(p.sender_ssrc, std::nullopt);
+        } else if constexpr (std::is_same_v<T, rtp::Fir>) {
+          if (is_ours(p.sender_ssrc)) return;
+          for (const rtp::FirEntry& e : p.entries) {
+            if (e.ssrc != s.ssrc) continue;
+            ++firs_;
+            touch(p.sender_ssrc);
+            if (on_keyframe_request) on_keyframe_request(p.sender_ssrc, e.seq_nr);
+          }
+        } else if constexpr (std::is_same_v<T, rtp::Nack>) {
+          if (is_ours(p.sender_ssrc) || p.media_ssrc != s.ssrc) return;
+          nacks_ += rtp::ExpandNack(p.items).size();
+          touch(p.sender_ssrc);
+        }
+      },
+      packet);
+}
+
+void RtcpSession::OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
+                                Clock::time_point now) {
+  ReceiverInfo& r = receivers_[reporter];
+  r.ssrc = reporter;
+  r.stream = s.kind;
+  r.last_heard = now;
+  r.fraction_lost = block.fraction_lost / 256.0;
+  r.cumulative_lost = block.cumulative_lost;
+  r.jitter_ms = block.jitter * 1000.0 / s.clock->clock_rate();
+  if (auto rtt = rtp::RoundTripTime(block, NtpNow())) r.rtt_ms = static_cast<double>(rtt->count()) / 1000.0;
+}
+
+std::vector<ReceiverInfo> RtcpSession::Receivers() const {
+  std::vector<ReceiverInfo> out;
+  for (const auto& [ssrc, r] : receivers_) out.push_back(r);
+  return out;
+}
+
+}  // namespace confcast::sender

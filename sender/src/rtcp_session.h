@@ -1,0 +1,91 @@
+// The sender's RTCP session (RFC 3550 6, RFC 4585, RFC 5104), one RTCP port per stream.
+// Out: SR + SDES (CNAME, NAME, TOOL) at the RFC 3550 interval from RtcpScheduler, SR + SDES +
+// BYE on exit. In, on the group's RTCP port: RR/SR report blocks about our streams (loss,
+// jitter, round-trip time), PLI and FIR (keyframe requests), NACK (counted; repair is a
+// separate component), SDES and BYE (who is watching). Our own packets, looped back by the
+// kernel, are recognised by SSRC and ignored.
+#pragma once
+
+#include <confcast/net/batch_io.h>
+#include <confcast/net/event_loop.h>
+#include <confcast/net/socket.h>
+#include <confcast/rtp/rtcp.h>
+#include <confcast/rtp/rtcp_interval.h>
+#include <confcast/rtp/stamper.h>
+
+#include <atomic>
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "send_counters.h"
+
+namespace confcast::sender {
+
+struct ReceiverInfo {
+  std::uint32_t ssrc = 0;
+  std::string cname, name;
+  std::string stream;            // "video" or "audio": which session it reports on
+  double fraction_lost = 0;      // 0..1, from its last report block about us
+  std::int64_t cumulative_lost = 0;
+  double jitter_ms = 0;
+  std::optional<double> rtt_ms;
+  std::chrono::steady_clock::time_point last_heard;
+};
+
+class RtcpSession {
+ public:
+  struct Config {
+    std::string name;  // SDES NAME
+    bool verbose = false;
+  };
+  RtcpSession(Config config, std::uint32_t seed);
+  ~RtcpSession();
+
+  void AddStream(const char* kind, net::SenderStream& socket, const rtp::RtpStamper& stamper,
+                 const rtp::RtpClock& clock, const StreamCounters& counters,
+                 double bandwidth_bps);
+  // Watches the group's RTCP ports for receiver feedback.
+  std::expected<void, std::string> Watch(net::EventLoop& loop);
+  // Schedules the first reports (RFC 3550 6.2: half the minimum interval at start).
+  void Start(net::EventLoop& loop);
+  void SendBye(const std::string& reason);
+
+  const std::string& cname() const { return cname_; }
+  int worst_loss_percent() const { return worst_loss_percent_.load(std::memory_order_relaxed); }
+  std::vector<ReceiverInfo> Receivers() const;  // event-loop thread only
+  std::uint64_t plis() const { return plis_; }
+  std::uint64_t firs() const { return firs_; }
+  std::uint64_t nacks() const { return nacks_; }
+  std::uint64_t reports_sent() const { return reports_sent_; }
+  std::uint64_t malformed() const { return malformed_; }
+
+  // Called for every keyframe request about our video: (from SSRC, FIR sequence or none).
+  std::function<void(std::uint32_t, std::optional<std::uint8_t>)> on_keyframe_request;
+
+ private:
+  struct Stream;
+  void OnReadable(Stream& s);
+  void Handle(Stream& s, const rtp::RtcpPacket& packet, std::chrono::steady_clock::time_point now);
+  void OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
+                     std::chrono::steady_clock::time_point now);
+  void Tick();
+  bool SendCompound(Stream& s, const std::optional<std::string>& bye_reason);
+  double Draw();
+
+  Config config_;
+  std::mt19937 rng_;
+  std::string cname_;
+  std::vector<std::unique_ptr<Stream>> streams_;
+  std::map<std::uint32_t, ReceiverInfo> receivers_;
+  std::atomic<int> worst_loss_percent_{0};
+  std::uint64_t plis_ = 0, firs_ = 0, nacks_ = 0, reports_sent_ = 0, malformed_ = 0;
+};
+
+}  // namespace confcast::sender

@@ -1,0 +1,38 @@
+// Counters a media thread updates and the event loop reads (RTCP sender reports, statistics).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+namespace confcast::sender {
+
+struct StreamCounters {
+  std::atomic<std::uint64_t> packets{0};
+  std::atomic<std::uint64_t> payload_octets{0};
+  std::atomic<std::uint64_t> wire_bytes{0};  // RTP header + payload
+  std::atomic<std::uint64_t> frames{0};
+  std::atomic<std::uint64_t> keyframes{0};
+  std::atomic<std::uint64_t> send_errors{0};
+  std::atomic<std::uint32_t> last_rtp_timestamp{0};
+
+  // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
+  // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count
+  // samples rather than follow the wall clock.
+  void SetMapping(std::int64_t capture_us, std::uint32_t rtp) {
+    std::lock_guard lock(mapping_mutex_);
+    mapping_ = {capture_us, rtp};
+  }
+  std::optional<std::pair<std::int64_t, std::uint32_t>> Mapping() const {
+    std::lock_guard lock(mapping_mutex_);
+    return mapping_;
+  }
+
+ private:
+  mutable std::mutex mapping_mutex_;
+  std::optional<std::pair<std::int64_t, std::uint32_t>> mapping_;
+};
+
+}  // namespace confcast::sender

@@ -1,0 +1,31 @@
+// The sender's status line (once a second on stderr), --stats-json output and final summary.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "keyframe_control.h"
+#include "rtcp_session.h"
+#include "send_counters.h"
+
+namespace confcast::sender {
+
+class SendStatsReporter {
+ public:
+  SendStatsReporter(std::string json_path, bool status_line);
+  ~SendStatsReporter();
+  void Tick(const StreamCounters* video, const StreamCounters* audio, const RtcpSession& rtcp,
+            const KeyframeControl& keyframes);
+  void Final(const StreamCounters* video, const StreamCounters* audio, const RtcpSession& rtcp,
+             const KeyframeControl& keyframes, std::chrono::steady_clock::duration elapsed,
+             const std::string& reason);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace confcast::sender

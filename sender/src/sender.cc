@@ -1,0 +1,398 @@
+// confcast-send. Threads: one per media stream (pull a frame, encode, packetize, stamp, send
+// in one sendmmsg batch) and the event loop (RTCP in and out, statistics, signals, duration).
+// The only state the threads share is atomics and the keyframe aggregator behind a mutex.
+#include <confcast/media/h264.h>
+#include <confcast/media/opus.h>
+#include <confcast/media/source.h>
+#include <confcast/net/batch_io.h>
+#include <confcast/net/endpoint.h>
+#include <confcast/net/event_loop.h>
+#include <confcast/net/interface.h>
+#include <confcast/net/socket.h>
+#include <confcast/rtp/abs_capture_time.h>
+#include <confcast/rtp/h264_packetizer.h>
+#include <confcast/rtp/seq.h>
+#include <confcast/rtp/stamper.h>
+#include <confcast/sender/sender.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "keyframe_control.h"
+#include "rtcp_session.h"
+#include "sdp_output.h"
+#include "send_counters.h"
+#include "send_stats.h"
+
+namespace confcast::sender {
+namespace {
+
+constexpr std::uint8_t kVideoPayloadType = 96;
+constexpr std::uint8_t kAudioPayloadType = 111;
+constexpr std::uint8_t kAbsCaptureTimeId = 1;  // a=extmap:1 in our SDP
+constexpr std::size_t kMaxDatagram = 9216;
+
+void Fail(const std::string& line) { std::fprintf(stderr, "confcast-send: %s\n", line.c_str()); }
+
+// What a media thread sends through: its socket, its stamper and the counters RTCP reads.
+struct Outlet {
+  net::SenderStream socket;
+  rtp::RtpStamper stamper;
+  rtp::RtpClock clock;
+  StreamCounters counters;
+  std::vector<std::vector<std::uint8_t>> datagrams;  // reused send buffers
+  std::vector<std::span<const std::uint8_t>> batch;
+
+  // Stamps one payload into the next free datagram buffer of the batch.
+  bool Add(rtp::Bytes payload, bool marker, std::uint32_t ts,
+           std::span<const rtp::ExtensionView> exts) {
+    if (batch.size() == datagrams.size()) datagrams.emplace_back(kMaxDatagram);
+    auto& buf = datagrams[batch.size()];
+    const std::size_t n = stamper.Write(payload, marker, ts, exts, buf);
+    if (n == 0) return false;
+    batch.emplace_back(buf.data(), n);
+    counters.packets.fetch_add(1, std::memory_order_relaxed);
+    counters.payload_octets.fetch_add(payload.size(), std::memory_order_relaxed);
+    counters.wire_bytes.fetch_add(n, std::memory_order_relaxed);
+    return true;
+  }
+  void Flush() {
+    if (batch.empty()) return;
+    auto sent = net::SendBatch(socket.rtp_fd(), batch);
+    if (!sent) counters.send_errors.fetch_add(1, std::memory_order_relaxed);
+    batch.clear();
+  }
+};
+
+struct AbsCaptureExt {
+  std::array<std::uint8_t, 16> bytes{};
+  std::array<rtp::ExtensionView, 1> view{};
+  std::span<const rtp::ExtensionView> For(std::int64_t capture_unix_us) {
+    const rtp::AbsCaptureTime t{rtp::NtpFromUnixMicros(capture_unix_us), std::nullopt};
+    const std::size_t n = rtp::SerializeTo(t, bytes);
+    view[0] = rtp::ExtensionView{kAbsCaptureTimeId, rtp::Bytes(bytes.data(), n)};
+    return view;
+  }
+};
+
+class Sender {
+ public:
+  explicit Sender(const SendOptions& o) : o_(o), rng_(std::random_device{}()) {}
+  int Run();
+
+ private:
+  bool Setup();
+  bool WriteSdp(std::span<const std::uint8_t> keyframe);
+  void VideoThread();
+  void AudioThread();
+  void StopFromThread(const std::string& why);
+
+  SendOptions o_;
+  std::mt19937 rng_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::optional<net::InterfaceChoice> iface_;
+  std::optional<net::MulticastEndpoint> video_ep_, audio_ep_;
+  std::unique_ptr<Outlet> video_, audio_;
+  std::unique_ptr<media::VideoSource> video_source_;
+  std::unique_ptr<media::AudioSource> audio_source_;
+  std::unique_ptr<media::OpusEncoder> opus_;
+  std::unique_ptr<RtcpSession> rtcp_;
+  KeyframeControl keyframes_;
+  SdpInputs sdp_;
+  bool sdp_written_ = false;  // video thread only once running
+  std::atomic<bool> stop_{false};
+  std::mutex stop_mutex_;
+  std::string stop_reason_;
+  std::atomic<int> exit_code_{0};
+};
+
+bool Sender::Setup() {
+  auto loop = net::EventLoop::Create();
+  if (!loop) return Fail(loop.error().message), false;
+  loop_ = std::move(*loop);
+  // Before any thread exists (GStreamer starts its own in the sources): signalfd needs
+  // SIGINT/SIGTERM blocked in every thread.
+  if (auto ok = loop_->StopOnSignals(); !ok) return Fail(ok.error().message), false;
+
+  auto video_ep = net::ParseEndpoint(o_.group, o_.port, {}, net::Role::kSender);
+  if (!video_ep) return Fail("--group/--port: " + video_ep.error().message), false;
+  auto audio_ep = net::MakeEndpoint(video_ep->group, static_cast<std::uint16_t>(o_.port + 2),
+                                    video_ep->source, net::Role::kSender);
+  if (!audio_ep) return Fail(audio_ep.error().message), false;
+  video_ep_ = *video_ep;
+  audio_ep_ = *audio_ep;
+
+  auto iface = net::SelectInterface(o_.iface, *video_ep_);
+  if (!iface) return Fail("--iface: " + iface.error().message), false;
+  iface_ = *iface;
+  std::fprintf(stderr, "confcast-send: %s\n", iface_->StartupLine(*video_ep_).c_str());
+  for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
+
+  auto open_outlet = [&](const net::MulticastEndpoint& ep, net::Dscp dscp, std::uint8_t pt,
+                         std::uint32_t rate) -> std::unique_ptr<Outlet> {
+    net::SenderOptions so;
+    so.ttl = o_.ttl;
+    so.loopback = o_.loopback;
+    so.dscp = dscp;
+    auto s = net::SenderStream::Open(ep, *iface_, so);
+    if (!s) return Fail(s.error().message), nullptr;
+    for (const auto& w : s->warnings()) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
+    const auto ssrc = static_cast<std::uint32_t>(rng_());
+    const auto seq = static_cast<std::uint16_t>(rng_());
+    return std::unique_ptr<Outlet>(new Outlet{std::move(*s), rtp::RtpStamper(ssrc, pt, seq),
+                                              rtp::RtpClock(rate, static_cast<std::uint32_t>(rng_())),
+                                              {}, {}, {}});
+  };
+
+  if (o_.video != "none") {
+    media::VideoSourceOptions vo{o_.width, o_.height, o_.fps, o_.loop};
+    auto src = media::CreateVideoSource(o_.video, vo);
+    if (!src) return Fail("--video " + o_.video + ": " + src.error().message), false;
+    video_source_ = std::move(*src);
+    video_ = open_outlet(*video_ep_, net::Dscp::kAf41, kVideoPayloadType, 90000);
+    if (!video_) return false;
+  }
+  if (o_.audio != "none") {
+    media::AudioSourceOptions ao;
+    ao.loop = o_.loop;
+    auto src = media::CreateAudioSource(o_.audio, ao);
+    if (!src) return Fail("--audio " + o_.audio + ": " + src.error().message), false;
+    audio_source_ = std::move(*src);
+    media::OpusEncoderConfig oc;
+    oc.bitrate_bps = o_.audio_bitrate_bps;
+    auto enc = media::OpusEncoder::Create(oc);
+    if (!enc) return Fail("opus: " + enc.error().message), false;
+    opus_ = std::move(*enc);
+    audio_ = open_outlet(*audio_ep_, net::Dscp::kEf, kAudioPayloadType, 48000);
+    if (!audio_) return false;
+    if (video_ && audio_->stamper.ssrc() == video_->stamper.ssrc()) {
+      audio_->stamper.set_ssrc(video_->stamper.ssrc() ^ 0x5a5a5a5a);
+    }
+  }
+
+  RtcpSession::Config rc;
+  rc.name = o_.name;
+  rc.verbose = o_.verbose;
+  rtcp_ = std::make_unique<RtcpSession>(rc, rng_());
+  if (video_) {
+    rtcp_->AddStream("video", video_->socket, video_->stamper, video_->clock, video_->counters,
+                     o_.bitrate_kbps * 1000.0);
+  }
+  if (audio_) {
+    rtcp_->AddStream("audio", audio_->socket, audio_->stamper, audio_->clock, audio_->counters,
+                     o_.audio_bitrate_bps);
+  }
+  rtcp_->on_keyframe_request = [this](std::uint32_t from, std::optional<std::uint8_t> fir_seq) {
+    const bool forced = keyframes_.Request(std::chrono::steady_clock::now(), from, fir_seq);
+    if (o_.verbose) {
+      std::fprintf(stderr, "confcast-send: %s from %08x%s\n", fir_seq ? "FIR" : "PLI", from,
+                   forced ? ": IDR" : ": served by a pending IDR");
+    }
+  };
+  if (auto ok = rtcp_->Watch(*loop_); !ok) return Fail(ok.error()), false;
+
+  sdp_.endpoint = *video_ep_;
+  sdp_.ttl = o_.ttl;
+  sdp_.name = o_.name;
+  sdp_.cname = rtcp_->cname();
+  if (video_) sdp_.video_ssrc = video_->stamper.ssrc();
+  if (audio_) sdp_.audio_ssrc = audio_->stamper.ssrc();
+  sdp_.abs_capture_time_id = kAbsCaptureTimeId;
+  sdp_.origin = iface_->address;
+  sdp_.video_kbps = video_ ? o_.bitrate_kbps : 0;
+  sdp_.audio_kbps = audio_ ? o_.audio_bitrate_bps / 1000 : 0;
+  // With video the SDP waits for the first IDR, whose SPS/PPS it carries.
+  if (!video_ && !WriteSdp({})) return false;
+  return true;
+}
+
+bool Sender::WriteSdp(std::span<const std::uint8_t> keyframe) {
+  if (o_.sdp_path.empty() || sdp_written_) return true;
+  sdp_written_ = true;
+  auto text = BuildSdpText(sdp_, keyframe);
+  if (!text) return Fail(text.error()), false;
+  if (auto ok = WriteSdpFile(o_.sdp_path, *text); !ok) return Fail(ok.error()), false;
+  std::fprintf(stderr, "confcast-send: wrote %s; watch with:\n%s", o_.sdp_path.c_str(),
+               WatchCommands(o_.sdp_path, sdp_).c_str());
+  return true;
+}
+
+void Sender::StopFromThread(const std::string& why) {
+  {
+    std::lock_guard lock(stop_mutex_);
+    if (stop_reason_.empty()) stop_reason_ = why;
+  }
+  stop_ = true;
+  loop_->Stop();
+}
+
+void Sender::VideoThread() {
+  std::unique_ptr<media::H264Encoder> encoder;
+  AbsCaptureExt ext;
+  std::vector<std::uint8_t> payload(kMaxDatagram);
+  const std::size_t max_payload =
+      static_cast<std::size_t>(o_.mtu) - rtp::RtpStamper::HeaderSize(ext.For(0));
+  while (!stop_) {
+    auto pulled = video_source_->Pull(std::chrono::milliseconds(200));
+    if (!pulled) {
+      if (pulled.error().code == media::MediaErrorCode::kEndOfStream) {
+        StopFromThread("video source ended");
+      } else {
+        Fail("video source: " + pulled.error().message);
+        exit_code_ = 1;
+        StopFromThread("video source failed");
+      }
+      return;
+    }
+    if (!*pulled) continue;
+    const media::VideoFrame& frame = **pulled;
+    if (!encoder) {
+      media::H264EncoderConfig ec;
+      ec.width = frame.width;
+      ec.height = frame.height;
+      ec.fps = o_.fps;
+      ec.bitrate_kbps = o_.bitrate_kbps;
+      ec.gop = o_.gop;
+      ec.max_slice_bytes = o_.slice_cap ? static_cast<int>(max_payload) : 0;
+      auto e = media::H264Encoder::Create(ec);
+      if (!e) {
+        Fail("h264 encoder: " + e.error().message);
+        exit_code_ = 1;
+        StopFromThread("encoder failed");
+        return;
+      }
+      encoder = std::move(*e);
+      std::fprintf(stderr, "confcast-send: video %dx%d at %d fps, %d kbit/s, GOP %d, slices <= %zu bytes\n",
+                   frame.width, frame.height, o_.fps, o_.bitrate_kbps, o_.gop,
+                   o_.slice_cap ? max_payload : std::size_t{0});
+    }
+    if (keyframes_.TakeDue(std::chrono::steady_clock::now())) encoder->ForceKeyframe();
+    auto encoded = encoder->Encode(frame);
+    if (!encoded) {
+      Fail("h264 encoder: " + encoded.error().message);
+      continue;
+    }
+    if (!*encoded) continue;
+    const media::EncodedFrame& au = **encoded;
+    if (au.keyframe) {
+      keyframes_.Sent(std::chrono::steady_clock::now());
+      if (!WriteSdp(au.data)) {
+        exit_code_ = 1;
+        StopFromThread("cannot write the SDP file");
+        return;
+      }
+    }
+    const std::int64_t capture_us = au.capture_time.count();
+    const std::uint32_t ts = video_->clock.ToRtp(capture_us);
+    rtp::H264Packetizer packetizer(au.data, max_payload);
+    bool first = true;
+    while (auto info = packetizer.NextInto(payload)) {
+      const auto exts = first ? ext.For(capture_us) : std::span<const rtp::ExtensionView>{};
+      video_->Add(rtp::Bytes(payload.data(), info->size), info->last_of_access_unit, ts, exts);
+      first = false;
+    }
+    video_->Flush();
+    video_->counters.frames.fetch_add(1, std::memory_order_relaxed);
+    if (au.keyframe) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
+    video_->counters.last_rtp_timestamp.store(ts, std::memory_order_relaxed);
+    video_->counters.SetMapping(capture_us, ts);
+  }
+}
+
+void Sender::AudioThread() {
+  AbsCaptureExt ext;
+  // Audio timestamps count samples (RFC 3550 5.1: the sampling instant), so consecutive frames
+  // are exactly one frame apart whatever the capture jitter; after a real gap in capture (more
+  // than two frames off) they resynchronise to the capture clock.
+  std::optional<std::uint32_t> next_ts;
+  while (!stop_) {
+    auto pulled = audio_source_->Pull(std::chrono::milliseconds(200));
+    if (!pulled) {
+      if (pulled.error().code == media::MediaErrorCode::kEndOfStream) {
+        if (!video_) StopFromThread("audio source ended");
+      } else {
+        Fail("audio source: " + pulled.error().message);
+        exit_code_ = 1;
+        StopFromThread("audio source failed");
+      }
+      return;
+    }
+    if (!*pulled) continue;
+    opus_->SetExpectedLoss(rtcp_->worst_loss_percent());
+    auto encoded = opus_->Encode(**pulled);
+    if (!encoded) {
+      Fail("opus: " + encoded.error().message);
+      continue;
+    }
+    const std::int64_t capture_us = encoded->capture_time.count();
+    const std::uint32_t by_clock = audio_->clock.ToRtp(capture_us);
+    const auto samples = static_cast<std::uint32_t>((**pulled).samples_per_channel());
+    std::uint32_t ts = next_ts.value_or(by_clock);
+    if (std::abs(rtp::TsDiff(by_clock, ts)) > 2 * static_cast<std::int64_t>(samples)) ts = by_clock;
+    next_ts = ts + samples;
+    audio_->Add(encoded->data, false, ts, ext.For(capture_us));
+    audio_->Flush();
+    audio_->counters.frames.fetch_add(1, std::memory_order_relaxed);
+    audio_->counters.last_rtp_timestamp.store(ts, std::memory_order_relaxed);
+    audio_->counters.SetMapping(capture_us, ts);
+  }
+}
+
+int Sender::Run() {
+  if (!Setup()) return 1;
+
+  SendStatsReporter stats(o_.stats_json, !o_.verbose);
+  const auto start = std::chrono::steady_clock::now();
+  auto tick = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
+    stats.Tick(video_ ? &video_->counters : nullptr, audio_ ? &audio_->counters : nullptr,
+               *rtcp_, keyframes_);
+  });
+  if (!tick) return Fail(tick.error().message), 1;
+  if (o_.duration_s > 0) {
+    auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(o_.duration_s));
+    auto t = loop_->AddTimer(d, std::chrono::nanoseconds(0), [&] {
+      StopFromThread("--duration reached");
+    });
+    if (!t) return Fail(t.error().message), 1;
+  }
+
+  std::thread video_thread, audio_thread;
+  if (video_) video_thread = std::thread([this] { VideoThread(); });
+  if (audio_) audio_thread = std::thread([this] { AudioThread(); });
+  rtcp_->Start(*loop_);
+
+  auto ran = loop_->Run();
+  stop_ = true;
+  if (video_thread.joinable()) video_thread.join();
+  if (audio_thread.joinable()) audio_thread.join();
+  rtcp_->SendBye(stop_reason_.empty() ? "sender stopped" : stop_reason_);
+  if (!ran) {
+    Fail(ran.error().message);
+    return 1;
+  }
+  if (loop_->stop_signal() != 0 && stop_reason_.empty()) {
+    stop_reason_ = loop_->stop_signal() == SIGINT ? "interrupted" : "terminated";
+  }
+  stats.Final(video_ ? &video_->counters : nullptr, audio_ ? &audio_->counters : nullptr, *rtcp_,
+              keyframes_, std::chrono::steady_clock::now() - start, stop_reason_);
+  return exit_code_;
+}
+
+}  // namespace
+
+int RunSender(const SendOptions& options) {
+  Sender sender(options);
+  return sender.Run();
+}
+
+}  // namespace confcast::sender
