@@ -1,0 +1,562 @@
+// confcast-recv. One thread runs the event loop: datagrams in (batched, kernel-stamped),
+// per-SSRC pipelines, a 2 ms tick that releases frames and audio slots at their playout time,
+// and a 20 ms tick for RTCP (RFC 3550 interval via RtcpScheduler) and participant timeouts.
+#include <confcast/media/sink.h>
+#include <confcast/net/batch_io.h>
+#include <confcast/net/event_loop.h>
+#include <confcast/net/interface.h>
+#include <confcast/net/socket.h>
+#include <confcast/receiver/receiver.h>
+#include <confcast/rtp/rtcp.h>
+#include <confcast/rtp/rtcp_interval.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "audio_stream.h"
+#include "participants.h"
+#include "recv_stats.h"
+#include "session_plan.h"
+#include "video_stream.h"
+
+namespace confcast::receiver {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kParticipantTimeout = std::chrono::seconds(5);
+constexpr auto kCollisionHandover = std::chrono::seconds(1);
+
+rtp::Timestamp WallNow() {
+  return std::chrono::duration_cast<rtp::Timestamp>(std::chrono::system_clock::now().time_since_epoch());
+}
+rtp::Timestamp MonoNow() {
+  return std::chrono::duration_cast<rtp::Timestamp>(Clock::now().time_since_epoch());
+}
+void Fail(const std::string& line) { std::fprintf(stderr, "confcast-recv: %s\n", line.c_str()); }
+
+struct Port {
+  std::string kind;
+  MediaPlan plan;
+  net::MulticastEndpoint endpoint;
+  std::optional<net::ReceiverStream> rx;
+  std::optional<net::SenderStream> tx;  // our RTCP goes to group:P+1 from here
+  net::BatchReceiver rtp_in{64, 2048};
+  net::BatchReceiver rtcp_in{16, 2048};
+  std::optional<rtp::RtcpScheduler> scheduler;
+  double bandwidth_bps = 0;
+  std::uint64_t malformed_rtp = 0, malformed_rtcp = 0, datagrams = 0;
+};
+
+class Receiver {
+ public:
+  explicit Receiver(const RecvOptions& o) : o_(o), rng_(std::random_device{}()) {}
+  int Run();
+
+ private:
+  bool Setup();
+  bool OpenPort(Port& port, const std::string& kind, const MediaPlan& plan, double bandwidth);
+  void OnRtp(Port& port);
+  void OnRtcp(Port& port);
+  void HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time_point now);
+  void PlayoutTick();
+  void AlignAudio();
+  void RtcpTick();
+  void SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
+                    const std::optional<std::string>& bye_reason);
+  void RequestKeyframe(std::uint32_t ssrc);
+  Participant* Admit(std::uint32_t ssrc, const std::string& kind, const net::Datagram& d,
+                     Clock::time_point now, std::uint64_t& conflicts);
+  struct Held {
+    std::vector<std::uint8_t> bytes;
+    rtp::Timestamp arrival;
+  };
+  bool Validated(rtp::PacketVerdict v, const rtp::RtpView& view, const net::Datagram& d,
+                 rtp::Timestamp arrival);
+  std::vector<Held> TakeHeld(std::uint32_t ssrc);
+  void AttachSinks();
+  void Remove(std::uint32_t ssrc, const std::string& why);
+  bool Chosen(const Participant& p) const;
+  // How long a participant that said BYE is kept: longer than anything the jitter buffer holds.
+  std::chrono::milliseconds ByeGrace() const {
+    return std::chrono::milliseconds(std::max(500, o_.latency_ms + 200));
+  }
+
+  RecvOptions o_;
+  std::mt19937 rng_;
+  SessionPlan plan_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::optional<net::InterfaceChoice> iface_;
+  Port video_port_, audio_port_;
+  std::map<std::uint32_t, std::unique_ptr<VideoStream>> videos_;
+  std::map<std::uint32_t, std::unique_ptr<AudioStream>> audios_;
+  std::map<std::uint32_t, Participant> participants_;
+  std::map<std::uint32_t, Clock::time_point> departed_;  // ignore strays after BYE for 2 s
+  std::map<std::uint32_t, Clock::time_point> last_pli_;
+  std::map<std::uint32_t, std::vector<Held>> held_;  // packets of sources still on probation
+  std::string video_sink_spec_, audio_sink_spec_;
+  bool windowed_ = false;
+  std::map<std::uint32_t, std::unique_ptr<media::VideoSink>> windows_;
+  std::unique_ptr<media::VideoSink> single_sink_;
+  std::optional<std::uint32_t> single_owner_;
+  std::unique_ptr<media::AudioSink> audio_sink_;
+  std::optional<std::uint32_t> audio_owner_;
+  std::uint32_t own_ssrc_ = 0;
+  std::string cname_;
+  rtp::Timestamp start_wall_{};
+  bool first_stream_ = true;
+  std::unique_ptr<RecvStatsReporter> stats_;
+  std::uint64_t plis_sent_ = 0;
+  std::uint64_t stray_after_bye_ = 0;
+};
+
+bool Receiver::OpenPort(Port& port, const std::string& kind, const MediaPlan& plan, double bandwidth) {
+  port.kind = kind;
+  port.plan = plan;
+  port.bandwidth_bps = bandwidth;
+  auto ep = net::MakeEndpoint(plan_.group, plan.port, plan_.source);
+  if (!ep) return Fail(fmt::format("{} port {}: {}", kind, plan.port, ep.error().message)), false;
+  port.endpoint = *ep;
+  auto rx = net::ReceiverStream::Open(*ep, *iface_);
+  if (!rx) return Fail(rx.error().message), false;
+  for (const auto& w : rx->warnings()) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
+  port.rx.emplace(std::move(*rx));
+  net::SenderOptions so;
+  so.listen_rtcp = false;  // port.rx already hears group:P+1
+  auto tx = net::SenderStream::Open(*ep, *iface_, so);
+  if (!tx) return Fail(tx.error().message), false;
+  port.tx.emplace(std::move(*tx));
+  Port* raw = &port;
+  if (auto ok = loop_->Watch(port.rx->rtp_fd(), [this, raw] { OnRtp(*raw); }); !ok) {
+    return Fail(ok.error().message), false;
+  }
+  if (auto ok = loop_->Watch(port.rx->rtcp_fd(), [this, raw] { OnRtcp(*raw); }); !ok) {
+    return Fail(ok.error().message), false;
+  }
+  rtp::RtcpSchedulerConfig c;
+  c.own_ssrc = own_ssrc_;
+  c.rtcp_bandwidth_bytes_per_s = 0.05 * bandwidth / 8;
+  c.min_interval = std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(2.5e6 + 64e3));
+  port.scheduler.emplace(c, MonoNow(), std::uniform_real_distribution<double>(0, 1)(rng_));
+  return true;
+}
+
+bool Receiver::Setup() {
+  auto loop = net::EventLoop::Create();
+  if (!loop) return Fail(loop.error().message), false;
+  loop_ = std::move(*loop);
+  // Before any thread exists (GStreamer sinks start their own): signalfd needs SIGINT/SIGTERM
+  // blocked in every thread.
+  if (auto ok = loop_->StopOnSignals(); !ok) return Fail(ok.error().message), false;
+  auto plan = o_.sdp_path.empty() ? PlanFromOptions(o_) : PlanFromSdpFile(o_.sdp_path);
+  if (!plan) return Fail(plan.error()), false;
+  plan_ = *plan;
+  const std::uint16_t first_port = plan_.video ? plan_.video->port : plan_.audio->port;
+  auto ep = net::MakeEndpoint(plan_.group, first_port, plan_.source);
+  if (!ep) return Fail(ep.error().message), false;
+  auto iface = net::SelectInterface(o_.iface, *ep);
+  if (!iface) return Fail("--iface: " + iface.error().message), false;
+  iface_ = *iface;
+  std::fprintf(stderr, "confcast-recv: %s\n", iface_->StartupLine(*ep).c_str());
+  for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
+
+  own_ssrc_ = static_cast<std::uint32_t>(rng_());
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
+  cname_ = fmt::format("{:08x}{:08x}@{}", rng_(), rng_(), host);
+
+  video_sink_spec_ = o_.video_sink.empty() ? media::DefaultVideoSinkSpec() : o_.video_sink;
+  windowed_ = video_sink_spec_.rfind("window", 0) == 0;
+  audio_sink_spec_ = !o_.audio_sink.empty() ? o_.audio_sink : (windowed_ ? "auto" : "null");
+  if (!windowed_ && plan_.video) {
+    media::VideoSinkOptions vo;
+    vo.title = o_.participant.empty() ? "confcast" : o_.participant;
+    auto sink = media::CreateVideoSink(video_sink_spec_, vo);
+    if (!sink) return Fail("--video-sink " + video_sink_spec_ + ": " + sink.error().message), false;
+    single_sink_ = std::move(*sink);
+  }
+  if (plan_.audio) {
+    auto sink = media::CreateAudioSink(audio_sink_spec_);
+    if (!sink) return Fail("--audio-sink " + audio_sink_spec_ + ": " + sink.error().message), false;
+    audio_sink_ = std::move(*sink);
+  }
+  if (plan_.video && !OpenPort(video_port_, "video", *plan_.video, 2.5e6)) return false;
+  if (plan_.audio && !OpenPort(audio_port_, "audio", *plan_.audio, 64e3)) return false;
+  return true;
+}
+
+bool Receiver::Chosen(const Participant& p) const {
+  if (o_.participant.empty()) return true;
+  if (p.name == o_.participant || p.cname == o_.participant) return true;
+  return fmt::format("{:08x}", p.ssrc) == o_.participant || std::to_string(p.ssrc) == o_.participant;
+}
+
+Participant* Receiver::Admit(std::uint32_t ssrc, const std::string& kind, const net::Datagram& d,
+                             Clock::time_point now, std::uint64_t& conflicts) {
+  if (auto it = departed_.find(ssrc); it != departed_.end()) {
+    if (now - it->second < std::chrono::seconds(2)) {
+      ++stray_after_bye_;
+      return nullptr;
+    }
+    departed_.erase(it);
+  }
+  Participant& p = participants_[ssrc];
+  p.ssrc = ssrc;
+  if (p.kind.empty()) p.kind = kind;
+  const auto source = std::make_pair(d.source, d.source_port);
+  if (!p.rtp_source) {
+    p.rtp_source = source;
+  } else if (*p.rtp_source != source) {
+    // RFC 3550 8.2: the same SSRC from another transport address. Keep the first source
+    // while it is alive; hand over only once it has gone quiet (a restarted sender).
+    if (now - p.last_heard < kCollisionHandover) {
+      ++conflicts;
+      return nullptr;
+    }
+    p.rtp_source = source;
+    if (kind == "video") videos_.erase(ssrc);
+    if (kind == "audio") audios_.erase(ssrc);
+  }
+  p.last_heard = now;
+  return &p;
+}
+
+void Receiver::OnRtp(Port& port) {
+  auto got = port.rtp_in.Receive(port.rx->rtp_fd());
+  if (!got) return;
+  const auto now = Clock::now();
+  for (const net::Datagram& d : *got) {
+    ++port.datagrams;
+    auto view = rtp::ParseRtp(d.data);
+    if (!view) {
+      ++port.malformed_rtp;
+      continue;
+    }
+    const rtp::Timestamp arrival =
+        d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : WallNow();
+    std::uint64_t conflicts = 0;
+    Participant* p = Admit(view->ssrc, port.kind, d, now, conflicts);
+    if (!p) {
+      if (conflicts) {
+        if (port.kind == "video" && videos_.count(view->ssrc)) ++videos_[view->ssrc]->figures().ssrc_conflicts;
+      }
+      continue;
+    }
+    (void)port.scheduler->OnRtpReceived(view->ssrc, MonoNow());
+    const rtp::Timestamp since = first_stream_ ? start_wall_ : arrival;
+    if (port.kind == "video") {
+      auto& s = videos_[view->ssrc];
+      if (!s) {
+        first_stream_ = false;
+        s = std::make_unique<VideoStream>(
+            VideoStreamConfig{view->ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
+                              std::chrono::milliseconds(o_.latency_ms)},
+            since);
+        if (o_.verbose) std::fprintf(stderr, "confcast-recv: new video source %08x\n", view->ssrc);
+        AttachSinks();
+      }
+      const rtp::PacketVerdict v = s->stats().OnPacket(view->sequence_number, view->timestamp,
+                                                       arrival, view->payload.size());
+      if (!Validated(v, *view, d, arrival)) continue;
+      for (auto& held : TakeHeld(view->ssrc)) {
+        if (auto hv = rtp::ParseRtp(held.bytes); hv && s->OnPacket(*hv, held.arrival)) RequestKeyframe(view->ssrc);
+      }
+      if (s->OnPacket(*view, arrival)) RequestKeyframe(view->ssrc);
+    } else {
+      auto& s = audios_[view->ssrc];
+      if (!s) {
+        first_stream_ = false;
+        s = std::make_unique<AudioStream>(
+            AudioStreamConfig{view->ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
+                              port.plan.channels, std::chrono::milliseconds(o_.latency_ms)},
+            since);
+        AttachSinks();
+      }
+      const rtp::PacketVerdict v = s->stats().OnPacket(view->sequence_number, view->timestamp,
+                                                       arrival, view->payload.size());
+      if (!Validated(v, *view, d, arrival)) continue;
+      for (auto& held : TakeHeld(view->ssrc)) {
+        if (auto hv = rtp::ParseRtp(held.bytes)) s->OnPacket(*hv, held.arrival);
+      }
+      s->OnPacket(*view, arrival);
+    }
+  }
+}
+
+// RFC 3550 A.1 keeps a new source on probation until two packets arrive in sequence. The
+// first packet of a stream is usually its IDR, so instead of dropping probation packets they
+// are held and delivered once the source validates.
+bool Receiver::Validated(rtp::PacketVerdict v, const rtp::RtpView& view, const net::Datagram& d,
+                         rtp::Timestamp arrival) {
+  if (v == rtp::PacketVerdict::kProbation) {
+    auto& held = held_[view.ssrc];
+    if (held.size() < 8) held.push_back(Held{std::vector<std::uint8_t>(d.data.begin(), d.data.end()), arrival});
+    return false;
+  }
+  if (v == rtp::PacketVerdict::kBadJump) return false;
+  if (v == rtp::PacketVerdict::kResync) held_.erase(view.ssrc);
+  return true;
+}
+
+std::vector<Receiver::Held> Receiver::TakeHeld(std::uint32_t ssrc) {
+  auto it = held_.find(ssrc);
+  if (it == held_.end()) return {};
+  std::vector<Held> out = std::move(it->second);
+  held_.erase(it);
+  return out;
+}
+
+void Receiver::AttachSinks() {
+  for (auto& [ssrc, stream] : videos_) {
+    if (stream->has_sink()) continue;
+    const Participant& p = participants_[ssrc];
+    if (!Chosen(p)) continue;
+    if (windowed_) {
+      media::VideoSinkOptions vo;
+      vo.title = !p.name.empty() ? p.name : fmt::format("confcast {:08x}", ssrc);
+      auto sink = media::CreateVideoSink(video_sink_spec_, vo);
+      if (!sink) {
+        Fail("--video-sink " + video_sink_spec_ + ": " + sink.error().message);
+        continue;
+      }
+      stream->AttachSink(sink->get());
+      windows_[ssrc] = std::move(*sink);
+      RequestKeyframe(ssrc);
+    } else if (single_sink_ && !single_owner_) {
+      single_owner_ = ssrc;
+      stream->AttachSink(single_sink_.get());
+      RequestKeyframe(ssrc);
+      if (o_.verbose) std::fprintf(stderr, "confcast-recv: showing %08x\n", ssrc);
+    }
+  }
+  for (auto& [ssrc, stream] : audios_) {
+    if (audio_sink_ && !audio_owner_ && Chosen(participants_[ssrc])) {
+      audio_owner_ = ssrc;
+      stream->AttachSink(audio_sink_.get());
+    }
+  }
+}
+
+void Receiver::Remove(std::uint32_t ssrc, const std::string& why) {
+  if (o_.verbose || participants_[ssrc].kind == "video") {
+    std::fprintf(stderr, "confcast-recv: participant %08x%s left (%s)\n", ssrc,
+                 participants_[ssrc].name.empty() ? "" : (" " + participants_[ssrc].name).c_str(),
+                 why.c_str());
+  }
+  if (auto it = videos_.find(ssrc); it != videos_.end()) {
+    stats_->Retire(ssrc, "video", it->second->figures());
+    videos_.erase(it);
+  }
+  if (auto it = audios_.find(ssrc); it != audios_.end()) {
+    stats_->Retire(ssrc, "audio", it->second->figures());
+    audios_.erase(it);
+  }
+  windows_.erase(ssrc);
+  held_.erase(ssrc);
+  if (single_owner_ == ssrc) single_owner_.reset();
+  if (audio_owner_ == ssrc) audio_owner_.reset();
+  participants_.erase(ssrc);
+  departed_[ssrc] = Clock::now();
+  AttachSinks();  // the next participant takes over a single-stream sink
+}
+
+void Receiver::OnRtcp(Port& port) {
+  auto got = port.rtcp_in.Receive(port.rx->rtcp_fd());
+  if (!got) return;
+  const auto now = Clock::now();
+  for (const net::Datagram& d : *got) {
+    auto compound = rtp::ParseRtcp(d.data, rtp::RtcpParseOptions{.strict = false});
+    if (!compound) {
+      ++port.malformed_rtcp;
+      continue;
+    }
+    for (const rtp::RtcpPacket& p : *compound) HandleRtcp(port, p, now);
+  }
+}
+
+void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time_point now) {
+  std::visit(
+      [&](const auto& p) {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, rtp::SenderReport>) {
+          if (p.sender_ssrc == own_ssrc_) return;
+          port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), 100);
+          if (auto it = videos_.find(p.sender_ssrc); it != videos_.end()) {
+            it->second->OnSenderReport(p.ntp, p.rtp_timestamp, MonoNow());
+          }
+          if (auto it = audios_.find(p.sender_ssrc); it != audios_.end()) {
+            it->second->OnSenderReport(p.ntp, p.rtp_timestamp, MonoNow());
+          }
+          if (auto it = participants_.find(p.sender_ssrc); it != participants_.end()) {
+            it->second.last_heard = now;
+          }
+        } else if constexpr (std::is_same_v<T, rtp::ReceiverReport>) {
+          if (p.sender_ssrc != own_ssrc_) port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), 100);
+        } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
+          for (const rtp::SdesChunk& c : p.chunks) {
+            auto it = participants_.find(c.ssrc);
+            if (it == participants_.end()) continue;
+            const bool was_unnamed = it->second.name.empty();
+            if (const std::string* v = c.Find(rtp::SdesType::kCname)) it->second.cname = *v;
+            if (const std::string* v = c.Find(rtp::SdesType::kName)) it->second.name = *v;
+            if (was_unnamed && !it->second.name.empty() && o_.verbose) {
+              std::fprintf(stderr, "confcast-recv: %08x is '%s'\n", c.ssrc, it->second.name.c_str());
+            }
+            if (was_unnamed && !o_.participant.empty()) AttachSinks();
+          }
+        } else if constexpr (std::is_same_v<T, rtp::Bye>) {
+          for (std::uint32_t ssrc : p.ssrcs) {
+            auto it = participants_.find(ssrc);
+            if (ssrc == own_ssrc_ || it == participants_.end() || it->second.bye) continue;
+            (void)port.scheduler->OnByeReceived(ssrc, MonoNow(), 100);
+            // Keep it a moment: its last frames may still be in the jitter buffer (a sender
+            // whose file ended says BYE right after its final burst).
+            it->second.bye = true;
+            it->second.bye_at = now;
+            it->second.bye_reason = p.reason.empty() ? "BYE" : "BYE: " + p.reason;
+          }
+        }
+      },
+      packet);
+}
+
+void Receiver::RequestKeyframe(std::uint32_t ssrc) {
+  const auto now = Clock::now();
+  auto& last = last_pli_[ssrc];
+  if (now - last < std::chrono::milliseconds(200)) return;
+  last = now;
+  ++plis_sent_;
+  if (o_.verbose) std::fprintf(stderr, "confcast-recv: PLI to %08x\n", ssrc);
+  SendCompound(video_port_, ssrc, std::nullopt);
+}
+
+void Receiver::SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
+                            const std::optional<std::string>& bye_reason) {
+  if (!port.tx) return;
+  const rtp::Timestamp now = MonoNow();
+  rtp::ReceiverReport rr;
+  rr.sender_ssrc = own_ssrc_;
+  auto add_blocks = [&](auto& streams) {
+    for (auto& [ssrc, s] : streams) {
+      if (rr.report_blocks.size() >= 31) break;
+      if (auto b = pli_for ? s->stats().PeekReportBlock(now) : s->stats().MakeReportBlock(now)) {
+        rr.report_blocks.push_back(*b);
+      }
+    }
+  };
+  if (port.kind == "video") add_blocks(videos_); else add_blocks(audios_);
+  rtp::SdesChunk chunk{own_ssrc_, {{static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_}}};
+  if (!o_.name.empty()) chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), o_.name});
+  rtp::RtcpCompound compound{rr, rtp::Sdes{{chunk}}};
+  if (pli_for) compound.push_back(rtp::Pli{own_ssrc_, *pli_for});
+  if (bye_reason) compound.push_back(rtp::Bye{{own_ssrc_}, bye_reason->substr(0, 255)});
+  auto wire = rtp::Serialize(compound);
+  if (!wire) return;
+  if (net::SendOne(port.tx->rtcp_fd(), *wire) && !pli_for && !bye_reason) {
+    (void)port.scheduler->OnReportSent(now, wire->size(), std::uniform_real_distribution<double>(0, 1)(rng_));
+  }
+}
+
+void Receiver::PlayoutTick() {
+  const rtp::Timestamp now = WallNow();
+  for (auto& [ssrc, s] : videos_) {
+    if (s->Poll(now)) RequestKeyframe(ssrc);
+  }
+  for (auto& [ssrc, s] : audios_) s->Poll(now);
+}
+
+// Lip sync: for each audio stream, find the video of the same participant (same CNAME) and
+// hold the audio back by how much later (after capture) the video is shown, smoothed.
+void Receiver::AlignAudio() {
+  for (auto& [assrc, audio] : audios_) {
+    const auto ap = participants_.find(assrc);
+    const auto play = audio->last_play();
+    if (ap == participants_.end() || ap->second.cname.empty() || !play) continue;
+    for (auto& [vssrc, video] : videos_) {
+      const auto vp = participants_.find(vssrc);
+      const auto render = video->last_render();
+      if (vp == participants_.end() || vp->second.cname != ap->second.cname || !render) continue;
+      const std::int64_t video_delay = render->first - render->second;
+      const std::int64_t audio_delay =
+          play->first - play->second - audio->lip_sync_delay().count();  // without our hold
+      const std::int64_t want = std::clamp<std::int64_t>(video_delay - audio_delay, 0, 200'000);
+      const std::int64_t have = audio->lip_sync_delay().count();
+      audio->SetLipSyncDelay(rtp::Duration{have + (want - have) / 4});
+      break;
+    }
+  }
+}
+
+void Receiver::RtcpTick() {
+  const rtp::Timestamp mono = MonoNow();
+  for (Port* port : {&video_port_, &audio_port_}) {
+    if (!port->scheduler) continue;
+    if (mono >= port->scheduler->next()) {
+      const auto d = port->scheduler->OnTimer(mono, std::uniform_real_distribution<double>(0, 1)(rng_));
+      if (d.action == rtp::RtcpAction::kSendReport) SendCompound(*port, std::nullopt, std::nullopt);
+    }
+    (void)port->scheduler->CheckTimeouts(mono);
+  }
+  const auto now = Clock::now();
+  std::vector<std::pair<std::uint32_t, std::string>> gone;
+  for (const auto& [ssrc, p] : participants_) {
+    if (p.bye && now - p.bye_at > ByeGrace()) {
+      gone.emplace_back(ssrc, p.bye_reason);
+    } else if (!p.bye && now - p.last_heard > kParticipantTimeout) {
+      gone.emplace_back(ssrc, "timed out: nothing heard for 5 s");
+    }
+  }
+  for (const auto& [ssrc, why] : gone) Remove(ssrc, why);
+  std::erase_if(departed_, [&](const auto& kv) { return now - kv.second > std::chrono::seconds(10); });
+}
+
+int Receiver::Run() {
+  start_wall_ = WallNow();
+  stats_ = std::make_unique<RecvStatsReporter>(o_.stats_json, !o_.quiet);
+  if (!Setup()) return 1;
+  const auto start = Clock::now();
+  auto playout = loop_->AddTimer(std::chrono::milliseconds(2), std::chrono::milliseconds(2),
+                                 [this] { PlayoutTick(); });
+  auto rtcp = loop_->AddTimer(std::chrono::milliseconds(20), std::chrono::milliseconds(20),
+                              [this] { RtcpTick(); });
+  auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
+    AlignAudio();
+    stats_->Tick(participants_, videos_, audios_, plis_sent_);
+  });
+  if (!playout || !rtcp || !second) return Fail("cannot create timers"), 1;
+  if (o_.duration_s > 0) {
+    auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(o_.duration_s));
+    if (!loop_->AddTimer(d, std::chrono::nanoseconds(0), [this] { loop_->Stop(); })) return 1;
+  }
+  auto ran = loop_->Run();
+  for (Port* port : {&video_port_, &audio_port_}) SendCompound(*port, std::nullopt, std::string("receiver left"));
+  if (single_sink_) (void)single_sink_->Close();
+  for (auto& [ssrc, w] : windows_) (void)w->Close();
+  if (!ran) return Fail(ran.error().message), 1;
+  const std::uint64_t datagrams = video_port_.datagrams + audio_port_.datagrams;
+  const std::string reason = loop_->stop_signal() ? "interrupted" : "--duration reached";
+  stats_->Final(participants_, videos_, audios_, plis_sent_, Clock::now() - start, reason,
+                video_port_.malformed_rtp + audio_port_.malformed_rtp,
+                video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_);
+  if (datagrams == 0) {
+    Fail(fmt::format("no RTP arrived on {} (interface {}); check that a sender is running, "
+                     "--iface, and firewall rules for UDP {}",
+                     video_port_.rx ? video_port_.endpoint.ToString() : audio_port_.endpoint.ToString(),
+                     iface_->iface.name, video_port_.rx ? video_port_.endpoint.port : audio_port_.endpoint.port));
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunReceiver(const RecvOptions& options) {
+  Receiver receiver(options);
+  return receiver.Run();
+}
+
+}  // namespace confcast::receiver

@@ -1,0 +1,200 @@
+#include "recv_stats.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace confcast::receiver {
+namespace {
+
+nlohmann::json FiguresJson(const StreamFigures& f) {
+  nlohmann::json j{{"packets", f.packets},           {"bytes", f.bytes},
+                   {"lost", f.lost},                 {"late", f.late},
+                   {"duplicates", f.duplicates},     {"reordered", f.reordered},
+                   {"frames_rendered", f.frames_rendered}, {"frames_dropped", f.frames_dropped},
+                   {"frames_concealed", f.frames_concealed}, {"decode_errors", f.decode_errors},
+                   {"keyframe_requests", f.keyframe_requests},
+                   {"wrong_payload_type", f.wrong_payload_type},
+                   {"ssrc_conflicts", f.ssrc_conflicts}, {"jitter_ms", f.jitter_ms},
+                   {"target_delay_ms", f.target_delay_ms}};
+  if (f.first_frame_ms) j["time_to_first_frame_ms"] = *f.first_frame_ms;
+  if (auto p = f.latency_ms.Compute()) {
+    j["latency_ms"] = {{"p50", p->p50}, {"p95", p->p95}, {"p99", p->p99},
+                       {"max", p->max}, {"mean", p->mean}, {"count", p->count}};
+  }
+  return j;
+}
+
+}  // namespace
+
+struct RecvStatsReporter::Impl {
+  std::string json_path;
+  bool status_line = true;
+  bool tty = false;
+  nlohmann::json seconds = nlohmann::json::array();
+  nlohmann::json retired = nlohmann::json::array();
+  std::map<std::uint32_t, std::uint64_t> last_bytes, last_frames;
+  int second = 0;
+
+  nlohmann::json Streams(const Participants& participants, const VideoStreams& video,
+                         const AudioStreams& audio) const {
+    nlohmann::json out = nlohmann::json::array();
+    auto add = [&](std::uint32_t ssrc, const char* kind, const StreamFigures& f,
+                   std::optional<std::pair<std::int64_t, std::int64_t>> render) {
+      nlohmann::json j = FiguresJson(f);
+      j["ssrc"] = ssrc;
+      j["kind"] = kind;
+      if (auto it = participants.find(ssrc); it != participants.end()) {
+        j["cname"] = it->second.cname;
+        j["name"] = it->second.name;
+      }
+      (void)render;
+      out.push_back(std::move(j));
+    };
+    for (const auto& [ssrc, s] : video) add(ssrc, "video", s->figures(), s->last_render());
+    for (const auto& [ssrc, s] : audio) add(ssrc, "audio", s->figures(), s->last_play());
+    return out;
+  }
+
+  // A/V offset of participants whose audio and video share a CNAME (RFC 3550 lip sync).
+  static std::optional<double> AvOffsetMs(const Participants& participants, const VideoStreams& video,
+                                          const AudioStreams& audio) {
+    for (const auto& [vssrc, v] : video) {
+      auto vp = participants.find(vssrc);
+      if (vp == participants.end() || vp->second.cname.empty() || !v->last_render()) continue;
+      for (const auto& [assrc, a] : audio) {
+        auto ap = participants.find(assrc);
+        if (ap == participants.end() || ap->second.cname != vp->second.cname || !a->last_play()) continue;
+        const auto [vr, vc] = *v->last_render();
+        const auto [ar, ac] = *a->last_play();
+        return static_cast<double>((vr - vc) - (ar - ac)) / 1000.0;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void WriteJson(const nlohmann::json& final_part) const {
+    if (json_path.empty()) return;
+    nlohmann::json doc{{"program", "confcast-recv"}, {"seconds", seconds}};
+    if (!final_part.is_null()) doc["final"] = final_part;
+    const std::string tmp = json_path + ".tmp";
+    std::ofstream(tmp) << doc.dump(2) << '\n';
+    std::rename(tmp.c_str(), json_path.c_str());
+  }
+};
+
+RecvStatsReporter::RecvStatsReporter(std::string json_path, bool status_line)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->json_path = std::move(json_path);
+  impl_->status_line = status_line;
+  impl_->tty = isatty(STDERR_FILENO);
+}
+
+RecvStatsReporter::~RecvStatsReporter() = default;
+
+void RecvStatsReporter::Tick(const Participants& participants, const VideoStreams& video,
+                             const AudioStreams& audio, std::uint64_t plis_sent) {
+  Impl& m = *impl_;
+  ++m.second;
+  std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
+                new_frames = 0;
+  double jitter = 0;
+  LatencyStats window;
+  std::optional<double> ttff;
+  for (const auto& [ssrc, s] : video) {
+    const StreamFigures& f = s->figures();
+    rendered += f.frames_rendered;
+    dropped += f.frames_dropped;
+    lost += f.lost;
+    late += f.late;
+    dups += f.duplicates;
+    bytes += f.bytes;
+    new_bytes += f.bytes - m.last_bytes[ssrc];
+    new_frames += f.frames_rendered - m.last_frames[ssrc];
+    m.last_bytes[ssrc] = f.bytes;
+    m.last_frames[ssrc] = f.frames_rendered;
+    jitter = std::max(jitter, f.jitter_ms);
+    if (f.first_frame_ms && !ttff) ttff = f.first_frame_ms;
+  }
+  for (const auto& [ssrc, s] : audio) {
+    new_bytes += s->figures().bytes - m.last_bytes[ssrc];
+    m.last_bytes[ssrc] = s->figures().bytes;
+    lost += s->figures().lost;
+  }
+  std::optional<Percentiles> lat;
+  for (const auto& [ssrc, s] : video) {
+    if (auto p = s->figures().latency_ms.Compute()) lat = p;  // the last video stream's window
+  }
+  const auto av = Impl::AvOffsetMs(participants, video, audio);
+  nlohmann::json sec{{"t", m.second}, {"participants", participants.size()},
+                     {"fps", new_frames}, {"kbps", static_cast<double>(new_bytes) * 8 / 1000.0},
+                     {"frames_rendered", rendered}, {"frames_dropped", dropped},
+                     {"lost", lost}, {"late", late}, {"duplicates", dups},
+                     {"jitter_ms", jitter}, {"plis_sent", plis_sent}};
+  if (lat) sec["latency_ms"] = {{"p50", lat->p50}, {"p95", lat->p95}};
+  if (av) sec["av_offset_ms"] = *av;
+  if (ttff) sec["time_to_first_frame_ms"] = *ttff;
+  m.seconds.push_back(sec);
+  if (m.status_line) {
+    std::string line = fmt::format(
+        "recv {:4d}s | {} src | {:3d} fps {:6.0f} kbit/s | frames {} shown {} dropped | "
+        "pkts {} lost {} late {} dup | jitter {:.1f} ms",
+        m.second, participants.size(), new_frames, static_cast<double>(new_bytes) * 8 / 1000.0, rendered, dropped, lost,
+        late, dups, jitter);
+    if (lat) line += fmt::format(" | latency p50 {:.1f} p95 {:.1f} ms", lat->p50, lat->p95);
+    if (av) line += fmt::format(" | A/V {:+.0f} ms", *av);
+    if (ttff) line += fmt::format(" | first frame {:.0f} ms", *ttff);
+    std::fprintf(stderr, m.tty ? "\r%s   " : "%s\n", line.c_str());
+  }
+  if (m.second % 5 == 0) m.WriteJson(nullptr);
+}
+
+void RecvStatsReporter::Retire(std::uint32_t ssrc, const std::string& kind, const StreamFigures& f) {
+  nlohmann::json j = FiguresJson(f);
+  j["ssrc"] = ssrc;
+  j["kind"] = kind;
+  j["left"] = true;
+  impl_->retired.push_back(std::move(j));
+}
+
+void RecvStatsReporter::Final(const Participants& participants, const VideoStreams& video,
+                              const AudioStreams& audio, std::uint64_t plis_sent,
+                              std::chrono::steady_clock::duration elapsed, const std::string& reason,
+                              std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
+                              std::uint64_t stray_after_bye) {
+  Impl& m = *impl_;
+  const double secs = std::chrono::duration<double>(elapsed).count();
+  nlohmann::json streams = m.Streams(participants, video, audio);
+  for (const auto& r : m.retired) streams.push_back(r);
+  nlohmann::json final_part{{"duration_s", secs}, {"stop_reason", reason}, {"streams", streams},
+                            {"plis_sent", plis_sent}, {"malformed_rtp", malformed_rtp},
+                            {"malformed_rtcp", malformed_rtcp}, {"stray_after_bye", stray_after_bye}};
+  if (auto av = Impl::AvOffsetMs(participants, video, audio)) final_part["av_offset_ms"] = *av;
+  m.WriteJson(final_part);
+  if (m.status_line && m.tty) std::fputc('\n', stderr);
+  std::fprintf(stderr, "confcast-recv: %s after %.1f s; malformed datagrams dropped: %llu RTP, %llu RTCP\n",
+               reason.c_str(), secs, static_cast<unsigned long long>(malformed_rtp),
+               static_cast<unsigned long long>(malformed_rtcp));
+  for (const auto& s : streams) {
+    std::string line = fmt::format("  {} {:08x} {:<12} packets {} lost {} late {} | frames {} shown {} dropped",
+                                   s["kind"].get<std::string>(), s["ssrc"].get<std::uint32_t>(),
+                                   s.value("name", std::string()), s["packets"].get<std::uint64_t>(),
+                                   s["lost"].get<std::uint64_t>(), s["late"].get<std::uint64_t>(),
+                                   s["frames_rendered"].get<std::uint64_t>(),
+                                   s["frames_dropped"].get<std::uint64_t>());
+    if (s.contains("latency_ms")) {
+      line += fmt::format(" | latency p50 {:.1f} p95 {:.1f} p99 {:.1f} max {:.1f} ms",
+                          s["latency_ms"]["p50"].get<double>(), s["latency_ms"]["p95"].get<double>(),
+                          s["latency_ms"]["p99"].get<double>(), s["latency_ms"]["max"].get<double>());
+    }
+    if (s.contains("time_to_first_frame_ms")) {
+      line += fmt::format(" | first frame {:.0f} ms", s["time_to_first_frame_ms"].get<double>());
+    }
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+}  // namespace confcast::receiver

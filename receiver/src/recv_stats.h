@@ -1,0 +1,39 @@
+// confcast-recv's status line (once a second on stderr), --stats-json (per-second and final
+// figures, per participant) and the summary printed on exit.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "audio_stream.h"
+#include "participants.h"
+#include "video_stream.h"
+
+namespace confcast::receiver {
+
+using VideoStreams = std::map<std::uint32_t, std::unique_ptr<VideoStream>>;
+using AudioStreams = std::map<std::uint32_t, std::unique_ptr<AudioStream>>;
+using Participants = std::map<std::uint32_t, Participant>;
+
+class RecvStatsReporter {
+ public:
+  RecvStatsReporter(std::string json_path, bool status_line);
+  ~RecvStatsReporter();
+  void Tick(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
+            std::uint64_t plis_sent);
+  // A stream that left: its figures stay in the final report.
+  void Retire(std::uint32_t ssrc, const std::string& kind, const StreamFigures& figures);
+  void Final(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
+             std::uint64_t plis_sent, std::chrono::steady_clock::duration elapsed,
+             const std::string& reason, std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
+             std::uint64_t stray_after_bye);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace confcast::receiver

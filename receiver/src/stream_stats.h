@@ -1,0 +1,32 @@
+// Per-stream receive figures shared by the video and audio pipelines and the reporters.
+#pragma once
+
+#include <confcast/receiver/latency_stats.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace confcast::receiver {
+
+struct StreamFigures {
+  std::uint64_t packets = 0;         // RTP packets accepted from this source
+  std::uint64_t bytes = 0;           // their payload bytes
+  std::uint64_t lost = 0;            // sequence numbers never received
+  std::uint64_t late = 0;            // arrived after their playout
+  std::uint64_t duplicates = 0;
+  std::uint64_t reordered = 0;
+  std::uint64_t frames_rendered = 0;  // video frames shown / audio frames played
+  std::uint64_t frames_dropped = 0;   // undecodable or broken, never shown
+  std::uint64_t frames_concealed = 0; // audio: PLC or FEC frames
+  std::uint64_t decode_errors = 0;
+  std::uint64_t keyframe_requests = 0;
+  std::uint64_t wrong_payload_type = 0;
+  std::uint64_t ssrc_conflicts = 0;   // same SSRC from another transport address (RFC 3550 8.2)
+  double jitter_ms = 0;
+  double target_delay_ms = 0;
+  std::optional<double> first_frame_ms;  // from the first packet to the first rendered frame
+  LatencyStats latency_ms;               // capture (abs-capture-time) to render
+};
+
+}  // namespace confcast::receiver

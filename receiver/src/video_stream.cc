@@ -1,0 +1,159 @@
+#include "video_stream.h"
+
+#include <confcast/rtp/abs_capture_time.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace confcast::receiver {
+
+bool StartsKeyframe(rtp::Bytes payload) noexcept {
+  if (payload.empty()) return false;
+  const std::uint8_t type = payload[0] & 0x1F;
+  if (type == 5 || type == 7) return true;  // IDR slice, SPS
+  if (type == 24) {  // STAP-A: any aggregated SPS or IDR (an AUD or SEI may come first)
+    for (std::size_t at = 1; at + 2 < payload.size();) {
+      const std::size_t size = static_cast<std::size_t>(payload[at] << 8 | payload[at + 1]);
+      if (size == 0 || at + 2 + size > payload.size()) return false;
+      const std::uint8_t nal = payload[at + 2] & 0x1F;
+      if (nal == 5 || nal == 7) return true;
+      at += 2 + size;
+    }
+    return false;
+  }
+  if (type == 28 && payload.size() > 1) {  // FU-A: the start fragment of an IDR slice
+    return (payload[1] & 0x80) != 0 && (payload[1] & 0x1F) == 5;
+  }
+  return false;
+}
+
+VideoStream::VideoStream(const VideoStreamConfig& config, rtp::Timestamp now)
+    : config_(config),
+      stats_(config.ssrc, 90000),
+      jitter_([&] {
+        rtp::VideoJitterConfig c;
+        c.max_delay = config.latency_ceiling;
+        return c;
+      }()),
+      first_packet_(now) {}
+
+void VideoStream::RecordCaptureTime(const rtp::RtpView& packet) {
+  if (!capture_times_.empty() && capture_times_.back().first == packet.timestamp) return;
+  auto ext = packet.FindExtension(config_.abs_capture_time_id);
+  if (!ext) return;
+  auto t = rtp::ParseAbsCaptureTime(*ext);
+  if (!t) return;
+  capture_times_.emplace_back(packet.timestamp, rtp::UnixMicrosFromNtp(t->capture_time));
+  if (capture_times_.size() > 256) capture_times_.pop_front();
+}
+
+std::optional<std::int64_t> VideoStream::CaptureTimeOf(std::uint32_t rtp_ts) const {
+  for (auto it = capture_times_.rbegin(); it != capture_times_.rend(); ++it) {
+    if (it->first == rtp_ts) return it->second;
+  }
+  return rtp_to_ntp_.CaptureTimeUs(rtp_ts);  // SR mapping when the extension is absent
+}
+
+void VideoStream::OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp,
+                                 rtp::Timestamp arrival) {
+  rtp_to_ntp_.OnSenderReport(ntp, rtp_timestamp);
+  stats_.OnSenderReport(ntp, arrival);
+}
+
+bool VideoStream::OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival) {
+  if (packet.payload_type != config_.payload_type) {
+    ++figures_.wrong_payload_type;
+    return false;
+  }
+  RecordCaptureTime(packet);
+  ++figures_.packets;
+  figures_.bytes += packet.payload.size();
+  rtp::VideoPacket p;
+  p.seq = packet.sequence_number;
+  p.rtp_ts = packet.timestamp;
+  p.marker = packet.marker;
+  p.keyframe_start = StartsKeyframe(packet.payload);
+  p.payload.assign(packet.payload.begin(), packet.payload.end());
+  rtp::InsertResult r = jitter_.Insert(std::move(p), arrival);
+  if (r.status == rtp::InsertStatus::kRestarted) depacketizer_.Reset();
+  const bool broken = Deliver(r.frames, arrival);
+  SyncFigures();
+  return r.request_keyframe || broken;
+}
+
+bool VideoStream::Poll(rtp::Timestamp now) {
+  const auto wake = jitter_.NextWakeup();
+  if (!wake || *wake > now) return false;
+  rtp::PollResult r = jitter_.Poll(now);
+  const bool broken = Deliver(r.frames, now);
+  SyncFigures();
+  return r.request_keyframe || broken;
+}
+
+bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp now) {
+  bool need_keyframe = false;
+  for (rtp::VideoFrame& frame : frames) {
+    std::vector<rtp::AccessUnit> units;
+    for (std::size_t i = 0; i < frame.payloads.size(); ++i) {
+      const auto seq = static_cast<std::uint16_t>(frame.first_seq + i);
+      const bool last = i + 1 == frame.payloads.size();
+      rtp::PushResult pr = depacketizer_.Push(frame.payloads[i], seq, frame.rtp_ts, last);
+      for (auto& au : pr.access_units) units.push_back(std::move(au));
+    }
+    for (rtp::AccessUnit& au : units) {
+      if (!au.complete) {
+        ++own_dropped_;
+        need_keyframe = true;
+        continue;
+      }
+      if (!sink_) continue;  // not shown: no need to decode
+      if (!decoder_) {
+        auto d = media::H264Decoder::Create(2);
+        if (!d) return false;
+        decoder_ = std::move(*d);
+      }
+      const std::optional<std::int64_t> capture = CaptureTimeOf(au.timestamp);
+      media::H264DecodeResult res =
+          decoder_->Decode(au.annexb, rtp::Duration{static_cast<std::int64_t>(au.timestamp) * 100 / 9},
+                           rtp::Timestamp{capture.value_or(0)});
+      depacketizer_.Recycle(std::move(au.annexb));
+      if (res.error) {
+        ++figures_.decode_errors;
+        need_keyframe = true;
+      }
+      if (!res.frame) continue;
+      ++frames_decoded_;
+      if (!sink_->Render(*res.frame)) {
+        ++own_dropped_;
+        continue;
+      }
+      ++figures_.frames_rendered;
+      const std::int64_t rendered_at = std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count();
+      if (!figures_.first_frame_ms) {
+        figures_.first_frame_ms = static_cast<double>((now - first_packet_).count()) / 1000.0 +
+                                  static_cast<double>(rendered_at - now.count()) / 1000.0;
+      }
+      if (capture) {
+        figures_.latency_ms.Add(static_cast<double>(rendered_at - *capture) / 1000.0);
+        last_render_ = std::make_pair(rendered_at, *capture);
+      }
+    }
+  }
+  return need_keyframe;
+}
+
+void VideoStream::SyncFigures() {
+  const rtp::VideoJitterStats s = jitter_.stats();
+  figures_.lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, stats_.CumulativeLost()));
+  figures_.late = s.late;
+  figures_.duplicates = s.duplicates;
+  figures_.reordered = s.reordered;
+  figures_.keyframe_requests = s.keyframe_requests;
+  figures_.frames_dropped = s.frames_dropped + own_dropped_;
+  figures_.jitter_ms = static_cast<double>(stats_.JitterDuration().count()) / 1000.0;
+  figures_.target_delay_ms = static_cast<double>(s.target_delay.count()) / 1000.0;
+}
+
+}  // namespace confcast::receiver
