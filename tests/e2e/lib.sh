@@ -1,0 +1,72 @@
+# Shared helpers for the end-to-end tests. Each test sources this, calls e2e_lan N, runs real
+# confcast processes in the hosts' namespaces and checks their --stats-json output.
+# Exit 77 means "skipped" (ctest SKIP_RETURN_CODE); the reason is printed first.
+set -euo pipefail
+
+E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SEND=${CONFCAST_SEND:?CONFCAST_SEND must name the confcast-send binary}
+RECV=${CONFCAST_RECV:?CONFCAST_RECV must name the confcast-recv binary}
+VLAN=$E2E_ROOT/scripts/vlan
+LAN=""
+WORK=$(mktemp -d /tmp/confcast-e2e.XXXXXX)
+PIDS=()
+
+skip() { echo "SKIPPED: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "== $*"; }
+
+cleanup() {
+  local rc=$?
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  [ -n "$LAN" ] && "$VLAN" down "$LAN" >/dev/null 2>&1 || true
+  if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
+    for f in "$WORK"/*.log; do [ -e "$f" ] && { echo "--- $(basename "$f")"; tail -n 25 "$f"; }; done
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# e2e_lan N [vlan options]: a fresh virtual LAN with N hosts, unique per run.
+e2e_lan() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces (CI runs as root)"
+  command -v ip >/dev/null || skip "iproute2 missing (scripts/install-deps installs it)"
+  LAN="e2e$$$(printf '%04x' $((RANDOM)))"
+  "$VLAN" up "$LAN" "$@" >"$WORK/vlan.log" 2>&1 || { cat "$WORK/vlan.log"; skip "cannot build a virtual LAN here"; }
+}
+
+# on H CMD...: run CMD in host H of the LAN, in the background. Its pid is left in LAST (not
+# printed: a command substitution would make it a grandchild that `wait` cannot collect) and
+# added to PIDS; stdout goes to $WORK/$LOG.out and stderr to $WORK/$LOG.log.
+on() {
+  local host=$1; shift
+  local log=${LOG:-h$host}
+  "$VLAN" exec "$LAN" "$host" "$@" >"$WORK/$log.out" 2>"$WORK/$log.log" &
+  LAST=$!
+  PIDS+=("$LAST")
+}
+addr() { "$VLAN" addr "$LAN" "$1"; }
+
+# wait_pid PID SECONDS: wait for a process to end by itself, failing if it does not.
+wait_pid() {
+  local pid=$1 limit=$2
+  for _ in $(seq $((limit * 10))); do kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }; sleep 0.1; done
+  fail "process $pid still running after ${limit}s"
+}
+
+# json FILE PYTHON-EXPR: evaluates EXPR with `d` bound to the parsed JSON file; prints it.
+json() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))
+PY
+}
+# check DESCRIPTION PYTHON-CONDITION FILE: fails the test with the description when false.
+check() {
+  local desc=$1 cond=$2 file=$3
+  local ok; ok=$(json "$file" "$cond") || fail "$desc: cannot evaluate on $file"
+  [ "$ok" = "True" ] || fail "$desc ($cond) on $(basename "$file")"
+  echo "ok: $desc"
+}
