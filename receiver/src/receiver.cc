@@ -449,11 +449,21 @@ void Receiver::SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
     }
   };
   if (port.kind == "video") add_blocks(videos_); else add_blocks(audios_);
-  rtp::SdesChunk chunk{own_ssrc_, {{static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_}}};
+  rtp::Sdes sdes;
+  rtp::SdesChunk& chunk = sdes.chunks.emplace_back();
+  chunk.ssrc = own_ssrc_;
+  chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_});
   if (!o_.name.empty()) chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), o_.name});
-  rtp::RtcpCompound compound{rr, rtp::Sdes{{chunk}}};
-  if (pli_for) compound.push_back(rtp::Pli{own_ssrc_, *pli_for});
-  if (bye_reason) compound.push_back(rtp::Bye{{own_ssrc_}, bye_reason->substr(0, 255)});
+  rtp::RtcpCompound compound;
+  compound.emplace_back(std::move(rr));
+  compound.emplace_back(std::move(sdes));
+  if (pli_for) compound.emplace_back(rtp::Pli{own_ssrc_, *pli_for});
+  if (bye_reason) {
+    rtp::Bye bye;
+    bye.ssrcs.push_back(own_ssrc_);
+    bye.reason = bye_reason->substr(0, 255);
+    compound.emplace_back(std::move(bye));
+  }
   auto wire = rtp::Serialize(compound);
   if (!wire) return;
   if (net::SendOne(port.tx->rtcp_fd(), *wire) && !pli_for && !bye_reason) {

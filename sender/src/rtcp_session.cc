@@ -123,7 +123,7 @@ void RtcpSession::Tick() {
   worst_loss_percent_.store(static_cast<int>(worst * 100 + 0.5), std::memory_order_relaxed);
 }
 
-bool RtcpSession::SendCompound(Stream& s, const std::optional<std::string>& bye_reason) {
+std::size_t RtcpSession::SendCompound(Stream& s, const std::optional<std::string>& bye_reason) {
   const rtp::NtpTime ntp = NtpNow();
   rtp::SenderReport sr;
   sr.sender_ssrc = s.ssrc;
@@ -138,13 +138,23 @@ bool RtcpSession::SendCompound(Stream& s, const std::optional<std::string>& bye_
   sr.packet_count = static_cast<std::uint32_t>(s.counters->packets.load(std::memory_order_relaxed));
   sr.octet_count =
       static_cast<std::uint32_t>(s.counters->payload_octets.load(std::memory_order_relaxed));
-  rtp::SdesChunk chunk{s.ssrc, {{static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_}}};
+  rtp::Sdes sdes;
+  rtp::SdesChunk& chunk = sdes.chunks.emplace_back();
+  chunk.ssrc = s.ssrc;
+  chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_});
   if (!config_.name.empty()) {
     chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), config_.name});
   }
   chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kTool), "confcast 0.1"});
-  rtp::RtcpCompound compound{sr, rtp::Sdes{{chunk}}};
-  if (bye_reason) compound.push_back(rtp::Bye{{s.ssrc}, bye_reason->substr(0, 255)});
+  rtp::RtcpCompound compound;
+  compound.emplace_back(std::move(sr));
+  compound.emplace_back(std::move(sdes));
+  if (bye_reason) {
+    rtp::Bye bye;
+    bye.ssrcs.push_back(s.ssrc);
+    bye.reason = bye_reason->substr(0, 255);
+    compound.emplace_back(std::move(bye));
+  }
   auto wire = rtp::Serialize(compound);
   if (!wire) return 0;
   auto sent = net::SendOne(s.socket->rtcp_fd(), *wire);

@@ -76,7 +76,8 @@ class RtcpSession {
   void OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
                      std::chrono::steady_clock::time_point now);
   void Tick();
-  bool SendCompound(Stream& s, const std::optional<std::string>& bye_reason);
+  // Returns the size sent (0 on failure), which the RTCP interval's average size needs.
+  std::size_t SendCompound(Stream& s, const std::optional<std::string>& bye_reason);
   double Draw();
 
   Config config_;
