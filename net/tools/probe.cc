@@ -1,6 +1,6 @@
 // confcast-probe: the smallest proof that multicast flows between two hosts.
 //
-//   confcast-probe --recv --group 239.0.0.11:15550 [--interface eth0] [--source S]
+//   confcast-probe --recv --group 239.0.0.11:15550 [--interface IFACE] [--source S]
 //   confcast-probe --send --group 239.0.0.11:15550 --count 1000 --rate 500
 //
 // The sender writes numbered datagrams (magic, run id, sequence, total, send time); the

@@ -12,9 +12,9 @@ IpAddress Ip(const char* text) {
 std::vector<Interface> Hosts() {
   return {
       {"lo", 1, true, false, true, {Ip("127.0.0.1"), Ip("::1")}},
-      {"eth0", 2, true, true, false, {Ip("10.0.0.2"), Ip("fe80::2"), Ip("fd00::2")}},
-      {"wlan0", 3, true, true, false, {Ip("192.168.1.5")}},
-      {"eth1", 4, false, true, false, {Ip("172.16.0.1")}},
+      {"lan0", 2, true, true, false, {Ip("10.0.0.2"), Ip("fe80::2"), Ip("fd00::2")}},
+      {"wifi0", 3, true, true, false, {Ip("192.168.1.5")}},
+      {"lan1", 4, false, true, false, {Ip("172.16.0.1")}},
   };
 }
 
@@ -22,9 +22,9 @@ const MulticastEndpoint kV4 = *ParseEndpoint("239.0.0.11:15550");
 const MulticastEndpoint kV6 = *ParseEndpoint("[ff15::11]:15550");
 
 TEST(SelectInterface, ByName) {
-  auto c = SelectInterfaceFrom(Hosts(), "wlan0", kV4, Ip("10.0.0.2"));
+  auto c = SelectInterfaceFrom(Hosts(), "wifi0", kV4, Ip("10.0.0.2"));
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->iface.name, "wlan0");
+  EXPECT_EQ(c->iface.name, "wifi0");
   EXPECT_EQ(c->address, Ip("192.168.1.5"));
   EXPECT_TRUE(c->warnings.empty());
 }
@@ -32,27 +32,27 @@ TEST(SelectInterface, ByName) {
 TEST(SelectInterface, ByAddress) {
   auto c = SelectInterfaceFrom(Hosts(), "10.0.0.2", kV4, {});
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->iface.name, "eth0");
+  EXPECT_EQ(c->iface.name, "lan0");
   EXPECT_EQ(c->iface.index, 2u);
 }
 
 TEST(SelectInterface, DefaultFollowsTheRouteAndWarnsAmongSeveral) {
   auto c = SelectInterfaceFrom(Hosts(), "", kV4, Ip("192.168.1.5"));
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->iface.name, "wlan0");
+  EXPECT_EQ(c->iface.name, "wifi0");
   ASSERT_EQ(c->warnings.size(), 1u);
-  EXPECT_NE(c->warnings[0].find("eth0, wlan0"), std::string::npos) << c->warnings[0];
+  EXPECT_NE(c->warnings[0].find("lan0, wifi0"), std::string::npos) << c->warnings[0];
   EXPECT_NE(c->warnings[0].find("--interface"), std::string::npos);
   EXPECT_EQ(c->StartupLine(kV4),
-            "multicast 239.0.0.11:15550 on interface wlan0 (index 3, address 192.168.1.5)");
+            "multicast 239.0.0.11:15550 on interface wifi0 (index 3, address 192.168.1.5)");
 }
 
 TEST(SelectInterface, SingleCandidateNeedsNoRouteAndNoWarning) {
   auto list = Hosts();
-  list.erase(list.begin() + 2);  // no wlan0
+  list.erase(list.begin() + 2);  // no wifi0
   auto c = SelectInterfaceFrom(list, "", kV4, std::nullopt);
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->iface.name, "eth0");
+  EXPECT_EQ(c->iface.name, "lan0");
   EXPECT_TRUE(c->warnings.empty());
 }
 
@@ -64,18 +64,18 @@ TEST(SelectInterface, NoRouteAndSeveralIsAnError) {
 }
 
 TEST(SelectInterface, Ipv6PrefersAGlobalAddress) {
-  auto c = SelectInterfaceFrom(Hosts(), "eth0", kV6, {});
+  auto c = SelectInterfaceFrom(Hosts(), "lan0", kV6, {});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->address, Ip("fd00::2"));
 }
 
 TEST(SelectInterface, Errors) {
-  auto unknown = SelectInterfaceFrom(Hosts(), "eth9", kV4, {});
+  auto unknown = SelectInterfaceFrom(Hosts(), "lan9", kV4, {});
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::kNoInterface);
-  EXPECT_NE(unknown.error().message.find("eth0, wlan0"), std::string::npos);
+  EXPECT_NE(unknown.error().message.find("lan0, wifi0"), std::string::npos);
 
-  auto down = SelectInterfaceFrom(Hosts(), "eth1", kV4, {});
+  auto down = SelectInterfaceFrom(Hosts(), "lan1", kV4, {});
   ASSERT_FALSE(down);
   EXPECT_NE(down.error().message.find("is down"), std::string::npos);
 
@@ -83,7 +83,7 @@ TEST(SelectInterface, Errors) {
   ASSERT_FALSE(loopback_no_mc);
   EXPECT_NE(loopback_no_mc.error().message.find("not multicast-capable"), std::string::npos);
 
-  auto no_v6 = SelectInterfaceFrom(Hosts(), "wlan0", kV6, {});
+  auto no_v6 = SelectInterfaceFrom(Hosts(), "wifi0", kV6, {});
   ASSERT_FALSE(no_v6);
   EXPECT_NE(no_v6.error().message.find("has no IPv6 address"), std::string::npos);
 

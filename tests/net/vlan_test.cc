@@ -78,7 +78,7 @@ TEST_F(VlanTest, OneSenderThreeReceiversAndAHostThatDidNotJoin) {
     EXPECT_EQ(Num(kv, "reordered"), 0);
     EXPECT_EQ(Num(kv, "duplicates"), 0);
     EXPECT_EQ(Num(kv, "foreign"), 0);
-    EXPECT_EQ(kv["interface"], "eth0");
+    EXPECT_EQ(kv["interface"], "vl0");
   }
   Kv kv = Result(*bystander);
   EXPECT_EQ(Num(kv, "received"), 0);
@@ -141,7 +141,7 @@ TEST_F(VlanTest, Ipv6GroupWorks) {
     Kv kv = Result(*p);
     EXPECT_EQ(Num(kv, "received"), 500);
     EXPECT_EQ(Num(kv, "reordered"), 0);
-    EXPECT_EQ(kv["interface"], "eth0");
+    EXPECT_EQ(kv["interface"], "vl0");
   }
 }
 

@@ -34,7 +34,7 @@ struct InterfaceChoice {
   std::string StartupLine(const MulticastEndpoint& endpoint) const;
 };
 
-// `wanted` is an interface name ("eth0"), one of its addresses ("10.0.0.2"), or empty: then
+// `wanted` is an interface name ("lan0"), one of its addresses ("10.0.0.2"), or empty: then
 // the interface of the route to the group (the kernel's own choice, made visible).
 std::expected<InterfaceChoice, Error> SelectInterface(std::string_view wanted,
                                                       const MulticastEndpoint& endpoint);
