@@ -43,8 +43,11 @@ class Y4mVideoSink final : public VideoSink {
   explicit Y4mVideoSink(std::unique_ptr<Y4mWriter> w) : writer_(std::move(w)) {}
   std::expected<void, MediaError> Render(const VideoFrame& f) override {
     auto r = writer_->Write(f);
-    if (r) ++frames_;
-    return r;
+    if (!r) return r;
+    ++frames_;
+    // Each frame goes out whole now: left in the stdio buffer, its tail would wait for the
+    // next frame and a reader at the other end of a pipe would see it a frame period late.
+    return writer_->Flush();
   }
   std::expected<void, MediaError> Close() override { return writer_->Flush(); }
   std::uint64_t frames_rendered() const noexcept override { return frames_; }

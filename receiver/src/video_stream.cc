@@ -93,6 +93,13 @@ bool VideoStream::Poll(rtp::Timestamp now) {
 bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp now) {
   bool need_keyframe = false;
   for (rtp::VideoFrame& frame : frames) {
+    // The jitter buffer releases only complete frames in a decodable order. When it skipped
+    // frames (loss, waiting for a keyframe) the depacketizer starts afresh, or it would count
+    // the skipped sequence numbers as damage to the very keyframe we asked for.
+    if (last_pushed_seq_ && static_cast<std::uint16_t>(*last_pushed_seq_ + 1) != frame.first_seq) {
+      depacketizer_.Reset();
+    }
+    last_pushed_seq_ = frame.last_seq;
     std::vector<rtp::AccessUnit> units;
     for (std::size_t i = 0; i < frame.payloads.size(); ++i) {
       const auto seq = static_cast<std::uint16_t>(frame.first_seq + i);
@@ -118,8 +125,12 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
                            rtp::Timestamp{capture.value_or(0)});
       depacketizer_.Recycle(std::move(au.annexb));
       if (res.error) {
+        // Never show a damaged picture: the last good one stays on screen until the
+        // keyframe we ask for arrives.
         ++figures_.decode_errors;
+        ++own_dropped_;
         need_keyframe = true;
+        continue;
       }
       if (!res.frame) continue;
       ++frames_decoded_;

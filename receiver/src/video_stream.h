@@ -70,6 +70,7 @@ class VideoStream {
   rtp::Timestamp first_packet_;
   std::uint64_t frames_decoded_ = 0;
   std::uint64_t own_dropped_ = 0;  // damaged access units and failed renders
+  std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
   std::optional<std::pair<std::int64_t, std::int64_t>> last_render_;
 };
 
