@@ -80,28 +80,4 @@ VideoFrame SyntheticFrame(int width, int height, std::uint64_t n) {
   return f;
 }
 
-// Annex-B (H.264 B.1): NAL units separated by 00 00 01 or 00 00 00 01 start codes. Trailing
-// zero bytes before the next start code belong to the start code, not the NAL unit.
-std::vector<std::span<const std::uint8_t>> SplitAnnexB(std::span<const std::uint8_t> s) {
-  std::vector<std::span<const std::uint8_t>> nals;
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  std::size_t start = n;  // start of the current NAL (n = none yet)
-  while (i + 2 < n) {
-    if (s[i] == 0 && s[i + 1] == 0 && s[i + 2] == 1) {
-      if (start < n) {
-        std::size_t end = i;
-        while (end > start && s[end - 1] == 0) --end;
-        if (end > start) nals.push_back(s.subspan(start, end - start));
-      }
-      i += 3;
-      start = i;
-    } else {
-      ++i;
-    }
-  }
-  if (start < n) nals.push_back(s.subspan(start));
-  return nals;
-}
-
 }  // namespace confcast::media

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "confcast/rtp/annexb.h"
 #include "confcast/rtp/time.h"
 
 namespace confcast::media {
@@ -96,8 +97,7 @@ struct EncodedFrame {
 // frame number), for tests and benchmarks that need content an encoder cannot trivially skip.
 VideoFrame SyntheticFrame(int width, int height, std::uint64_t frame_number);
 
-// The NAL units of an Annex-B byte stream, without their start codes. Used by tests, the
-// recorder and callers that want to check slice sizes.
-std::vector<std::span<const std::uint8_t>> SplitAnnexB(std::span<const std::uint8_t> stream);
+// Annex-B splitting lives with the H.264 payload format in rtp/.
+using rtp::SplitAnnexB;
 
 }  // namespace confcast::media
