@@ -17,6 +17,7 @@ struct Participant {
   std::string kind;  // "video" or "audio"
   std::string cname, name;
   std::optional<std::pair<net::IpAddress, std::uint16_t>> rtp_source;
+  std::chrono::steady_clock::time_point first_heard;
   std::chrono::steady_clock::time_point last_heard;
   bool bye = false;
   std::string bye_reason;

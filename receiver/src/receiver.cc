@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <memory>
 #include <random>
@@ -101,6 +102,8 @@ class Receiver {
   std::string video_sink_spec_, audio_sink_spec_;
   bool windowed_ = false;
   std::map<std::uint32_t, std::unique_ptr<media::VideoSink>> windows_;
+  using SinkResult = std::expected<std::unique_ptr<media::VideoSink>, media::MediaError>;
+  std::map<std::uint32_t, std::future<SinkResult>> opening_;  // windows being opened
   std::unique_ptr<media::VideoSink> single_sink_;
   std::optional<std::uint32_t> single_owner_;
   std::unique_ptr<media::AudioSink> audio_sink_;
@@ -205,6 +208,7 @@ Participant* Receiver::Admit(std::uint32_t ssrc, const std::string& kind, const 
     departed_.erase(it);
   }
   Participant& p = participants_[ssrc];
+  if (p.ssrc == 0 && p.kind.empty()) p.first_heard = now;
   p.ssrc = ssrc;
   if (p.kind.empty()) p.kind = kind;
   const auto source = std::make_pair(d.source, d.source_port);
@@ -316,9 +320,23 @@ void Receiver::AttachSinks() {
     const Participant& p = participants_[ssrc];
     if (!Chosen(p)) continue;
     if (windowed_) {
-      media::VideoSinkOptions vo;
-      vo.title = !p.name.empty() ? p.name : fmt::format("confcast {:08x}", ssrc);
-      auto sink = media::CreateVideoSink(video_sink_spec_, vo);
+      // A window is titled with the participant's SDES NAME, which comes with its first RTCP
+      // packet a moment after its first RTP: wait for it, up to a second. Opening a window
+      // (starting a GStreamer pipeline, connecting to X) takes long enough to stall the event
+      // loop, so it happens on a thread of its own and the sink is attached once it is ready.
+      if (p.name.empty() && Clock::now() - p.first_heard < std::chrono::seconds(1)) continue;
+      auto pending = opening_.find(ssrc);
+      if (pending == opening_.end()) {
+        media::VideoSinkOptions vo;
+        vo.title = !p.name.empty() ? p.name : fmt::format("confcast {:08x}", ssrc);
+        opening_.emplace(ssrc, std::async(std::launch::async, [spec = video_sink_spec_, vo] {
+                           return media::CreateVideoSink(spec, vo);
+                         }));
+        continue;
+      }
+      if (pending->second.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+      auto sink = pending->second.get();
+      opening_.erase(pending);
       if (!sink) {
         Fail("--video-sink " + video_sink_spec_ + ": " + sink.error().message);
         continue;
@@ -406,7 +424,7 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time
             if (was_unnamed && !it->second.name.empty() && o_.verbose) {
               std::fprintf(stderr, "confcast-recv: %08x is '%s'\n", c.ssrc, it->second.name.c_str());
             }
-            if (was_unnamed && !o_.participant.empty()) AttachSinks();
+            if (was_unnamed && (windowed_ || !o_.participant.empty())) AttachSinks();
           }
         } else if constexpr (std::is_same_v<T, rtp::Bye>) {
           for (std::uint32_t ssrc : p.ssrcs) {
@@ -511,6 +529,7 @@ void Receiver::RtcpTick() {
     }
     (void)port->scheduler->CheckTimeouts(mono);
   }
+  if (!opening_.empty()) AttachSinks();  // a window that finished opening
   const auto now = Clock::now();
   std::vector<std::pair<std::uint32_t, std::string>> gone;
   for (const auto& [ssrc, p] : participants_) {
@@ -535,6 +554,7 @@ int Receiver::Run() {
                               [this] { RtcpTick(); });
   auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     AlignAudio();
+    AttachSinks();  // windows of participants whose NAME never came
     stats_->Tick(participants_, videos_, audios_, plis_sent_);
   });
   if (!playout || !rtcp || !second) return Fail("cannot create timers"), 1;
