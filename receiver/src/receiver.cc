@@ -63,7 +63,9 @@ class Receiver {
   bool OpenPort(Port& port, const std::string& kind, const MediaPlan& plan, double bandwidth);
   void OnRtp(Port& port);
   void OnRtcp(Port& port);
-  void HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time_point now);
+  // `compound_size`: bytes of the datagram the packet came in, for the RTCP interval's average.
+  void HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t compound_size,
+                  Clock::time_point now);
   void PlayoutTick();
   void AlignAudio();
   void RtcpTick();
@@ -392,17 +394,18 @@ void Receiver::OnRtcp(Port& port) {
       ++port.malformed_rtcp;
       continue;
     }
-    for (const rtp::RtcpPacket& p : *compound) HandleRtcp(port, p, now);
+    for (const rtp::RtcpPacket& p : *compound) HandleRtcp(port, p, d.data.size(), now);
   }
 }
 
-void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time_point now) {
+void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t compound_size,
+                          Clock::time_point now) {
   std::visit(
       [&](const auto& p) {
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, rtp::SenderReport>) {
           if (p.sender_ssrc == own_ssrc_) return;
-          port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), 100);
+          port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), compound_size);
           if (auto it = videos_.find(p.sender_ssrc); it != videos_.end()) {
             it->second->OnSenderReport(p.ntp, p.rtp_timestamp, MonoNow());
           }
@@ -413,7 +416,9 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time
             it->second.last_heard = now;
           }
         } else if constexpr (std::is_same_v<T, rtp::ReceiverReport>) {
-          if (p.sender_ssrc != own_ssrc_) port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), 100);
+          if (p.sender_ssrc != own_ssrc_) {
+            port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), compound_size);
+          }
         } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
           for (const rtp::SdesChunk& c : p.chunks) {
             auto it = participants_.find(c.ssrc);
@@ -430,7 +435,7 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, Clock::time
           for (std::uint32_t ssrc : p.ssrcs) {
             auto it = participants_.find(ssrc);
             if (ssrc == own_ssrc_ || it == participants_.end() || it->second.bye) continue;
-            (void)port.scheduler->OnByeReceived(ssrc, MonoNow(), 100);
+            (void)port.scheduler->OnByeReceived(ssrc, MonoNow(), compound_size);
             // Keep it a moment: its last frames may still be in the jitter buffer (a sender
             // whose file ended says BYE right after its final burst).
             it->second.bye = true;

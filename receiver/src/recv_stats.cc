@@ -42,8 +42,7 @@ struct RecvStatsReporter::Impl {
   nlohmann::json Streams(const Participants& participants, const VideoStreams& video,
                          const AudioStreams& audio) const {
     nlohmann::json out = nlohmann::json::array();
-    auto add = [&](std::uint32_t ssrc, const char* kind, const StreamFigures& f,
-                   std::optional<std::pair<std::int64_t, std::int64_t>> render) {
+    auto add = [&](std::uint32_t ssrc, const char* kind, const StreamFigures& f) {
       nlohmann::json j = FiguresJson(f);
       j["ssrc"] = ssrc;
       j["kind"] = kind;
@@ -51,11 +50,10 @@ struct RecvStatsReporter::Impl {
         j["cname"] = it->second.cname;
         j["name"] = it->second.name;
       }
-      (void)render;
       out.push_back(std::move(j));
     };
-    for (const auto& [ssrc, s] : video) add(ssrc, "video", s->figures(), s->last_render());
-    for (const auto& [ssrc, s] : audio) add(ssrc, "audio", s->figures(), s->last_play());
+    for (const auto& [ssrc, s] : video) add(ssrc, "video", s->figures());
+    for (const auto& [ssrc, s] : audio) add(ssrc, "audio", s->figures());
     return out;
   }
 

@@ -182,11 +182,12 @@ void RtcpSession::OnReadable(Stream& s) {
       ++malformed_;
       continue;
     }
-    for (const rtp::RtcpPacket& p : *compound) Handle(s, p, now);
+    for (const rtp::RtcpPacket& p : *compound) Handle(s, p, d.data.size(), now);
   }
 }
 
-void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, Clock::time_point now) {
+void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t compound_size,
+                         Clock::time_point now) {
   auto is_ours = [&](std::uint32_t ssrc) {
     return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) { return x->ssrc == ssrc; });
   };
@@ -202,7 +203,7 @@ void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, Clock::time_p
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, rtp::ReceiverReport> || std::is_same_v<T, rtp::SenderReport>) {
           if (is_ours(p.sender_ssrc)) return;
-          s.scheduler->OnRtcpReceived(p.sender_ssrc, Micros(now), 100);
+          s.scheduler->OnRtcpReceived(p.sender_ssrc, Micros(now), compound_size);
           touch(p.sender_ssrc);
           for (const rtp::ReportBlock& b : p.report_blocks) {
             if (b.ssrc == s.ssrc) OnReportBlock(s, p.sender_ssrc, b, now);
@@ -217,7 +218,7 @@ void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, Clock::time_p
         } else if constexpr (std::is_same_v<T, rtp::Bye>) {
           for (std::uint32_t ssrc : p.ssrcs) {
             if (is_ours(ssrc)) continue;
-            (void)s.scheduler->OnByeReceived(ssrc, Micros(now), 100);
+            (void)s.scheduler->OnByeReceived(ssrc, Micros(now), compound_size);
             receivers_.erase(ssrc);
           }
         } else if constexpr (std::is_same_v<T, rtp::Pli>) {

@@ -72,7 +72,9 @@ class RtcpSession {
  private:
   struct Stream;
   void OnReadable(Stream& s);
-  void Handle(Stream& s, const rtp::RtcpPacket& packet, std::chrono::steady_clock::time_point now);
+  // `compound_size`: bytes of the datagram the packet came in, for the RTCP interval's average.
+  void Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t compound_size,
+              std::chrono::steady_clock::time_point now);
   void OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
                      std::chrono::steady_clock::time_point now);
   void Tick();

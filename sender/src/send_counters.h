@@ -16,7 +16,6 @@ struct StreamCounters {
   std::atomic<std::uint64_t> frames{0};
   std::atomic<std::uint64_t> keyframes{0};
   std::atomic<std::uint64_t> send_errors{0};
-  std::atomic<std::uint32_t> last_rtp_timestamp{0};
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
   // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count

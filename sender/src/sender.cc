@@ -303,7 +303,6 @@ void Sender::VideoThread() {
     video_->Flush();
     video_->counters.frames.fetch_add(1, std::memory_order_relaxed);
     if (au.keyframe) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
-    video_->counters.last_rtp_timestamp.store(ts, std::memory_order_relaxed);
     video_->counters.SetMapping(capture_us, ts);
   }
 }
@@ -342,7 +341,6 @@ void Sender::AudioThread() {
     audio_->Add(encoded->data, false, ts, ext.For(capture_us));
     audio_->Flush();
     audio_->counters.frames.fetch_add(1, std::memory_order_relaxed);
-    audio_->counters.last_rtp_timestamp.store(ts, std::memory_order_relaxed);
     audio_->counters.SetMapping(capture_us, ts);
   }
 }
