@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "confcast/media/sink.h"
@@ -172,6 +173,12 @@ std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::strin
           "y4m:PATH or png:DIR"});
     // XOpenDisplay fails now and then with EAGAIN on a busy X server (seen with Xvfb on a
     // loaded machine), so opening the window is retried a few times before giving up.
+    // One window opens at a time: autovideosink probes xvimagesink, which opens and closes an
+    // X display, and Xlib's global state is not safe when two threads do that at once (ASan
+    // caught a double free in XCloseDisplay when a receiver opened two participants' windows
+    // together).
+    static std::mutex opening;
+    std::lock_guard lock(opening);
     MediaError last;
     for (int attempt = 0; attempt < 5; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));

@@ -12,9 +12,15 @@ set -u
 sleep 0.5
 "$VLAN" exec "$LAN" 1 "$SEND" --size 640x360 --duration 6 --audio none --name "Room A" 2>"$WORK/sendA.log" &
 "$VLAN" exec "$LAN" 2 "$SEND" --size 640x360 --duration 6 --audio none --name "Room B" 2>"$WORK/sendB.log" &
-sleep 4.5
-xwininfo -root -tree >"$WORK/windows.txt" 2>&1
-import -window root "$WORK/screen.png" 2>/dev/null
+sleep 2
+# Poll: connecting to Xvfb fails now and then here ("Resource temporarily unavailable"),
+# for xwininfo as for anyone, so one snapshot would make the test flaky.
+for _ in \$(seq 25); do
+  xwininfo -root -tree >"$WORK/windows.txt" 2>&1
+  grep -q '"Room A' "$WORK/windows.txt" && grep -q '"Room B' "$WORK/windows.txt" && break
+  sleep 0.2
+done
+for _ in 1 2 3 4 5; do import -window root "$WORK/screen.png" 2>/dev/null && break; sleep 0.2; done
 wait
 SH
 xvfb-run -a -s "-screen 0 1400x900x24" bash "$WORK/display.sh" || fail "the display script failed"
