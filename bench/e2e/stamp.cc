@@ -1,7 +1,7 @@
 // confcast-stamp: measures any video pipeline the same way from outside.
 //
 //   confcast-stamp gen  --size WxH --fps N --seconds S [--raw]  > frames   (y4m, or raw I420)
-//   confcast-stamp read --size WxH [--raw] [--json PATH] [--label L] < frames
+//   confcast-stamp read --size WxH [--raw] [--json PATH] [--frames PATH] [--label L] < frames
 //
 // `gen` paces frames at N fps and writes into each, just before it goes out, its capture time
 // (64-bit microseconds since the Unix epoch) and frame number (32 bits) as 96 luma blocks of
@@ -10,7 +10,9 @@
 // has real work. `read` decodes the blocks of every frame that comes out of the pipeline and
 // reports latency (arrival minus capture, same host, same clock), frames missing (numbers
 // never seen) and corrupted (blocks unreadable or impossible). Both ends run on one machine,
-// so one clock serves both.
+// so one clock serves both. `--frames` also writes one line per picture that came out,
+// "ARRIVAL_US ok|rep|bad NUMBER CAPTURE_US" (rep: a picture seen before, i.e. a frozen display),
+// from which confcast-bench draws latency distributions and freezes.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,11 +41,11 @@ struct Args {
   int width = 1280, height = 720, fps = 30;
   double seconds = 10;
   bool raw = false;
-  std::string json, label = "pipeline";
+  std::string json, frames, label = "pipeline";
 };
 
 [[noreturn]] void Usage(const char* why) {
-  std::fprintf(stderr, "confcast-stamp: %s\nusage: confcast-stamp gen|read --size WxH [--fps N] [--seconds S] [--raw] [--json PATH] [--label L]\n", why);
+  std::fprintf(stderr, "confcast-stamp: %s\nusage: confcast-stamp gen|read --size WxH [--fps N] [--seconds S] [--raw] [--json PATH] [--frames PATH] [--label L]\n", why);
   std::exit(2);
 }
 
@@ -70,6 +72,8 @@ Args Parse(int argc, char** argv) {
       a.raw = true;
     } else if (k == "--json") {
       a.json = val();
+    } else if (k == "--frames") {
+      a.frames = val();
     } else if (k == "--label") {
       a.label = val();
     } else {
@@ -140,7 +144,12 @@ int Read(const Args& a) {
   std::vector<double> latency;
   std::set<std::uint32_t> seen;
   std::uint32_t highest = 0;
-  int corrupted = 0, frames = 0;
+  int corrupted = 0, frames = 0, repeated = 0;
+  std::FILE* log = a.frames.empty() ? nullptr : std::fopen(a.frames.c_str(), "w");
+  auto note = [&](std::int64_t now, const char* what, std::uint32_t n, std::uint64_t t) {
+    if (log) std::fprintf(log, "%lld %s %u %llu\n", static_cast<long long>(now), what, n,
+                          static_cast<unsigned long long>(t));
+  };
   for (;;) {
     if (!a.raw) {
       char tag[6];
@@ -157,12 +166,19 @@ int Read(const Args& a) {
     if (!ReadStamp(frame.data(), a.width, t, n) || static_cast<std::int64_t>(t) > now ||
         now - static_cast<std::int64_t>(t) > 60'000'000) {
       ++corrupted;
+      note(now, "bad", 0, 0);
       continue;
     }
-    if (!seen.insert(n).second) continue;  // a repeated picture (concealment): not a new frame
+    if (!seen.insert(n).second) {  // a repeated picture (concealment): not a new frame
+      ++repeated;
+      note(now, "rep", n, t);
+      continue;
+    }
+    note(now, "ok", n, t);
     highest = std::max(highest, n);
     latency.push_back(static_cast<double>(now - static_cast<std::int64_t>(t)) / 1000.0);
   }
+  if (log) std::fclose(log);
   std::sort(latency.begin(), latency.end());
   auto q = [&](double p) {
     return latency.empty() ? NAN : latency[std::min(latency.size() - 1, static_cast<std::size_t>(p * static_cast<double>(latency.size() - 1) + 0.5))];
@@ -177,8 +193,8 @@ int Read(const Args& a) {
     if (std::FILE* f = std::fopen(a.json.c_str(), "w")) {
       auto num = [](double v) { return std::isnan(v) ? std::string("null") : std::to_string(v); };
       std::fprintf(f, "{\"label\": \"%s\", \"frames_out\": %d, \"intact\": %zu, \"missing\": %ld, \"corrupted\": %d, "
-                      "\"first_frame\": %u, \"p50_ms\": %s, \"p95_ms\": %s, \"p99_ms\": %s, \"max_ms\": %s}\n",
-                   a.label.c_str(), frames, seen.size(), missing, corrupted, first, num(q(0.5)).c_str(),
+                      "\"repeated\": %d, \"first_frame\": %u, \"p50_ms\": %s, \"p95_ms\": %s, \"p99_ms\": %s, \"max_ms\": %s}\n",
+                   a.label.c_str(), frames, seen.size(), missing, corrupted, repeated, first, num(q(0.5)).c_str(),
                    num(q(0.95)).c_str(), num(q(0.99)).c_str(),
                    num(latency.empty() ? NAN : latency.back()).c_str());
       std::fclose(f);
