@@ -1,6 +1,7 @@
 // The Gilbert-Elliott model behind confcast-impair --ge: seeded runs of a million packets
-// reproduce the model's loss rate and burst lengths within a tolerance that a wrong transition
-// order or a swapped parameter would exceed.
+// reproduce the model's loss rate, time in Bad and burst lengths within tolerances (about
+// five standard deviations) that a swapped p/r, a loss probability applied in the wrong state
+// or a chain that never leaves Bad would all exceed.
 #include "confcast/net/gilbert_elliott.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@ struct Measured {
   double bad_share = 0;
 };
 
-Measured Run(const GilbertElliottParams& params, std::uint64_t seed, int packets) {
+Measured Simulate(const GilbertElliottParams& params, std::uint64_t seed, int packets) {
   GilbertElliott ge(params, seed);
   long drops = 0, bursts = 0, bad = 0;
   bool prev = false;
@@ -39,7 +40,7 @@ TEST_P(GilbertSeeds, SimpleGilbertMatchesRateAndBurstLength) {
   const auto params = GilbertElliottParams::FromRateAndBurst(0.05, 4);
   EXPECT_NEAR(params.r, 0.25, 1e-12);
   EXPECT_NEAR(params.MeanLossRate(), 0.05, 1e-12);
-  const Measured m = Run(params, GetParam(), 1'000'000);
+  const Measured m = Simulate(params, GetParam(), 1'000'000);
   EXPECT_NEAR(m.loss_rate, 0.05, 0.004);
   EXPECT_NEAR(m.mean_burst, 4.0, 0.2);  // bursts are geometric with mean 1/r
 }
@@ -49,7 +50,7 @@ TEST_P(GilbertSeeds, ElliottLossInBothStates) {
   const GilbertElliottParams params{.p = 0.02, .r = 0.2, .loss_bad = 0.6, .loss_good = 0.01};
   const double expected = (0.02 * 0.6 + 0.2 * 0.01) / 0.22;
   EXPECT_NEAR(params.MeanLossRate(), expected, 1e-12);
-  const Measured m = Run(params, GetParam(), 1'000'000);
+  const Measured m = Simulate(params, GetParam(), 1'000'000);
   EXPECT_NEAR(m.bad_share, 0.02 / 0.22, 0.006);
   EXPECT_NEAR(m.loss_rate, expected, 0.004);
   // Losses cluster: mean run of drops is longer than independent loss at the same rate gives.
