@@ -106,7 +106,8 @@ def parse_args(argv):
     p.add_argument("--json", help="write every figure as JSON here")
     p.add_argument("--html", help="write the HTML report here")
     p.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
-    p.add_argument("--plot-svg", help="write the first run's latency CDF as an SVG file (README)")
+    p.add_argument("--plot-svg", help="write one run's latency CDF as a standalone SVG file (README)")
+    p.add_argument("--plot-scenario", help="the run --plot-svg draws (default: the first)")
     p.add_argument("--out", help="work directory for logs and raw results "
                                  "(default: a new directory under /tmp)")
     p.add_argument("--bin-dir", help="build directory holding sender/, receiver/, bench/e2e/, net/")
@@ -274,10 +275,11 @@ def emit(doc: dict, a) -> int:
         with open(a.html, "w") as f:
             f.write(html_report.report(doc))
     if a.plot_svg and doc["runs"]:
-        svg = html_report.run_plots(doc["runs"][0], 0)[0]
-        svg = svg.replace("<figure>", "").replace("</figure>", "")
+        runs = [r for r in doc["runs"] if r["scenario"] == (a.plot_scenario or r["scenario"])]
+        if not runs:
+            sys.exit(f"confcast-bench: no run named '{a.plot_scenario}' for --plot-svg")
         with open(a.plot_svg, "w") as f:
-            f.write(svg[svg.index("<svg"):] + "\n")
+            f.write(html_report.standalone_svg(runs[0]) + "\n")
     try:
         if a.markdown:
             print(report.markdown(doc))

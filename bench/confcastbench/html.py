@@ -24,7 +24,7 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     start = math.floor(lo / step) * step
     out, t = [], start
-    while t <= hi + step * 1e-6:
+    while not out or out[-1] < hi - step * 1e-6:  # the last tick covers the largest value
         out.append(round(t, 10))
         t += step
     return out
@@ -57,7 +57,8 @@ def plot(pid: str, title: str, xlabel: str, ylabel: str, series: list[dict],
 
     o = [f'<figure><svg class="plot" id="{pid}" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
          f'xmlns="http://www.w3.org/2000/svg" data-series="{len(series)}">',
-         f'<text x="{W / 2 - MR / 2}" y="20" class="title">{html.escape(title)}</text>',
+         f'<text x="{ML + (W - ML - MR) / 2}" y="20" class="title" text-anchor="middle">'
+         f'{html.escape(title)}</text>',
          f'<rect x="{ML}" y="{MT}" width="{pw}" height="{ph}" class="frame"/>']
     for t in xt:
         o.append(f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{MT}" y2="{MT + ph}" class="grid"/>'
@@ -126,6 +127,19 @@ def run_plots(run: dict, idx: int) -> list[str]:
     return out
 
 
+def standalone_svg(run: dict) -> str:
+    """The run's latency CDF as an SVG file of its own (styles inside, for a README)."""
+    svg = run_plots(run, 0)[0]
+    svg = svg[svg.index("<svg"):svg.rindex("</svg>") + 6]
+    style = "<style>text{font-family:sans-serif}" + CSS.split("figure{")[1].split("}", 1)[1] + "</style>"
+    svg = svg.replace("<svg ", "<svg ", 1)
+    head_end = svg.index(">") + 1
+    title = f"{run['scenario']}: "
+    svg = svg[:head_end] + style + '<rect width="100%" height="100%" fill="white"/>' + svg[head_end:]
+    return svg.replace('class="title" text-anchor="middle">', 'class="title" text-anchor="middle">'
+                       + html.escape(title), 1)
+
+
 def sweep_plots(doc: dict) -> list[str]:
     by_sys: dict[str, list] = {}
     for run in doc["runs"]:
@@ -156,7 +170,7 @@ def _mean(v):
 
 CSS = """body{font:14px sans-serif;margin:24px;color:#222;max-width:1400px}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
-th{background:#f0f0f0}td:nth-child(-n+3){text-align:left}figure{display:inline-block;margin:6px}
+th{background:#f0f0f0}td:nth-child(-n+2){text-align:left}figure{display:inline-block;margin:6px}
 .frame{fill:none;stroke:#888}.grid{stroke:#eee}.tick{font-size:11px;fill:#444}.label{font-size:12px}
 .title{font-size:13px;font-weight:bold}.legend{font-size:11px}.bad{color:#b00;font-weight:bold}"""
 
@@ -175,7 +189,7 @@ def report(doc: dict) -> str:
          f"<style>{CSS}</style></head><body>", "<h1>confcast-bench</h1>",
          f"<p>{html.escape(doc.get('started', ''))} &middot; {html.escape(doc.get('machine', ''))}"
          f" &middot; command: <code>{html.escape(doc.get('command', ''))}</code></p>"]
-    o.append("<h2>Summary (receivers pooled)</h2><pre>" + html.escape(rep.markdown(doc)) + "</pre>")
+    o.append("<h2>Summary (receivers pooled)</h2>" + _markdown_table(rep.markdown(doc)))
     if len(doc["runs"]) > 1:
         o.append("<h2>Across runs</h2>")
         o += sweep_plots(doc)
@@ -193,6 +207,15 @@ def report(doc: dict) -> str:
     o.append("<script type='application/json' id='data'>" +
              html.escape(json.dumps({"runs": len(doc["runs"])})) + "</script></body></html>")
     return "\n".join(o)
+
+
+def _markdown_table(md: str) -> str:
+    rows = [line.strip("|").split("|") for line in md.splitlines() if not line.startswith("|---")]
+    out = ["<table>"]
+    for i, cells in enumerate(rows):
+        tag = "th" if i == 0 else "td"
+        out.append("<tr>" + "".join(f"<{tag}>{html.escape(c.strip())}</{tag}>" for c in cells) + "</tr>")
+    return "\n".join(out) + "</table>"
 
 
 def _run_table(run: dict) -> str:

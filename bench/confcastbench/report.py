@@ -53,6 +53,11 @@ def table(doc: dict) -> str:
                 lines.append("".join(get(sysrun, r).rjust(w) if i > 2 else get(sysrun, r).ljust(w)
                                      for i, (_, w, get) in enumerate(COLUMNS)))
             snd = sysrun["sender"]
+            src = sysrun.get("source", {})
+            if src.get("fps_achieved") and src["fps_achieved"] < 0.95 * src["fps_target"]:
+                lines.append(f"{sysrun['name']:<10}WARNING: the source kept only "
+                             f"{src['fps_achieved']:.1f} of {src['fps_target']} fps (machine "
+                             "overloaded): figures are stretched")
             lines.append(f"{sysrun['name']:<10}sender: cpu {f(snd['process']['cpu_pct'])}%, "
                          f"peak {f(snd['process']['peak_rss_mb'], '{:.0f}')} MB, "
                          f"{f(snd['kbps'], '{:.0f}')} kbit/s on the wire"
@@ -76,7 +81,8 @@ def _repair_text(rep):
 
 def markdown(doc: dict) -> str:
     head = ("| scenario | system | frames shown | missing | frozen | corrupted | p50 ms | p95 ms "
-            "| p99 ms | max ms | abs-capture p50 | sender CPU % | sender kbit/s | receiver CPU % |")
+            "| p99 ms | max ms | abs-capture p50 | sender CPU % | sender kbit/s | receiver CPU % "
+            "| source fps |")
     out = [head, "|" + "---|" * (head.count("|") - 1)]
     for run in doc["runs"]:
         for sysrun in run["systems"]:
@@ -87,7 +93,8 @@ def markdown(doc: dict) -> str:
                        f"{s['frames_frozen']} | {s['frames_corrupted']} | {f(lat['p50'])} | "
                        f"{f(lat['p95'])} | {f(lat['p99'])} | {f(lat['max'])} | "
                        f"{f(s['abs_p50_ms'])} | {f(s['sender_cpu_pct'])} | "
-                       f"{f(s['sender_kbps'], '{:.0f}')} | {f(s['receiver_cpu_pct'])} |")
+                       f"{f(s['sender_kbps'], '{:.0f}')} | {f(s['receiver_cpu_pct'])} | "
+                       f"{f(sysrun.get('source', {}).get('fps_achieved'))} |")
     return "\n".join(out)
 
 

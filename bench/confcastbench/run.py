@@ -192,7 +192,11 @@ class Runner:
             r["series"]["net_loss_pct"] = [_loss(d, host) for d in series["ports"]]
             out_receivers.append(r)
         sender_wire = total.get(1, {})
+        frames = int(round(s.seconds * s.fps))
         out = {"system": system, "name": systems.NAMES[system], "wall_s": round(wall, 2),
+               # A source slower than its frame rate (a starved machine) stretches every figure.
+               "source": {"fps_target": s.fps, "fps_achieved":
+                          round(frames / gen.wall_s, 1) if gen.wall_s > 0 else None},
                "sender": {"process": sender.figures(), "source_exit": gen.status,
                           "wire_bytes": sender_wire.get("rx_bytes", 0),
                           "packets": sender_wire.get("rx_packets", 0),

@@ -132,7 +132,9 @@ class Scenario:
         return {"receivers": self.receivers, "seconds": self.seconds,
                 "size": f"{self.width}x{self.height}", "fps": self.fps,
                 "bitrate_kbps": self.bitrate_kbps, "gop": self.gop,
-                "network": self.network.label(),
+                "network": self.network.label() + "".join(
+                    f"; at {e.at:g} s {'all' if e.receiver == 0 else 'receiver ' + str(e.receiver)}: "
+                    f"{self.network.updated(e.values).label()}" for e in self.events),
                 "profiles": {str(i): self.profile(i).label()
                              for i in range(1, self.receivers + 1)},
                 "events": [dataclasses.asdict(e) for e in self.events]}
