@@ -61,6 +61,9 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
     held = [f for f in frames if stop_us is not None and f[0] > stop_us]
     frames = [f for f in frames if stop_us is None or f[0] <= stop_us]
     expected = int(round(s.seconds * s.fps))
+    # A damaged picture can still hold readable blocks; a number never sent marks it as such.
+    frames = [(a, "bad", 0, 0) if st != "bad" and n >= expected else (a, st, n, c)
+              for (a, st, n, c) in frames]
     interval_us = 1e6 / s.fps
     ok = [f for f in frames if f[1] == "ok"]
     lat = [(a - c) / 1000 for (a, _, _, c) in ok]

@@ -111,6 +111,8 @@ def parse_args(argv):
     p.add_argument("--out", help="work directory for logs and raw results "
                                  "(default: a new directory under /tmp)")
     p.add_argument("--bin-dir", help="build directory holding sender/, receiver/, bench/e2e/, net/")
+    p.add_argument("--nice", type=int, default=0,
+                   help="run every measured process at this nice value (e.g. -5 on a busy machine)")
     p.add_argument("--agree-ms", type=float, default=5.0,
                    help="flag abs-capture-time vs stamp medians further apart than this")
     p.add_argument("--from-json", help="report a saved --json result instead of running")
@@ -212,7 +214,7 @@ def main(argv=None) -> int:
     doc = {"tool": "confcast-bench", "format": 1,
            "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
            "command": "confcast-bench " + " ".join(shlex.quote(x) for x in sys.argv[1:]),
-           "machine": _machine(), "bins": vars(bins), "work_dir": out_dir, "runs": []}
+           "machine": _machine(), "nice": a.nice, "bins": vars(bins), "work_dir": out_dir, "runs": []}
     prefix = f"cb{os.getpid() % 100000}{random.randrange(256):02x}"
     current: dict = {}
     interrupted = False
@@ -229,7 +231,7 @@ def main(argv=None) -> int:
             progress.note(f"confcast-bench: {s.name}: building a virtual LAN of {s.receivers + 1} hosts")
             lan.up()
             lan.install_counters("10.77.0.1", systems.GROUP)
-            runner = runmod.Runner(lan, bins, progress, a.agree_ms)
+            runner = runmod.Runner(lan, bins, progress, a.agree_ms, a.nice)
             current["runner"] = runner
             entry = {"scenario": s.name, "description": s.description, "sweep": sw,
                      "params": s.params(), "systems": []}

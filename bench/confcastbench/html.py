@@ -96,10 +96,11 @@ def run_plots(run: dict, idx: int) -> list[str]:
     for sr in run["systems"]:
         color = COLORS.get(sr["system"], "#555")
         for j, r in enumerate(sr["receivers"]):
-            if r["cdf"]:
+            if r["cdf"]:  # of frames sent: a curve tops out at the share of frames shown
+                share = r["frames_rendered"] / max(1, r["frames_expected"])
                 cdf.append({"name": f"{sr['name']} r{r['receiver']}", "color": color,
                             "dash": DASHES[j % len(DASHES)],
-                            "points": [[x, 100 * y] for x, y in r["cdf"]]})
+                            "points": [[x, 100 * y * share] for x, y in r["cdf"]]})
         n = len(sr["receivers"]) or 1
         fps = run["params"]["fps"]
         k = max((len(r["series"]["missing_frames"]) for r in sr["receivers"]), default=0)
@@ -120,7 +121,7 @@ def run_plots(run: dict, idx: int) -> list[str]:
     for s in cdf:
         s["points"] = [p for p in s["points"] if p[0] <= p95 * 1.5 + 5]
     out.append(plot(f"cdf-{idx}", "Latency CDF per receiver and system", "capture to decoded frame, ms",
-                    "% of frames", cdf, y0=True, ymax=100))
+                    "% of frames sent", cdf, y0=True, ymax=100))
     out.append(plot(f"loss-{idx}", "Loss over time (receivers pooled)", "seconds since the source started",
                     "% lost", loss))
     out.append(plot(f"rate-{idx}", "Sender bitrate over time", "seconds", "kbit/s on the wire", rate))

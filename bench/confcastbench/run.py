@@ -63,8 +63,10 @@ class Interrupted(Exception):
 class Runner:
     """Holds every process it started, so an interruption can stop them all."""
 
-    def __init__(self, lan, bins: systems.Bins, progress, agree_ms: float = 5.0):
+    def __init__(self, lan, bins: systems.Bins, progress, agree_ms: float = 5.0, nice: int = 0):
         self.lan, self.bins, self.progress, self.agree_ms = lan, bins, progress, agree_ms
+        # `nice` execs its command, so the pid stays the program's own.
+        self.nice = ["nice", "-n", str(nice)] if nice else []
         self.procs: list[Proc] = []
         self.stop_requested = False
 
@@ -80,7 +82,7 @@ class Runner:
                 p.reap(block=True)
 
     def _start(self, role, host, argv, **kw) -> Proc:
-        p = Proc(role, host, argv, **kw)
+        p = Proc(role, host, self.nice + argv, **kw)
         self.procs.append(p)
         return p
 
