@@ -217,7 +217,7 @@ def main(argv=None) -> int:
            "machine": _machine(), "nice": a.nice, "bins": vars(bins), "work_dir": out_dir, "runs": []}
     prefix = f"cb{os.getpid() % 100000}{random.randrange(256):02x}"
     current: dict = {}
-    interrupted = False
+    interrupted = failed = False
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -247,7 +247,7 @@ def main(argv=None) -> int:
         interrupted = True
     except lanmod.LanError as e:
         progress.note(f"confcast-bench: {e}")
-        interrupted = True
+        failed = True
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -257,6 +257,8 @@ def main(argv=None) -> int:
             current["lan"].down()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if failed:
+        return 1
     if interrupted:
         left = lanmod.leftover_namespaces(prefix)
         progress.note(f"confcast-bench: stopped; processes ended and namespaces removed"

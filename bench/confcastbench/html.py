@@ -43,7 +43,7 @@ def plot(pid: str, title: str, xlabel: str, ylabel: str, series: list[dict],
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     x_min, x_max = min(xs), max(xs)
     if x_max == x_min:  # one point: give it room
-        x_min, x_max = x_min - 1, x_max + 1
+        x_min, x_max = max(0.0, x_min - 1) if x_min >= 0 else x_min - 1, x_max + 1
     xt = _ticks(x_min, x_max)
     yt = _ticks(0 if y0 else min(ys), ymax if ymax is not None else max(ys) * 1.05 or 1)
     x_lo, x_hi, y_lo, y_hi = xt[0], xt[-1], yt[0], yt[-1]

@@ -54,6 +54,10 @@ def table(doc: dict) -> str:
                 lines.append("".join(get(sysrun, r).rjust(w) if i > 2 else get(sysrun, r).ljust(w)
                                      for i, (_, w, get) in enumerate(COLUMNS)))
             snd = sysrun["sender"]
+            if snd["process"]["exit"] not in (0, None):
+                lines.append(f"{sysrun['name']:<10}WARNING: the sender exited with status "
+                             f"{snd['process']['exit']}; its log is sender.log in "
+                             f"{doc.get('work_dir', 'the work directory')}")
             src = sysrun.get("source", {})
             if src.get("fps_achieved") and src["fps_achieved"] < 0.95 * src["fps_target"]:
                 lines.append(f"{sysrun['name']:<10}WARNING: the source kept only "

@@ -56,10 +56,6 @@ class Proc:
                 "peak_rss_mb": round(self.peak_rss_kb / 1024, 1), "exit": self.status}
 
 
-class Interrupted(Exception):
-    pass
-
-
 class Runner:
     """Holds every process it started, so an interruption can stop them all."""
 

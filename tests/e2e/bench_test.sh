@@ -39,7 +39,9 @@ checks = [
         "frames_corrupted", "freeze_ms", "latency_ms", "jitter_ms", "ttff_ms",
         "abs_capture_latency_ms", "latency_agree", "wire", "process", "rtp", "repair", "cdf",
         "series"} <= set(r) for r in rcv)),
-    ("frames came through", all(r["frames_rendered"] >= 60 for r in rcv)),
+    # Without repair a lost packet costs frames until the next keyframe: the lossy receiver
+    # shows fewer, and a loaded machine fewer still.
+    ("frames came through", rcv[0]["frames_rendered"] >= 60 and rcv[1]["frames_rendered"] >= 10),
     ("latency percentiles ordered", all(0 < r["latency_ms"]["p50"] <= r["latency_ms"]["p95"]
         <= r["latency_ms"]["p99"] <= r["latency_ms"]["max"] for r in rcv)),
     ("confcast's abs-capture-time latency beside it", all(r["abs_capture_latency_ms"]["p50"] > 0
