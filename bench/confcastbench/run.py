@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 
 from . import analyze, systems
@@ -124,6 +125,8 @@ class Runner:
 
         series = {"t": [], "ports": []}
         events = sorted(s.events, key=lambda e: e.at)
+        appliers: list[threading.Thread] = []
+        event_errors: list[str] = []
         last = before
         next_sample = t0 + 1
         limit = t0 + s.seconds + 30
@@ -132,10 +135,16 @@ class Runner:
             if now > limit:
                 break
             while events and now - t0 >= events[0].at:
+                # Applied on a thread of its own: restarting confcast-impair takes a while
+                # and the per-second samples must go on meanwhile.
                 e = events.pop(0)
                 targets = range(1, n + 1) if e.receiver == 0 else [e.receiver]
-                for i in targets:
-                    self.lan.set(i + 1, s.profile(i).updated(e.values).vlan_args())
+                changes = [(i + 1, s.profile(i).updated(e.values).vlan_args()) for i in targets]
+                if appliers:
+                    appliers[-1].join()  # events apply in order
+                appliers.append(threading.Thread(target=self._apply, args=(changes, event_errors),
+                                                 daemon=True))
+                appliers[-1].start()
             if now >= next_sample:
                 cur = self.lan.counters()
                 series["t"].append(round(now - t0, 2))
@@ -147,6 +156,10 @@ class Runner:
             self.progress.update(label, min(now - t0, s.seconds), s.seconds)
             time.sleep(0.1)
         sent_at = time.monotonic()
+        for th in appliers:
+            th.join()
+        for err in event_errors:
+            self.progress.note(f"confcast-bench: a network change failed: {err}")
         self._sleep(1.5)  # let the last frames through the jitter buffers
         after = self.lan.counters()
         if after:
@@ -208,6 +221,19 @@ class Runner:
         for r in out_receivers:
             r.pop("_latencies", None)
         return out
+
+    def _apply(self, changes: list, errors: list) -> None:
+        def one(host, args):
+            try:
+                self.lan.set(host, args)
+            except Exception as e:  # reported after the run; the run goes on
+                errors.append(str(e))
+        # Hosts are independent (own nft chain, queue and qdisc): change them together.
+        threads = [threading.Thread(target=one, args=c, daemon=True) for c in changes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
