@@ -228,6 +228,22 @@ TEST_F(VlanTest, BurstLossTowardsOneHostAndSetClearsIt) {
 #endif
 }
 
+// A 1 Mbit/s token bucket (tbf) towards host 2: 8 Mbit/s for one second mostly does not fit,
+// about 150 of 1000 datagrams do (one second at the rate plus the bucket and 100 ms of queue).
+// Host 3, unlimited, gets them all.
+TEST_F(VlanTest, RateLimitTowardsOneHost) {
+  Up(3, {"--rate", "2:1000"});
+  const std::vector<std::string> group = {"--group", "239.0.0.61:15630"};
+  auto limited = Receiver(2, group);
+  auto free = Receiver(3, group);
+  ASSERT_TRUE(limited && free);
+  Send(1, {"--group", "239.0.0.61:15630", "--count", "1000", "--rate", "1000", "--size", "1000"});
+  Kv kl = Result(*limited);
+  EXPECT_GE(Num(kl, "received"), 50);
+  EXPECT_LE(Num(kl, "received"), 400);
+  EXPECT_EQ(Num(Result(*free), "lost"), 0);
+}
+
 bool NamespacesExist(const std::string& name) {
   return RunCommand({"ip", "netns", "list"}, 5s).second.find(name + "-") != std::string::npos;
 }
