@@ -4,6 +4,10 @@
 #
 #   bench/e2e/latency_compare.sh [--seconds 10] [--size 1280x720] [--losses "0 2"] [--gst-latency 20]
 #
+# confcast-bench (bench/confcast-bench --compare gst,ffmpeg) measures the same way with more
+# receivers, network profiles, ffmpeg, CPU/memory and an HTML report; this script stays as
+# the short, readable form of the method.
+#
 # Both systems get the same raw frames from `confcast-stamp gen` (capture time and frame number
 # in the picture), the same encoder (libx264 ultrafast/zerolatency, 2500 kbit/s, GOP 60,
 # slices capped at 1172 bytes), and hand their decoded frames to `confcast-stamp read`, which

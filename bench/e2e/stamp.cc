@@ -1,7 +1,7 @@
 // confcast-stamp: measures any video pipeline the same way from outside.
 //
 //   confcast-stamp gen  --size WxH --fps N --seconds S [--raw]  > frames   (y4m, or raw I420)
-//   confcast-stamp read --size WxH [--raw] [--json PATH] [--label L] < frames
+//   confcast-stamp read --size WxH [--raw] [--json PATH] [--frames PATH] [--label L] < frames
 //
 // `gen` paces frames at N fps and writes into each, just before it goes out, its capture time
 // (64-bit microseconds since the Unix epoch) and frame number (32 bits) as 96 luma blocks of
@@ -10,7 +10,9 @@
 // has real work. `read` decodes the blocks of every frame that comes out of the pipeline and
 // reports latency (arrival minus capture, same host, same clock), frames missing (numbers
 // never seen) and corrupted (blocks unreadable or impossible). Both ends run on one machine,
-// so one clock serves both.
+// so one clock serves both. `--frames` also writes one line per picture that came out,
+// "ARRIVAL_US ok|rep|bad NUMBER CAPTURE_US" (rep: a picture seen before, i.e. a frozen display),
+// from which confcast-bench draws latency distributions and freezes.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,11 +41,11 @@ struct Args {
   int width = 1280, height = 720, fps = 30;
   double seconds = 10;
   bool raw = false;
-  std::string json, label = "pipeline";
+  std::string json, frames, label = "pipeline";
 };
 
 [[noreturn]] void Usage(const char* why) {
-  std::fprintf(stderr, "confcast-stamp: %s\nusage: confcast-stamp gen|read --size WxH [--fps N] [--seconds S] [--raw] [--json PATH] [--label L]\n", why);
+  std::fprintf(stderr, "confcast-stamp: %s\nusage: confcast-stamp gen|read --size WxH [--fps N] [--seconds S] [--raw] [--json PATH] [--frames PATH] [--label L]\n", why);
   std::exit(2);
 }
 
@@ -70,6 +72,8 @@ Args Parse(int argc, char** argv) {
       a.raw = true;
     } else if (k == "--json") {
       a.json = val();
+    } else if (k == "--frames") {
+      a.frames = val();
     } else if (k == "--label") {
       a.label = val();
     } else {
@@ -113,13 +117,17 @@ int Gen(const Args& a) {
   const std::size_t ysize = static_cast<std::size_t>(a.width) * a.height;
   std::vector<std::uint8_t> frame(ysize * 3 / 2);
   if (!a.raw) std::printf("YUV4MPEG2 W%d H%d F%d:1 Ip A1:1 C420jpeg\n", a.width, a.height, a.fps);
+  std::vector<std::uint8_t> ramp(static_cast<std::size_t>(a.width) + 256);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<std::uint8_t>(i & 0xff);
   const int frames = static_cast<int>(a.seconds * a.fps);
   const auto start = std::chrono::steady_clock::now();
   for (int n = 0; n < frames; ++n) {
     std::this_thread::sleep_until(start + std::chrono::microseconds(std::int64_t{n} * 1'000'000 / a.fps));
-    for (int yy = 0; yy < a.height; ++yy)  // moving diagonal bands
-      for (int xx = 0; xx < a.width; ++xx)
-        frame[static_cast<std::size_t>(yy) * a.width + xx] = static_cast<std::uint8_t>((xx + yy + 6 * n) & 0xff);
+    // Moving diagonal bands, luma (x + y + 6n) mod 256: each row is a slice of one ramp, so a
+    // row is a memcpy and the source stays cheap enough to keep its pace on a loaded machine.
+    for (int yy = 0; yy < a.height; ++yy)
+      std::memcpy(frame.data() + static_cast<std::size_t>(yy) * a.width,
+                  ramp.data() + ((yy + 6 * n) & 0xff), static_cast<std::size_t>(a.width));
     std::memset(frame.data() + ysize, 128, ysize / 4);
     std::memset(frame.data() + ysize + ysize / 4, static_cast<int>(96 + (n * 3) % 64), ysize / 4);
     WriteStamp(frame.data(), a.width, static_cast<std::uint64_t>(NowUs()), static_cast<std::uint32_t>(n));
@@ -140,7 +148,12 @@ int Read(const Args& a) {
   std::vector<double> latency;
   std::set<std::uint32_t> seen;
   std::uint32_t highest = 0;
-  int corrupted = 0, frames = 0;
+  int corrupted = 0, frames = 0, repeated = 0;
+  std::FILE* log = a.frames.empty() ? nullptr : std::fopen(a.frames.c_str(), "w");
+  auto note = [&](std::int64_t now, const char* what, std::uint32_t n, std::uint64_t t) {
+    if (log) std::fprintf(log, "%lld %s %u %llu\n", static_cast<long long>(now), what, n,
+                          static_cast<unsigned long long>(t));
+  };
   for (;;) {
     if (!a.raw) {
       char tag[6];
@@ -157,12 +170,19 @@ int Read(const Args& a) {
     if (!ReadStamp(frame.data(), a.width, t, n) || static_cast<std::int64_t>(t) > now ||
         now - static_cast<std::int64_t>(t) > 60'000'000) {
       ++corrupted;
+      note(now, "bad", 0, 0);
       continue;
     }
-    if (!seen.insert(n).second) continue;  // a repeated picture (concealment): not a new frame
+    if (!seen.insert(n).second) {  // a repeated picture (concealment): not a new frame
+      ++repeated;
+      note(now, "rep", n, t);
+      continue;
+    }
+    note(now, "ok", n, t);
     highest = std::max(highest, n);
     latency.push_back(static_cast<double>(now - static_cast<std::int64_t>(t)) / 1000.0);
   }
+  if (log) std::fclose(log);
   std::sort(latency.begin(), latency.end());
   auto q = [&](double p) {
     return latency.empty() ? NAN : latency[std::min(latency.size() - 1, static_cast<std::size_t>(p * static_cast<double>(latency.size() - 1) + 0.5))];
@@ -177,8 +197,8 @@ int Read(const Args& a) {
     if (std::FILE* f = std::fopen(a.json.c_str(), "w")) {
       auto num = [](double v) { return std::isnan(v) ? std::string("null") : std::to_string(v); };
       std::fprintf(f, "{\"label\": \"%s\", \"frames_out\": %d, \"intact\": %zu, \"missing\": %ld, \"corrupted\": %d, "
-                      "\"first_frame\": %u, \"p50_ms\": %s, \"p95_ms\": %s, \"p99_ms\": %s, \"max_ms\": %s}\n",
-                   a.label.c_str(), frames, seen.size(), missing, corrupted, first, num(q(0.5)).c_str(),
+                      "\"repeated\": %d, \"first_frame\": %u, \"p50_ms\": %s, \"p95_ms\": %s, \"p99_ms\": %s, \"max_ms\": %s}\n",
+                   a.label.c_str(), frames, seen.size(), missing, corrupted, repeated, first, num(q(0.5)).c_str(),
                    num(q(0.95)).c_str(), num(q(0.99)).c_str(),
                    num(latency.empty() ? NAN : latency.back()).c_str());
       std::fclose(f);

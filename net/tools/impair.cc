@@ -1,13 +1,18 @@
-// confcast-impair: delay, jitter and reordering for the virtual LAN on kernels without netem.
+// confcast-impair: burst loss, delay, jitter and reordering for the virtual LAN on kernels
+// without netem.
 //
-//   nft add rule inet confcast in meta l4proto udp queue num 0
+//   iptables -A FORWARD -p udp -j NFQUEUE --queue-num 0 --queue-bypass
 //   confcast-impair --queue 0 --delay-ms 20 --jitter-ms 5 --reorder-pct 1
+//   confcast-impair --queue 0 --ge-p 0.01 --ge-r 0.25 [--ge-loss-bad 1 --ge-loss-good 0]
 //
 // How it works: the kernel hands each queued packet's id to us over NFQUEUE (libnetfilter_queue)
 // and keeps the packet; we decide when to give the verdict. Each packet is released
 // delay +- jitter (uniform) after it arrived, so jitter larger than the packet spacing reorders
 // on its own; --reorder-pct of packets skip the delay entirely, like netem's reorder. A 1 ms
 // timer on the event loop releases what is due. On SIGTERM everything held is accepted.
+// With --ge-p/--ge-r each packet first meets a Gilbert-Elliott chain (gilbert_elliott.h), which
+// needs state across packets that nftables' stateless `numgen random` cannot keep; a packet it
+// drops gets an NF_DROP verdict at once.
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
@@ -18,12 +23,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "confcast/net/event_loop.h"
+#include "confcast/net/gilbert_elliott.h"
 
 namespace {
 
@@ -42,7 +49,9 @@ struct State {
   double reorder_pct = 0;
   std::mt19937_64 rng{std::random_device{}()};
   std::priority_queue<Held, std::vector<Held>, std::greater<>> held;
+  std::optional<confcast::net::GilbertElliott> ge;
   std::uint64_t packets = 0;
+  std::uint64_t dropped = 0;
 };
 
 int OnPacket(nfq_q_handle* q, nfgenmsg*, nfq_data* nfa, void* data) {
@@ -51,6 +60,11 @@ int OnPacket(nfq_q_handle* q, nfgenmsg*, nfq_data* nfa, void* data) {
   if (ph == nullptr) return 0;
   const std::uint32_t id = ntohl(ph->packet_id);
   ++s->packets;
+  if (s->ge && s->ge->Drop()) {
+    ++s->dropped;
+    nfq_set_verdict(q, id, NF_DROP, 0, nullptr);
+    return 0;
+  }
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double ms = s->delay_ms + s->jitter_ms * (2 * unit(s->rng) - 1);
   if (ms <= 0 || unit(s->rng) * 100 < s->reorder_pct) {
@@ -81,7 +95,20 @@ int main(int argc, char** argv) {
   app.add_option("--jitter-ms", s.jitter_ms, "uniform +- jitter around the delay");
   app.add_option("--reorder-pct", s.reorder_pct, "percent of packets sent at once (reordered)");
   app.add_option("--ready-file", ready_file, "created once the queue is bound");
+  confcast::net::GilbertElliottParams ge;
+  std::uint64_t seed = std::random_device{}();
+  auto* ge_p = app.add_option("--ge-p", ge.p, "Gilbert-Elliott: P(good->bad) per packet")
+                   ->check(CLI::Range(0.0, 1.0));
+  auto* ge_r = app.add_option("--ge-r", ge.r, "Gilbert-Elliott: P(bad->good) per packet")
+                   ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--ge-loss-bad", ge.loss_bad, "loss probability in the bad state (1-h)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--ge-loss-good", ge.loss_good, "loss probability in the good state (1-k)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--seed", seed, "random seed (default: from the system)");
   CLI11_PARSE(app, argc, argv);
+  s.rng.seed(seed);
+  if (ge_p->count() > 0 || ge_r->count() > 0) s.ge.emplace(ge, seed ^ 0x9e3779b97f4a7c15ULL);
 
   nfq_handle* h = nfq_open();
   if (h == nullptr) {
@@ -118,6 +145,6 @@ int main(int argc, char** argv) {
   Release(s, true);
   nfq_destroy_queue(s.queue);
   nfq_close(h);
-  fmt::print("packets={}\n", s.packets);
+  fmt::print("packets={} dropped={}\n", s.packets, s.dropped);
   return 0;
 }

@@ -202,6 +202,48 @@ TEST_F(VlanTest, DelayAndJitterTowardsOneHost) {
 #endif
 }
 
+// Gilbert-Elliott burst loss towards host 2 (confcast-impair): p = 1.5%, r = 25% loses
+// 1.5/26.5 = 5.7% in bursts of 4 on average; `vlan set` then clears it while the LAN runs.
+TEST_F(VlanTest, BurstLossTowardsOneHostAndSetClearsIt) {
+#ifndef CONFCAST_IMPAIR
+  GTEST_SKIP() << "confcast-impair was not built (libnetfilter-queue-dev missing)";
+#else
+  Up(3, {"--ge", "2:1.5:25", "--impair-bin", CONFCAST_IMPAIR});
+  const std::vector<std::string> group = {"--group", "239.0.0.51:15620"};
+  auto lossy = Receiver(2, group);
+  ASSERT_TRUE(lossy);
+  Send(1, {"--group", "239.0.0.51:15620", "--count", "2000", "--rate", "4000"});
+  Kv kv = Result(*lossy);
+  // Mean 113 lost; bursts make it vary more than independent loss (sd about 30).
+  EXPECT_GE(Num(kv, "lost"), 30);
+  EXPECT_LE(Num(kv, "lost"), 300);
+  EXPECT_EQ(Num(kv, "received") + Num(kv, "lost"), 2000);
+
+  auto [status, out] = RunCommand({CONFCAST_VLAN_SCRIPT, "set", lan_->name(), "2"}, 30s);
+  ASSERT_EQ(status, 0) << out;
+  auto clean = Receiver(2, {"--group", "239.0.0.51:15620", "--run-id", "2"});
+  ASSERT_TRUE(clean);
+  Send(1, {"--group", "239.0.0.51:15620", "--count", "1000", "--rate", "4000", "--run-id", "2"});
+  EXPECT_EQ(Num(Result(*clean), "lost"), 0);
+#endif
+}
+
+// A 1 Mbit/s token bucket (tbf) towards host 2: 8 Mbit/s for one second mostly does not fit,
+// about 150 of 1000 datagrams do (one second at the rate plus the bucket and 100 ms of queue).
+// Host 3, unlimited, gets them all.
+TEST_F(VlanTest, RateLimitTowardsOneHost) {
+  Up(3, {"--rate", "2:1000"});
+  const std::vector<std::string> group = {"--group", "239.0.0.61:15630"};
+  auto limited = Receiver(2, group);
+  auto free = Receiver(3, group);
+  ASSERT_TRUE(limited && free);
+  Send(1, {"--group", "239.0.0.61:15630", "--count", "1000", "--rate", "1000", "--size", "1000"});
+  Kv kl = Result(*limited);
+  EXPECT_GE(Num(kl, "received"), 50);
+  EXPECT_LE(Num(kl, "received"), 400);
+  EXPECT_EQ(Num(Result(*free), "lost"), 0);
+}
+
 bool NamespacesExist(const std::string& name) {
   return RunCommand({"ip", "netns", "list"}, 5s).second.find(name + "-") != std::string::npos;
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# confcast-bench end to end: a short lossy run gives the table, JSON with every figure and an
+# HTML report whose plots headless Chromium draws; SIGINT mid-run stops it and leaves no
+# namespace behind.
+source "$(dirname "$0")/lib.sh"
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces (CI runs as root)"
+BENCH=$E2E_ROOT/bench/confcast-bench
+BIN_DIR=$(dirname "$(dirname "$SEND")")
+[ -x "$BIN_DIR/bench/e2e/confcast-stamp" ] || skip "confcast-stamp not built in $BIN_DIR"
+common=(--bin-dir "$BIN_DIR" --receivers 2 --size 768x432 --bitrate 1000 --fps 30)
+
+note "2 receivers, 4 s, 2% loss towards receiver 2 only (at ${SECONDS}s)"
+cat >"$WORK/short.toml" <<'TOML'
+description = "bench test: receiver 2 loses 2%"
+[network]
+loss_pct = 0
+[receiver.2]
+loss_pct = 2
+TOML
+"$BENCH" "$WORK/short.toml" "${common[@]}" --seconds 4 --json "$WORK/out.json" \
+  --html "$WORK/report.html" --out "$WORK/run" -q >"$WORK/quiet.out" 2>"$WORK/bench.log" ||
+  fail "confcast-bench failed"
+"$BENCH" --from-json "$WORK/out.json" >"$WORK/table.out"
+grep -q "netloss%" "$WORK/table.out" && grep -q "^confcast  sender: cpu" "$WORK/table.out" ||
+  { cat "$WORK/table.out"; fail "no table"; }
+echo "ok: table printed"
+"$BENCH" --from-json "$WORK/out.json" --markdown | grep -q "^| short | confcast | " ||
+  fail "no Markdown summary row"
+echo "ok: Markdown summary"
+# Every figure, in one python run (each start costs a second on a loaded machine).
+python3 - "$WORK/out.json" <<'PY' || fail "the JSON lacks figures (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+run = d["runs"][0]["systems"][0]
+rcv, snd = run["receivers"], run["sender"]
+checks = [
+    ("two receivers reported", len(rcv) == 2),
+    ("every receiver has every figure", all({"frames_rendered", "frames_frozen", "frames_missing",
+        "frames_corrupted", "freeze_ms", "latency_ms", "jitter_ms", "ttff_ms",
+        "abs_capture_latency_ms", "latency_agree", "wire", "process", "rtp", "repair", "cdf",
+        "series"} <= set(r) for r in rcv)),
+    # Without repair a lost packet costs frames until the next keyframe: the lossy receiver
+    # shows fewer, and a loaded machine fewer still.
+    ("frames came through", rcv[0]["frames_rendered"] >= 60 and rcv[1]["frames_rendered"] >= 10),
+    ("latency percentiles ordered", all(0 < r["latency_ms"]["p50"] <= r["latency_ms"]["p95"]
+        <= r["latency_ms"]["p99"] <= r["latency_ms"]["max"] for r in rcv)),
+    ("confcast's abs-capture-time latency beside it", all(r["abs_capture_latency_ms"]["p50"] > 0
+        and r["latency_diff_ms"] is not None for r in rcv)),
+    ("receiver CPU and peak memory", all(r["process"]["cpu_s"] > 0 and
+        r["process"]["peak_rss_mb"] > 1 for r in rcv)),
+    ("sender CPU, peak memory, bytes on the wire", snd["process"]["cpu_s"] > 0 and
+        snd["process"]["peak_rss_mb"] > 1 and snd["wire_bytes"] > 100000),
+    ("the clean receiver lost nothing on the wire", rcv[0]["wire"]["net_loss_pct"] < 0.5),
+    ("the lossy receiver lost packets on the wire", rcv[1]["wire"]["net_loss_pct"] > 0.3),
+    ("RTP loss counted by the lossy receiver", rcv[1]["rtp"]["lost_before_repair"] > 0),
+    ("per-second series", len(snd["kbps_series"]) >= 4 and
+        len(rcv[1]["series"]["net_loss_pct"]) == len(snd["kbps_series"])),
+    ("summary pools the receivers", run["summary"]["frames_expected"] == 240),
+]
+for name, ok in checks:
+    print(("ok: " if ok else "FAILED: ") + name)
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+PY
+grep -q "<svg class=\"plot\"" "$WORK/report.html" || fail "no SVG plot in the report"
+
+if command -v chromium >/dev/null; then
+  note "headless Chromium draws the report's plots"
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --user-data-dir="$WORK/chromium" --dump-dom "file://$WORK/report.html" \
+    >"$WORK/dom.html" 2>"$WORK/chromium.log" || fail "chromium could not open the report"
+  plots=$(sed -n 's/.*data-plots="\([0-9]*\)".*/\1/p' "$WORK/dom.html" | head -1)
+  okplots=$(sed -n 's/.*data-plots-ok="\([0-9]*\)".*/\1/p' "$WORK/dom.html" | head -1)
+  sed -n '/id="plot-check"/,/<\/pre>/p' "$WORK/dom.html"
+  [ -n "$plots" ] || fail "the report's check script did not run in Chromium"
+  [ "$plots" -ge 5 ] || fail "only $plots plots in the report"
+  [ "$okplots" = "$plots" ] || fail "$okplots of $plots plots rendered with visible lines"
+  grep -q "cdf-0 paths=2 drawn=2" "$WORK/dom.html" || fail "latency CDF: not one curve per receiver"
+  echo "ok: $okplots/$plots plots rendered"
+else
+  chromium_missing=1
+fi
+
+note "SIGINT mid-run: processes stop and the namespaces go (at ${SECONDS}s)"
+"$BENCH" "${common[@]}" --seconds 30 --loss 1 --out "$WORK/int" -q >"$WORK/int.out" 2>"$WORK/int.log" &
+bench=$!
+PIDS+=("$bench")
+prefix="cb$((bench % 100000))"
+for _ in $(seq 100); do
+  ip netns list | grep -q "^$prefix[0-9a-f][0-9a-f]-" && [ -s "$WORK/int/00-custom/confcast/frames-h2.txt" ] && break
+  sleep 0.1
+done
+ip netns list | grep -q "^$prefix[0-9a-f][0-9a-f]-" || fail "the interrupted run never built its LAN"
+kill -INT "$bench"
+status=0
+wait_pid "$bench" 20 || status=$?
+[ "$status" -eq 130 ] || fail "confcast-bench exited $status after SIGINT, expected 130"
+left=$(ip netns list | awk '{print $1}' | grep "^$prefix[0-9a-f][0-9a-f]-" || true)
+[ -z "$left" ] || fail "namespaces left behind: $left"
+echo "ok: stopped with 130, no namespace of the run left"
+pgrep -f "$WORK/int" >/dev/null && fail "processes of the interrupted run still alive"
+echo "ok: no process of the run left"
+[ -z "${chromium_missing:-}" ] || skip "chromium missing (scripts/install-deps installs it): plots not checked"
