@@ -216,7 +216,8 @@ TEST(Socket, JoinAndLeaveShowInProcNetIgmp) {
 }
 
 TEST(Socket, RejoinRenewsEveryMembershipAndKeepsReceiving) {
-  RUN_IN_NETNS([] {
+  // In parentheses: the braced lists below have commas the macro would split on.
+  RUN_IN_NETNS(([] {
     auto ep = *ParseEndpoint("239.0.0.34:15550");
     auto iface = Loopback(ep);
     const std::string hex = "220000EF";  // 239.0.0.34
@@ -250,7 +251,7 @@ TEST(Socket, RejoinRenewsEveryMembershipAndKeepsReceiving) {
     EXPECT_EQ(users(), -1);
     ASSERT_TRUE(rx->rtp().Join());
     EXPECT_EQ(users(), 1);
-  });
+  }));
 }
 
 }  // namespace
