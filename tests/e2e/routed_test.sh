@@ -5,6 +5,7 @@
 #   2. A confcast-recv joining on B gets confcast-send's stream through the router: the IGMP join
 #      becomes pimd's (*,G) state, the traffic an (S,G) entry in the kernel's forwarding cache
 #      with subnet B's interface among its outputs.
+#      Their RTCP (sent with --ttl 2) reaches the sender the other way.
 #   3. One receiver leaving keeps the branch (the other still listens); the last one leaving
 #      prunes it: pimd's last-member queries go unanswered and the output is removed.
 source "$(dirname "$0")/lib.sh"
@@ -78,6 +79,10 @@ sleep 1
   fail "the router still forwards to subnet B after the prune"
 echo "ok: nothing more is forwarded to subnet B"
 kill "$send" 2>/dev/null || true
+wait "$send" 2>/dev/null || true
+# Feedback crosses too: receivers send their RTCP with --ttl 2, the router forwards it to A.
+check "the sender on subnet A heard both receivers' RTCP through the router" \
+  "max(s['receivers'] for s in d['seconds']) >= 2" "$WORK/send.json"
 
 for h in 1 2; do
   video="[s for s in d['final']['streams'] if s['kind']=='video'][0]"
