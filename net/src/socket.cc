@@ -223,6 +223,31 @@ std::expected<void, Error> GroupSocket::Leave() {
   return {};
 }
 
+std::expected<void, Error> GroupSocket::Join() {
+  if (joined_ || !socket_.valid()) return {};
+  if (!Membership(socket_.fd(), endpoint_, if_index_, true)) {
+    return std::unexpected(SysError(fmt::format("joining {} again", endpoint_.ToString()),
+                                    "check that the interface is still up with multicast on"));
+  }
+  joined_ = true;
+  return {};
+}
+
+std::expected<void, Error> Rejoin(std::span<GroupSocket* const> sockets) {
+  std::vector<GroupSocket*> renew;
+  for (GroupSocket* s : sockets) {
+    if (s != nullptr && s->joined()) renew.push_back(s);
+  }
+  std::expected<void, Error> result;
+  for (GroupSocket* s : renew) {
+    if (auto r = s->Leave(); !r && result) result = r;
+  }
+  for (GroupSocket* s : renew) {
+    if (auto r = s->Join(); !r && result) result = r;
+  }
+  return result;
+}
+
 std::expected<SenderStream, Error> SenderStream::Open(const MulticastEndpoint& endpoint,
                                                       const InterfaceChoice& iface,
                                                       const SenderOptions& options) {
@@ -295,6 +320,11 @@ std::expected<ReceiverStream, Error> ReceiverStream::Open(const MulticastEndpoin
   auto rtcp = GroupSocket::Open(endpoint, endpoint.RtcpPort(), iface, options);
   if (!rtcp) return std::unexpected(rtcp.error());
   return ReceiverStream(std::move(*rtp), std::move(*rtcp));
+}
+
+std::expected<void, Error> ReceiverStream::Rejoin() {
+  GroupSocket* both[] = {&rtp_, &rtcp_};
+  return net::Rejoin(both);
 }
 
 std::vector<std::string> ReceiverStream::warnings() const {

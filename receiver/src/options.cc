@@ -27,6 +27,15 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   app.add_option("--duration", o.duration_s, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
   app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
   app.add_option("--name", o.name, "our name in RTCP SDES");
+  app.add_option("--ttl", o.ttl,
+                 "multicast TTL of our RTCP feedback; give the sender's --ttl across routers")
+      ->check(CLI::Range(0, 255))
+      ->capture_default_str();
+  app.add_option("--rejoin-every", o.rejoin_every_s,
+                 "leave and rejoin the group every SECONDS, for networks whose switches snoop "
+                 "IGMP with no querier and forget joins (0: never)")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
   try {

@@ -23,6 +23,7 @@
 #include "participants.h"
 #include "recv_stats.h"
 #include "session_plan.h"
+#include "signal_watch.h"
 #include "video_stream.h"
 
 namespace confcast::receiver {
@@ -115,6 +116,7 @@ class Receiver {
   rtp::Timestamp start_wall_{};
   bool first_stream_ = true;
   std::unique_ptr<RecvStatsReporter> stats_;
+  std::optional<SignalWatch> signal_;  // the receive watchdog
   std::uint64_t plis_sent_ = 0;
   std::uint64_t stray_after_bye_ = 0;
 };
@@ -130,8 +132,10 @@ bool Receiver::OpenPort(Port& port, const std::string& kind, const MediaPlan& pl
   if (!rx) return Fail(rx.error().message), false;
   for (const auto& w : rx->warnings()) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
   port.rx.emplace(std::move(*rx));
+  signal_->Track(port.rx->rtp(), port.rx->rtcp());
   net::SenderOptions so;
   so.listen_rtcp = false;  // port.rx already hears group:P+1
+  so.ttl = o_.ttl;
   auto tx = net::SenderStream::Open(*ep, *iface_, so);
   if (!tx) return Fail(tx.error().message), false;
   port.tx.emplace(std::move(*tx));
@@ -166,6 +170,7 @@ bool Receiver::Setup() {
   auto iface = net::SelectInterface(o_.iface, *ep);
   if (!iface) return Fail("--iface: " + iface.error().message), false;
   iface_ = *iface;
+  signal_.emplace(*ep, iface_->iface.name);
   std::fprintf(stderr, "confcast-recv: %s\n", iface_->StartupLine(*ep).c_str());
   for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
 
@@ -235,6 +240,7 @@ void Receiver::OnRtp(Port& port) {
   auto got = port.rtp_in.Receive(port.rx->rtp_fd());
   if (!got) return;
   const auto now = Clock::now();
+  if (!got->empty()) signal_->OnPacket(MonoNow());
   for (const net::Datagram& d : *got) {
     ++port.datagrams;
     auto view = rtp::ParseRtp(d.data);
@@ -406,6 +412,7 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t
         if constexpr (std::is_same_v<T, rtp::SenderReport>) {
           if (p.sender_ssrc == own_ssrc_) return;
           port.scheduler->OnRtcpReceived(p.sender_ssrc, MonoNow(), compound_size);
+          signal_->OnSenderReport(MonoNow());
           if (auto it = videos_.find(p.sender_ssrc); it != videos_.end()) {
             it->second->OnSenderReport(p.ntp, p.rtp_timestamp, MonoNow());
           }
@@ -441,6 +448,7 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t
             it->second.bye = true;
             it->second.bye_at = now;
             it->second.bye_reason = p.reason.empty() ? "BYE" : "BYE: " + p.reason;
+            signal_->OnBye(MonoNow(), p.reason);
           }
         }
       },
@@ -534,6 +542,7 @@ void Receiver::RtcpTick() {
     }
     (void)port->scheduler->CheckTimeouts(mono);
   }
+  signal_->Tick(mono);
   if (!opening_.empty()) AttachSinks();  // a window that finished opening
   const auto now = Clock::now();
   std::vector<std::pair<std::uint32_t, std::string>> gone;
@@ -541,6 +550,11 @@ void Receiver::RtcpTick() {
     if (p.bye && now - p.bye_at > ByeGrace()) {
       gone.emplace_back(ssrc, p.bye_reason);
     } else if (!p.bye && now - p.last_heard > kParticipantTimeout) {
+      // With no signal at all the path may come back: keep the participant and its picture.
+      if (signal_->no_signal()) {
+        signal_->OnTimeout(mono);
+        continue;
+      }
       gone.emplace_back(ssrc, "timed out: nothing heard for 5 s");
     }
   }
@@ -560,9 +574,12 @@ int Receiver::Run() {
   auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     AlignAudio();
     AttachSinks();  // windows of participants whose NAME never came
-    stats_->Tick(participants_, videos_, audios_, plis_sent_);
+    stats_->Tick(participants_, videos_, audios_, plis_sent_, signal_->Figures(MonoNow()));
   });
   if (!playout || !rtcp || !second) return Fail("cannot create timers"), 1;
+  const std::chrono::seconds rejoin(o_.rejoin_every_s);  // --rejoin-every
+  if (rejoin.count() && !loop_->AddTimer(rejoin, rejoin, [this] { signal_->Rejoin(o_.verbose); }))
+    return 1;
   if (o_.duration_s > 0) {
     auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(o_.duration_s));
     if (!loop_->AddTimer(d, std::chrono::nanoseconds(0), [this] { loop_->Stop(); })) return 1;
@@ -576,7 +593,8 @@ int Receiver::Run() {
   const std::string reason = loop_->stop_signal() ? "interrupted" : "--duration reached";
   stats_->Final(participants_, videos_, audios_, plis_sent_, Clock::now() - start, reason,
                 video_port_.malformed_rtp + audio_port_.malformed_rtp,
-                video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_);
+                video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_,
+                signal_->Figures(MonoNow()));
   if (datagrams == 0) {
     Fail(fmt::format("no RTP arrived on {} (interface {}); check that a sender is running, "
                      "--iface, and firewall rules for UDP {}",

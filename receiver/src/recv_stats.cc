@@ -94,7 +94,8 @@ RecvStatsReporter::RecvStatsReporter(std::string json_path, bool status_line)
 RecvStatsReporter::~RecvStatsReporter() = default;
 
 void RecvStatsReporter::Tick(const Participants& participants, const VideoStreams& video,
-                             const AudioStreams& audio, std::uint64_t plis_sent) {
+                             const AudioStreams& audio, std::uint64_t plis_sent,
+                             const SignalFigures& signal) {
   Impl& m = *impl_;
   ++m.second;
   std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
@@ -132,6 +133,8 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
                      {"frames_rendered", rendered}, {"frames_dropped", dropped},
                      {"lost", lost}, {"late", late}, {"duplicates", dups},
                      {"jitter_ms", jitter}, {"plis_sent", plis_sent}};
+  sec["signal"] = SignalStateName(signal.state);
+  if (signal.state == SignalState::kNoSignal) sec["silence_s"] = signal.silence_s;
   if (lat) sec["latency_ms"] = {{"p50", lat->p50}, {"p95", lat->p95}};
   if (av) sec["av_offset_ms"] = *av;
   if (ttff) sec["time_to_first_frame_ms"] = *ttff;
@@ -145,6 +148,9 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
     if (lat) line += fmt::format(" | latency p50 {:.1f} p95 {:.1f} ms", lat->p50, lat->p95);
     if (av) line += fmt::format(" | A/V {:+.0f} ms", *av);
     if (ttff) line += fmt::format(" | first frame {:.0f} ms", *ttff);
+    if (signal.state == SignalState::kNoSignal) {
+      line += fmt::format(" | NO SIGNAL for {:.1f} s", signal.silence_s);
+    }
     std::fprintf(stderr, m.tty ? "\r%s   " : "%s\n", line.c_str());
   }
   if (m.second % 5 == 0) m.WriteJson(nullptr);
@@ -160,9 +166,10 @@ void RecvStatsReporter::Retire(std::uint32_t ssrc, const std::string& kind, cons
 
 void RecvStatsReporter::Final(const Participants& participants, const VideoStreams& video,
                               const AudioStreams& audio, std::uint64_t plis_sent,
-                              std::chrono::steady_clock::duration elapsed, const std::string& reason,
-                              std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
-                              std::uint64_t stray_after_bye) {
+                              std::chrono::steady_clock::duration elapsed,
+                              const std::string& reason, std::uint64_t malformed_rtp,
+                              std::uint64_t malformed_rtcp, std::uint64_t stray_after_bye,
+                              const SignalFigures& signal) {
   Impl& m = *impl_;
   const double secs = std::chrono::duration<double>(elapsed).count();
   nlohmann::json streams = m.Streams(participants, video, audio);
@@ -171,6 +178,10 @@ void RecvStatsReporter::Final(const Participants& participants, const VideoStrea
                             {"plis_sent", plis_sent}, {"malformed_rtp", malformed_rtp},
                             {"malformed_rtcp", malformed_rtcp}, {"stray_after_bye", stray_after_bye}};
   if (auto av = Impl::AvOffsetMs(participants, video, audio)) final_part["av_offset_ms"] = *av;
+  final_part["signal"] = {{"state", SignalStateName(signal.state)},
+                          {"outages", signal.outages},
+                          {"longest_outage_s", signal.longest_outage_s},
+                          {"rejoins", signal.rejoins}};
   m.WriteJson(final_part);
   if (m.status_line && m.tty) std::fputc('\n', stderr);
   std::fprintf(stderr, "confcast-recv: %s after %.1f s; malformed datagrams dropped: %llu RTP, %llu RTCP\n",

@@ -10,6 +10,7 @@
 
 #include "audio_stream.h"
 #include "participants.h"
+#include "signal_watch.h"
 #include "video_stream.h"
 
 namespace confcast::receiver {
@@ -23,13 +24,13 @@ class RecvStatsReporter {
   RecvStatsReporter(std::string json_path, bool status_line);
   ~RecvStatsReporter();
   void Tick(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
-            std::uint64_t plis_sent);
+            std::uint64_t plis_sent, const SignalFigures& signal);
   // A stream that left: its figures stay in the final report.
   void Retire(std::uint32_t ssrc, const std::string& kind, const StreamFigures& figures);
   void Final(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
              std::uint64_t plis_sent, std::chrono::steady_clock::duration elapsed,
              const std::string& reason, std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
-             std::uint64_t stray_after_bye);
+             std::uint64_t stray_after_bye, const SignalFigures& signal);
 
  private:
   struct Impl;

@@ -215,5 +215,44 @@ TEST(Socket, JoinAndLeaveShowInProcNetIgmp) {
   });
 }
 
+TEST(Socket, RejoinRenewsEveryMembershipAndKeepsReceiving) {
+  // In parentheses: the braced lists below have commas the macro would split on.
+  RUN_IN_NETNS(([] {
+    auto ep = *ParseEndpoint("239.0.0.34:15550");
+    auto iface = Loopback(ep);
+    const std::string hex = "220000EF";  // 239.0.0.34
+    auto sender = SenderStream::Open(ep, iface, {.dscp = {}, .listen_rtcp = false});
+    auto rx = ReceiverStream::Open(ep, iface);
+    auto unjoined = GroupSocket::Open(
+        ep, ep.RtpPort(), iface, {.receive_buffer_bytes = kDefaultReceiveBuffer, .join = false});
+    ASSERT_TRUE(sender && rx && unjoined);
+    // The group's line lists its users: our RTP and RTCP sockets.
+    auto users = [&] {
+      const std::string igmp = ThreadProc("igmp");
+      const auto at = igmp.find(hex);
+      if (at == std::string::npos) return -1;
+      return std::stoi(igmp.substr(at + hex.size()));
+    };
+    EXPECT_EQ(users(), 2) << ThreadProc("igmp");
+    ASSERT_TRUE(rx->Rejoin());
+    EXPECT_TRUE(rx->rtp().joined() && rx->rtcp().joined());
+    EXPECT_EQ(users(), 2) << ThreadProc("igmp");
+    GroupSocket* all[] = {&rx->rtp(), &rx->rtcp(), &*unjoined};
+    ASSERT_TRUE(Rejoin(all));
+    EXPECT_FALSE(unjoined->joined()) << "Rejoin must not join a socket that was not joined";
+    EXPECT_EQ(users(), 2) << ThreadProc("igmp");
+    auto one = SendOne(sender->rtp_fd(), Payload(7, 10));
+    ASSERT_TRUE(one && *one);
+    BatchReceiver r;
+    EXPECT_EQ(ReceiveN(r, rx->rtp_fd(), 1), std::vector<std::uint8_t>{7});
+    // After a Leave, Join is what brings the membership back.
+    ASSERT_TRUE(rx->rtp().Leave());
+    ASSERT_TRUE(rx->rtcp().Leave());
+    EXPECT_EQ(users(), -1);
+    ASSERT_TRUE(rx->rtp().Join());
+    EXPECT_EQ(users(), 1);
+  }));
+}
+
 }  // namespace
 }  // namespace confcast::net

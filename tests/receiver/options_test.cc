@@ -34,6 +34,19 @@ TEST(RecvOptions, OddPortNamesTheFix) {
   EXPECT_NE(o.error().message.find("--port 8"), std::string::npos);
 }
 
+TEST(RecvOptions, RejoinEveryAndTtl) {
+  auto d = Parse({});
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->rejoin_every_s, 0) << "renewing memberships is opt-in";
+  EXPECT_EQ(d->ttl, 1);
+  auto o = Parse({"--rejoin-every", "20", "--ttl", "8"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->rejoin_every_s, 20);
+  EXPECT_EQ(o->ttl, 8);
+  EXPECT_FALSE(Parse({"--rejoin-every", "-1"}).has_value());
+  EXPECT_FALSE(Parse({"--ttl", "256"}).has_value());
+}
+
 TEST(LatencyStats, PercentilesOfAKnownDistribution) {
   LatencyStats s;
   EXPECT_FALSE(s.Compute());

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +63,8 @@ class GroupSocket {
   int fd() const { return socket_.fd(); }
   // Drops the membership now (MCAST_LEAVE_*); the destructor does it if not done yet.
   std::expected<void, Error> Leave();
+  // Adds the membership again after Leave() (MCAST_JOIN_*); nothing to do when joined.
+  std::expected<void, Error> Join();
   bool joined() const { return joined_; }
   int receive_buffer_bytes() const { return receive_buffer_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -75,6 +78,15 @@ class GroupSocket {
   int receive_buffer_ = 0;
   std::vector<std::string> warnings_;
 };
+
+// Renews the memberships of `sockets` (joined ones; others are left alone): drops every one,
+// then adds every one back. The kernel sends a membership report (IGMP, RFC 3376 5.1; MLD,
+// RFC 3810 6.1) only when an interface's membership changes, which it does not while any
+// socket still holds the group: so all of them leave first, and the join right after makes the
+// host announce the group afresh, re-creating the state that a snooping switch with no querier
+// ages out (RFC 4541 2.1.1). A program elsewhere on this host holding the same group keeps the
+// interface joined, and then nothing is sent (nor needed: its membership is the host's).
+std::expected<void, Error> Rejoin(std::span<GroupSocket* const> sockets);
 
 struct SenderOptions {
   std::uint16_t local_port = 0;  // even; 0: a random even port in [1024, 65534)
@@ -115,6 +127,8 @@ class ReceiverStream {
   int rtcp_fd() const { return rtcp_.fd(); }
   GroupSocket& rtp() { return rtp_; }
   GroupSocket& rtcp() { return rtcp_; }
+  // Renews both memberships: Rejoin({&rtp(), &rtcp()}).
+  std::expected<void, Error> Rejoin();
   std::vector<std::string> warnings() const;
 
  private:

@@ -20,6 +20,8 @@ struct RecvOptions {
   double duration_s = 0;
   std::string stats_json;
   std::string name;         // our SDES NAME in receiver reports
+  int rejoin_every_s = 0;   // renew the memberships this often (0: never)
+  int ttl = 1;              // of our RTCP (reports, PLI): like the sender's, to cross routers
   bool quiet = false;       // no per-second status line
   bool verbose = false;
 };

@@ -1,0 +1,71 @@
+#include "signal_watch.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace confcast::receiver {
+namespace {
+
+double Seconds(rtp::Duration d) {
+  return static_cast<double>(d.count()) / 1e6;
+}
+
+std::optional<bool> Listed(const net::IpAddress& group, const std::string& iface) {
+  std::ifstream in(group.family == net::Family::kIpv4 ? "/proc/net/igmp" : "/proc/net/igmp6");
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return KernelListsGroup(text.str(), iface, group);
+}
+
+}  // namespace
+
+SignalWatch::SignalWatch(const net::MulticastEndpoint& endpoint, std::string iface_name)
+    : group_(endpoint.group),
+      iface_(std::move(iface_name)),
+      where_(fmt::format("{} on {}", endpoint.group.ToString(), iface_)) {}
+
+void SignalWatch::Print(const WatchdogEvent& e) const {
+  std::fprintf(stderr, "confcast-recv: %s\n", DescribeEvent(e, where_).c_str());
+}
+
+void SignalWatch::OnPacket(rtp::Timestamp now) {
+  if (auto e = dog_.OnPacket(now)) Print(*e);
+}
+
+void SignalWatch::OnTimeout(rtp::Timestamp now) {
+  if (auto e = dog_.OnRtcpTimeout(now)) Print(*e);
+}
+
+void SignalWatch::Tick(rtp::Timestamp now) {
+  if (!dog_.Due(now)) return;
+  if (auto e = dog_.Poll(now, [this] { return Listed(group_, iface_); })) Print(*e);
+}
+
+void SignalWatch::Track(net::GroupSocket& rtp, net::GroupSocket& rtcp) {
+  sockets_.push_back(&rtp);
+  sockets_.push_back(&rtcp);
+}
+
+void SignalWatch::Rejoin(bool verbose) {
+  if (auto r = net::Rejoin(sockets_); !r) {
+    std::fprintf(stderr, "confcast-recv: --rejoin-every: %s\n", r.error().message.c_str());
+    return;
+  }
+  ++rejoins_;
+  if (verbose)
+    std::fprintf(stderr, "confcast-recv: renewed the membership of %s\n", where_.c_str());
+}
+
+SignalFigures SignalWatch::Figures(rtp::Timestamp now) const {
+  return SignalFigures{.state = dog_.state(),
+                       .silence_s = Seconds(dog_.silence(now)),
+                       .outages = dog_.outages(),
+                       .longest_outage_s = Seconds(dog_.longest_outage()),
+                       .rejoins = rejoins_};
+}
+
+}  // namespace confcast::receiver
