@@ -72,6 +72,7 @@ class VideoStream {
   std::uint64_t own_dropped_ = 0;  // damaged access units and failed renders
   std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
   std::optional<std::pair<std::int64_t, std::int64_t>> last_render_;
+  std::optional<std::int64_t> last_rendered_at_;  // wall microseconds
 };
 
 // True when an H.264 RTP payload begins a decodable point: an SPS, or the start of an IDR

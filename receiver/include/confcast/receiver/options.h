@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 
 namespace confcast::receiver {
@@ -22,6 +23,7 @@ struct RecvOptions {
   std::string name;         // our SDES NAME in receiver reports
   bool quiet = false;       // no per-second status line
   bool verbose = false;
+  std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports
 };
 
 struct ParseFailure {
