@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 
 #include "audio_stream.h"
 #include "drop_counters.h"
@@ -92,6 +93,7 @@ class Receiver {
                  std::span<const std::uint8_t> bytes, rtp::Timestamp arrival);
   std::vector<Held> TakeHeld(std::uint32_t ssrc);
   void AttachSinks();
+  void ReconsiderSingleSink();
   void Remove(std::uint32_t ssrc, const std::string& why);
   bool Chosen(const Participant& p) const;
   // How long a participant that said BYE is kept: longer than anything the jitter buffer holds.
@@ -126,6 +128,8 @@ class Receiver {
   std::map<std::uint32_t, std::future<SinkResult>> opening_;  // windows being opened
   std::unique_ptr<media::VideoSink> single_sink_;
   std::optional<std::uint32_t> single_owner_;
+  Clock::time_point single_since_{};
+  std::set<std::uint32_t> passed_over_;  // held the single sink and showed nothing
   std::unique_ptr<media::AudioSink> audio_sink_;
   std::optional<std::uint32_t> audio_owner_;
   std::uint32_t own_ssrc_ = 0;
@@ -394,8 +398,9 @@ void Receiver::AttachSinks() {
       stream->AttachSink(sink->get());
       windows_[ssrc] = std::move(*sink);
       RequestKeyframe(ssrc);
-    } else if (single_sink_ && !single_owner_) {
+    } else if (single_sink_ && !single_owner_ && !passed_over_.count(ssrc)) {
       single_owner_ = ssrc;
+      single_since_ = Clock::now();
       stream->AttachSink(single_sink_.get());
       RequestKeyframe(ssrc);
       if (o_.verbose) std::fprintf(stderr, "confcast-recv: showing %08x\n", ssrc);
@@ -407,6 +412,26 @@ void Receiver::AttachSinks() {
       stream->AttachSink(audio_sink_.get());
     }
   }
+}
+
+// A single-stream sink goes to the first video source heard. If that source has shown nothing
+// for 3 s while another source is there (a stream that only looks like ours came first), the
+// sink moves on and does not come back to it, so a foreign source cannot hold the screen.
+void Receiver::ReconsiderSingleSink() {
+  if (!single_owner_ || !o_.participant.empty()) return;
+  auto owner = videos_.find(*single_owner_);
+  if (owner == videos_.end() || owner->second->figures().frames_rendered > 0) return;
+  if (Clock::now() - single_since_ < std::chrono::seconds(3)) return;
+  const bool other = std::any_of(videos_.begin(), videos_.end(), [&](const auto& kv) {
+    return kv.first != *single_owner_ && !passed_over_.count(kv.first);
+  });
+  if (!other) return;
+  std::fprintf(stderr, "confcast-recv: %08x showed nothing in 3 s; showing another participant\n",
+               *single_owner_);
+  passed_over_.insert(*single_owner_);
+  owner->second->AttachSink(nullptr);
+  single_owner_.reset();
+  AttachSinks();
 }
 
 void Receiver::Remove(std::uint32_t ssrc, const std::string& why) {
@@ -661,6 +686,7 @@ int Receiver::Run() {
   auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     AlignAudio();
     AttachSinks();  // windows of participants whose NAME never came
+    ReconsiderSingleSink();
     CountSocketDrops();
     stats_->Tick(participants_, videos_, audios_, plis_sent_, drops_.Total());
   });

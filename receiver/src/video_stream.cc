@@ -115,6 +115,10 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
       }
       if (!sink_) continue;  // not shown: no need to decode
       if (!decoder_) {
+        // Attached mid-stream (the sink moved from another participant): start at a keyframe,
+        // which the receiver asked for when it attached the sink, never at a frame whose
+        // references the decoder has not seen.
+        if (!au.decodable_start) continue;
         auto d = media::H264Decoder::Create(2);
         if (!d) return false;
         decoder_ = std::move(*d);

@@ -40,7 +40,11 @@ class VideoStream {
   void OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp, rtp::Timestamp arrival);
 
   // The sink is attached by the receiver once it knows what to render into (or never).
-  void AttachSink(media::VideoSink* sink) { sink_ = sink; }
+  // A new sink (or none) starts decoding afresh, at the next keyframe.
+  void AttachSink(media::VideoSink* sink) {
+    sink_ = sink;
+    decoder_.reset();
+  }
   bool has_sink() const { return sink_ != nullptr; }
   std::uint64_t frames_decoded() const { return frames_decoded_; }
 
