@@ -38,6 +38,8 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
       ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
+  std::uint32_t ssrc = 0;
+  auto* ssrc_opt = app.add_option("--ssrc", ssrc, "our SSRC in receiver reports (testing)")->group("");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -47,6 +49,7 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   } catch (const CLI::ParseError& e) {
     return std::unexpected(ParseFailure{fmt::format("{} (see confcast-recv --help)", e.what())});
   }
+  if (ssrc_opt->count() > 0) o.ssrc = ssrc;
   if (!o.sdp_path.empty() && (group->count() > 0 || port->count() > 0)) {
     return std::unexpected(ParseFailure{
         "an SDP file and --group/--port both give the address; use one of them"});

@@ -7,6 +7,7 @@
 #include <confcast/net/interface.h>
 #include <confcast/net/socket.h>
 #include <confcast/receiver/receiver.h>
+#include <confcast/receiver/source_gate.h>
 #include <confcast/rtp/rtcp.h>
 #include <confcast/rtp/rtcp_interval.h>
 #include <fmt/format.h>
@@ -18,8 +19,10 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 
 #include "audio_stream.h"
+#include "drop_counters.h"
 #include "participants.h"
 #include "recv_stats.h"
 #include "session_plan.h"
@@ -52,7 +55,10 @@ struct Port {
   std::optional<rtp::RtcpScheduler> scheduler;
   double bandwidth_bps = 0;
   std::uint64_t malformed_rtp = 0, malformed_rtcp = 0, datagrams = 0;
+  SourceGate gate;  // new SSRCs wait here until they validate (RFC 3550 A.1)
 };
+
+using Source = std::pair<net::IpAddress, std::uint16_t>;
 
 class Receiver {
  public:
@@ -63,6 +69,11 @@ class Receiver {
   bool Setup();
   bool OpenPort(Port& port, const std::string& kind, const MediaPlan& plan, double bandwidth);
   void OnRtp(Port& port);
+  void HandleRtp(Port& port, const rtp::RtpView& view, std::span<const std::uint8_t> bytes,
+                 const Source& source, rtp::Timestamp arrival, Clock::time_point now);
+  void OwnSsrcCollision(const std::string& why);
+  // Copies the sockets' and source gates' counters into drops_ (they keep their own totals).
+  void CountSocketDrops();
   void OnRtcp(Port& port);
   // `compound_size`: bytes of the datagram the packet came in, for the RTCP interval's average.
   void HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t compound_size,
@@ -73,16 +84,17 @@ class Receiver {
   void SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
                     const std::optional<std::string>& bye_reason);
   void RequestKeyframe(std::uint32_t ssrc);
-  Participant* Admit(std::uint32_t ssrc, const std::string& kind, const net::Datagram& d,
+  Participant* Admit(std::uint32_t ssrc, const std::string& kind, const Source& source,
                      Clock::time_point now, std::uint64_t& conflicts);
   struct Held {
     std::vector<std::uint8_t> bytes;
     rtp::Timestamp arrival;
   };
-  bool Validated(rtp::PacketVerdict v, const rtp::RtpView& view, const net::Datagram& d,
-                 rtp::Timestamp arrival);
+  bool Validated(rtp::PacketVerdict v, const rtp::RtpView& view,
+                 std::span<const std::uint8_t> bytes, rtp::Timestamp arrival);
   std::vector<Held> TakeHeld(std::uint32_t ssrc);
   void AttachSinks();
+  void ReconsiderSingleSink();
   void Remove(std::uint32_t ssrc, const std::string& why);
   bool Chosen(const Participant& p) const;
   // How long a participant that said BYE is kept: longer than anything the jitter buffer holds.
@@ -100,7 +112,15 @@ class Receiver {
   std::map<std::uint32_t, std::unique_ptr<AudioStream>> audios_;
   std::map<std::uint32_t, Participant> participants_;
   std::map<std::uint32_t, Clock::time_point> departed_;  // ignore strays after BYE for 2 s
-  std::map<std::uint32_t, Clock::time_point> last_pli_;
+  // Keyframe requests per source. A source that keeps sending but never answers with a
+  // keyframe start (a foreign stream that only looks like ours) is asked less and less often.
+  struct PliState {
+    Clock::time_point last{};
+    int unanswered = 0;
+    std::uint64_t packets_since = 0;  // packets of the source since the last PLI
+    bool keyframe_since = false;      // a keyframe start arrived since the last PLI
+  };
+  std::map<std::uint32_t, PliState> pli_;
   std::map<std::uint32_t, std::vector<Held>> held_;  // packets of sources still on probation
   std::string video_sink_spec_, audio_sink_spec_;
   bool windowed_ = false;
@@ -109,6 +129,8 @@ class Receiver {
   std::map<std::uint32_t, std::future<SinkResult>> opening_;  // windows being opened
   std::unique_ptr<media::VideoSink> single_sink_;
   std::optional<std::uint32_t> single_owner_;
+  Clock::time_point single_since_{};
+  std::set<std::uint32_t> passed_over_;  // held the single sink and showed nothing
   std::unique_ptr<media::AudioSink> audio_sink_;
   std::optional<std::uint32_t> audio_owner_;
   std::uint32_t own_ssrc_ = 0;
@@ -119,6 +141,9 @@ class Receiver {
   std::optional<SignalWatch> signal_;  // the receive watchdog
   std::uint64_t plis_sent_ = 0;
   std::uint64_t stray_after_bye_ = 0;
+  std::uint64_t plis_suppressed_ = 0;
+  std::uint64_t own_ssrc_changes_ = 0;
+  DropCounters drops_;
 };
 
 bool Receiver::OpenPort(Port& port, const std::string& kind, const MediaPlan& plan, double bandwidth) {
@@ -174,7 +199,7 @@ bool Receiver::Setup() {
   std::fprintf(stderr, "confcast-recv: %s\n", iface_->StartupLine(*ep).c_str());
   for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
 
-  own_ssrc_ = static_cast<std::uint32_t>(rng_());
+  own_ssrc_ = o_.ssrc.value_or(static_cast<std::uint32_t>(rng_()));
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
   cname_ = fmt::format("{:08x}{:08x}@{}", rng_(), rng_(), host);
@@ -205,7 +230,7 @@ bool Receiver::Chosen(const Participant& p) const {
   return fmt::format("{:08x}", p.ssrc) == o_.participant || std::to_string(p.ssrc) == o_.participant;
 }
 
-Participant* Receiver::Admit(std::uint32_t ssrc, const std::string& kind, const net::Datagram& d,
+Participant* Receiver::Admit(std::uint32_t ssrc, const std::string& kind, const Source& source,
                              Clock::time_point now, std::uint64_t& conflicts) {
   if (auto it = departed_.find(ssrc); it != departed_.end()) {
     if (now - it->second < std::chrono::seconds(2)) {
@@ -218,7 +243,6 @@ Participant* Receiver::Admit(std::uint32_t ssrc, const std::string& kind, const 
   if (p.ssrc == 0 && p.kind.empty()) p.first_heard = now;
   p.ssrc = ssrc;
   if (p.kind.empty()) p.kind = kind;
-  const auto source = std::make_pair(d.source, d.source_port);
   if (!p.rtp_source) {
     p.rtp_source = source;
   } else if (*p.rtp_source != source) {
@@ -246,70 +270,98 @@ void Receiver::OnRtp(Port& port) {
     auto view = rtp::ParseRtp(d.data);
     if (!view) {
       ++port.malformed_rtp;
+      drops_.Count(DropReason(view.error()));
       continue;
     }
     const rtp::Timestamp arrival =
         d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : WallNow();
-    std::uint64_t conflicts = 0;
-    Participant* p = Admit(view->ssrc, port.kind, d, now, conflicts);
-    if (!p) {
-      if (conflicts) {
-        if (port.kind == "video" && videos_.count(view->ssrc)) ++videos_[view->ssrc]->figures().ssrc_conflicts;
-      }
+    const Source source{d.source, d.source_port};
+    // We send no RTP: a stream with our SSRC is another participant using it (RFC 3550 8.2).
+    if (view->ssrc == own_ssrc_) OwnSsrcCollision("RTP");
+    if (participants_.count(view->ssrc)) {
+      HandleRtp(port, *view, d.data, source, arrival, now);
       continue;
     }
-    (void)port.scheduler->OnRtpReceived(view->ssrc, MonoNow());
-    const rtp::Timestamp since = first_stream_ ? start_wall_ : arrival;
-    if (port.kind == "video") {
-      auto& s = videos_[view->ssrc];
-      if (!s) {
-        first_stream_ = false;
-        s = std::make_unique<VideoStream>(
-            VideoStreamConfig{view->ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
-                              std::chrono::milliseconds(o_.latency_ms)},
-            since);
-        if (o_.verbose) std::fprintf(stderr, "confcast-recv: new video source %08x\n", view->ssrc);
-        AttachSinks();
-      }
-      const rtp::PacketVerdict v = s->stats().OnPacket(view->sequence_number, view->timestamp,
-                                                       arrival, view->payload.size());
-      if (!Validated(v, *view, d, arrival)) continue;
-      for (auto& held : TakeHeld(view->ssrc)) {
-        if (auto hv = rtp::ParseRtp(held.bytes); hv && s->OnPacket(*hv, held.arrival)) RequestKeyframe(view->ssrc);
-      }
-      if (s->OnPacket(*view, arrival)) RequestKeyframe(view->ssrc);
-    } else {
-      auto& s = audios_[view->ssrc];
-      if (!s) {
-        first_stream_ = false;
-        s = std::make_unique<AudioStream>(
-            AudioStreamConfig{view->ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
-                              port.plan.channels, std::chrono::milliseconds(o_.latency_ms)},
-            since);
-        AttachSinks();
-      }
-      const rtp::PacketVerdict v = s->stats().OnPacket(view->sequence_number, view->timestamp,
-                                                       arrival, view->payload.size());
-      if (!Validated(v, *view, d, arrival)) continue;
-      for (auto& held : TakeHeld(view->ssrc)) {
-        if (auto hv = rtp::ParseRtp(held.bytes)) s->OnPacket(*hv, held.arrival);
-      }
-      s->OnPacket(*view, arrival);
+    auto validated = port.gate.Offer(view->ssrc, view->sequence_number, d.data, arrival,
+                                     static_cast<std::uint32_t>(rng_()));
+    if (!validated) continue;
+    for (const SourceGate::Held& h : *validated) {
+      if (auto hv = rtp::ParseRtp(h.datagram)) HandleRtp(port, *hv, h.datagram, source, h.arrival, now);
     }
+  }
+}
+
+void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, std::span<const std::uint8_t> bytes,
+                         const Source& source, rtp::Timestamp arrival, Clock::time_point now) {
+  std::uint64_t conflicts = 0;
+  Participant* p = Admit(view.ssrc, port.kind, source, now, conflicts);
+  if (!p) {
+    if (conflicts) {
+      drops_.Count("ssrc_conflict");
+      if (port.kind == "video" && videos_.count(view.ssrc)) ++videos_[view.ssrc]->figures().ssrc_conflicts;
+    } else {
+      drops_.Count("after_bye");
+    }
+    return;
+  }
+  (void)port.scheduler->OnRtpReceived(view.ssrc, MonoNow());
+  const rtp::Timestamp since = first_stream_ ? start_wall_ : arrival;
+  if (port.kind == "video") {
+    auto& s = videos_[view.ssrc];
+    if (!s) {
+      first_stream_ = false;
+      s = std::make_unique<VideoStream>(
+          VideoStreamConfig{view.ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
+                            std::chrono::milliseconds(o_.latency_ms)},
+          since);
+      if (o_.verbose) std::fprintf(stderr, "confcast-recv: new video source %08x\n", view.ssrc);
+      AttachSinks();
+    }
+    if (auto it = pli_.find(view.ssrc); it != pli_.end()) {
+      ++it->second.packets_since;
+      if (StartsKeyframe(view.payload)) it->second.keyframe_since = true;
+    }
+    const rtp::PacketVerdict v = s->stats().OnPacket(view.sequence_number, view.timestamp,
+                                                     arrival, view.payload.size());
+    if (!Validated(v, view, bytes, arrival)) return;
+    for (auto& held : TakeHeld(view.ssrc)) {
+      if (auto hv = rtp::ParseRtp(held.bytes); hv && s->OnPacket(*hv, held.arrival)) RequestKeyframe(view.ssrc);
+    }
+    if (s->OnPacket(view, arrival)) RequestKeyframe(view.ssrc);
+  } else {
+    auto& s = audios_[view.ssrc];
+    if (!s) {
+      first_stream_ = false;
+      s = std::make_unique<AudioStream>(
+          AudioStreamConfig{view.ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
+                            port.plan.channels, std::chrono::milliseconds(o_.latency_ms)},
+          since);
+      AttachSinks();
+    }
+    const rtp::PacketVerdict v = s->stats().OnPacket(view.sequence_number, view.timestamp,
+                                                     arrival, view.payload.size());
+    if (!Validated(v, view, bytes, arrival)) return;
+    for (auto& held : TakeHeld(view.ssrc)) {
+      if (auto hv = rtp::ParseRtp(held.bytes)) s->OnPacket(*hv, held.arrival);
+    }
+    s->OnPacket(view, arrival);
   }
 }
 
 // RFC 3550 A.1 keeps a new source on probation until two packets arrive in sequence. The
 // first packet of a stream is usually its IDR, so instead of dropping probation packets they
 // are held and delivered once the source validates.
-bool Receiver::Validated(rtp::PacketVerdict v, const rtp::RtpView& view, const net::Datagram& d,
-                         rtp::Timestamp arrival) {
+bool Receiver::Validated(rtp::PacketVerdict v, const rtp::RtpView& view,
+                         std::span<const std::uint8_t> bytes, rtp::Timestamp arrival) {
   if (v == rtp::PacketVerdict::kProbation) {
     auto& held = held_[view.ssrc];
-    if (held.size() < 8) held.push_back(Held{std::vector<std::uint8_t>(d.data.begin(), d.data.end()), arrival});
+    if (held.size() < 8) held.push_back(Held{std::vector<std::uint8_t>(bytes.begin(), bytes.end()), arrival});
     return false;
   }
-  if (v == rtp::PacketVerdict::kBadJump) return false;
+  if (v == rtp::PacketVerdict::kBadJump) {
+    drops_.Count("bad_sequence_jump");
+    return false;
+  }
   if (v == rtp::PacketVerdict::kResync) held_.erase(view.ssrc);
   return true;
 }
@@ -352,8 +404,9 @@ void Receiver::AttachSinks() {
       stream->AttachSink(sink->get());
       windows_[ssrc] = std::move(*sink);
       RequestKeyframe(ssrc);
-    } else if (single_sink_ && !single_owner_) {
+    } else if (single_sink_ && !single_owner_ && !passed_over_.count(ssrc)) {
       single_owner_ = ssrc;
+      single_since_ = Clock::now();
       stream->AttachSink(single_sink_.get());
       RequestKeyframe(ssrc);
       if (o_.verbose) std::fprintf(stderr, "confcast-recv: showing %08x\n", ssrc);
@@ -365,6 +418,26 @@ void Receiver::AttachSinks() {
       stream->AttachSink(audio_sink_.get());
     }
   }
+}
+
+// A single-stream sink goes to the first video source heard. If that source has shown nothing
+// for 3 s while another source is there (a stream that only looks like ours came first), the
+// sink moves on and does not come back to it, so a foreign source cannot hold the screen.
+void Receiver::ReconsiderSingleSink() {
+  if (!single_owner_ || !o_.participant.empty()) return;
+  auto owner = videos_.find(*single_owner_);
+  if (owner == videos_.end() || owner->second->figures().frames_rendered > 0) return;
+  if (Clock::now() - single_since_ < std::chrono::seconds(3)) return;
+  const bool other = std::any_of(videos_.begin(), videos_.end(), [&](const auto& kv) {
+    return kv.first != *single_owner_ && !passed_over_.count(kv.first);
+  });
+  if (!other) return;
+  std::fprintf(stderr, "confcast-recv: %08x showed nothing in 3 s; showing another participant\n",
+               *single_owner_);
+  passed_over_.insert(*single_owner_);
+  owner->second->AttachSink(nullptr);
+  single_owner_.reset();
+  AttachSinks();
 }
 
 void Receiver::Remove(std::uint32_t ssrc, const std::string& why) {
@@ -398,6 +471,7 @@ void Receiver::OnRtcp(Port& port) {
     auto compound = rtp::ParseRtcp(d.data, rtp::RtcpParseOptions{.strict = false});
     if (!compound) {
       ++port.malformed_rtcp;
+      drops_.Count(DropReason(compound.error()));
       continue;
     }
     for (const rtp::RtcpPacket& p : *compound) HandleRtcp(port, p, d.data.size(), now);
@@ -428,6 +502,13 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t
           }
         } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
           for (const rtp::SdesChunk& c : p.chunks) {
+            if (c.ssrc == own_ssrc_) {
+              // Our own reports come back to us (multicast loopback) with our CNAME; another
+              // CNAME on our SSRC is a collision (RFC 3550 8.2).
+              const std::string* cname = c.Find(rtp::SdesType::kCname);
+              if (cname && *cname != cname_) OwnSsrcCollision("RTCP from " + *cname);
+              continue;
+            }
             auto it = participants_.find(c.ssrc);
             if (it == participants_.end()) continue;
             const bool was_unnamed = it->second.name.empty();
@@ -455,14 +536,47 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t
       packet);
 }
 
+// PLI policy. A source we do not decode (no sink: another participant is on the single
+// sink, or the stream is foreign) is never asked: attaching a sink asks then. A source that
+// keeps sending but never answers with a keyframe start is asked at 200 ms, then at doubling
+// intervals up to 6.4 s, so a stream that only looks like ours cannot make us send PLIs
+// forever. Silence (an outage) does not count as "not answering": when the path comes back,
+// the first request goes out at once.
 void Receiver::RequestKeyframe(std::uint32_t ssrc) {
+  auto v = videos_.find(ssrc);
+  if (v == videos_.end() || !v->second->has_sink()) return;
   const auto now = Clock::now();
-  auto& last = last_pli_[ssrc];
-  if (now - last < std::chrono::milliseconds(200)) return;
-  last = now;
+  PliState& st = pli_[ssrc];
+  const bool asked_before = st.last != Clock::time_point{};
+  const int unanswered = st.keyframe_since ? 0 : st.unanswered;
+  const auto gap = std::chrono::milliseconds(200) * (1 << std::min(unanswered, 5));
+  if (asked_before && now - st.last < gap) {
+    ++plis_suppressed_;
+    return;
+  }
+  if (st.keyframe_since) {
+    st.unanswered = 0;
+  } else if (asked_before && st.packets_since > 0) {
+    ++st.unanswered;
+  }
+  st.last = now;
+  st.packets_since = 0;
+  st.keyframe_since = false;
   ++plis_sent_;
   if (o_.verbose) std::fprintf(stderr, "confcast-recv: PLI to %08x\n", ssrc);
   SendCompound(video_port_, ssrc, std::nullopt);
+}
+
+// RFC 3550 8.2: another participant uses our SSRC. Say BYE for it and continue with a new
+// random one that nobody in the session uses.
+void Receiver::OwnSsrcCollision(const std::string& why) {
+  const std::uint32_t old_ssrc = own_ssrc_;
+  for (Port* port : {&video_port_, &audio_port_}) SendCompound(*port, std::nullopt, std::string("SSRC collision"));
+  do own_ssrc_ = static_cast<std::uint32_t>(rng_());
+  while (own_ssrc_ == 0 || own_ssrc_ == old_ssrc || participants_.count(own_ssrc_));
+  ++own_ssrc_changes_;
+  std::fprintf(stderr, "confcast-recv: our SSRC %08x is also used by another participant (%s); now %08x\n",
+               old_ssrc, why.c_str(), own_ssrc_);
 }
 
 void Receiver::SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
@@ -562,6 +676,18 @@ void Receiver::RtcpTick() {
   std::erase_if(departed_, [&](const auto& kv) { return now - kv.second > std::chrono::seconds(10); });
 }
 
+void Receiver::CountSocketDrops() {
+  std::uint64_t oversize = 0, overflow = 0, unvalidated = 0;
+  for (Port* port : {&video_port_, &audio_port_}) {
+    oversize += port->rtp_in.counters().truncated + port->rtcp_in.counters().truncated;
+    overflow += port->rtp_in.counters().kernel_drops + port->rtcp_in.counters().kernel_drops;
+    unvalidated += port->gate.held_dropped();
+  }
+  drops_.Set("oversize", oversize);
+  drops_.Set("kernel_queue_overflow", overflow);
+  drops_.Set("never_validated", unvalidated);
+}
+
 int Receiver::Run() {
   start_wall_ = WallNow();
   stats_ = std::make_unique<RecvStatsReporter>(o_.stats_json, !o_.quiet);
@@ -574,7 +700,10 @@ int Receiver::Run() {
   auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     AlignAudio();
     AttachSinks();  // windows of participants whose NAME never came
-    stats_->Tick(participants_, videos_, audios_, plis_sent_, signal_->Figures(MonoNow()));
+    ReconsiderSingleSink();
+    CountSocketDrops();
+    stats_->Tick(participants_, videos_, audios_, plis_sent_, drops_.Total(),
+                 signal_->Figures(MonoNow()));
   });
   if (!playout || !rtcp || !second) return Fail("cannot create timers"), 1;
   const std::chrono::seconds rejoin(o_.rejoin_every_s);  // --rejoin-every
@@ -591,10 +720,16 @@ int Receiver::Run() {
   if (!ran) return Fail(ran.error().message), 1;
   const std::uint64_t datagrams = video_port_.datagrams + audio_port_.datagrams;
   const std::string reason = loop_->stop_signal() ? "interrupted" : "--duration reached";
+  CountSocketDrops();
+  FinalExtras extras;
+  extras.own_ssrc = own_ssrc_;
+  extras.own_ssrc_changes = own_ssrc_changes_;
+  extras.plis_suppressed = plis_suppressed_;
+  extras.gate_evicted = video_port_.gate.evicted() + audio_port_.gate.evicted();
   stats_->Final(participants_, videos_, audios_, plis_sent_, Clock::now() - start, reason,
                 video_port_.malformed_rtp + audio_port_.malformed_rtp,
-                video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_,
-                signal_->Figures(MonoNow()));
+                video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_, drops_,
+                extras, signal_->Figures(MonoNow()));
   if (datagrams == 0) {
     Fail(fmt::format("no RTP arrived on {} (interface {}); check that a sender is running, "
                      "--iface, and firewall rules for UDP {}",

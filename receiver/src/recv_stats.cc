@@ -19,7 +19,8 @@ nlohmann::json FiguresJson(const StreamFigures& f) {
                    {"keyframe_requests", f.keyframe_requests},
                    {"wrong_payload_type", f.wrong_payload_type},
                    {"ssrc_conflicts", f.ssrc_conflicts}, {"jitter_ms", f.jitter_ms},
-                   {"target_delay_ms", f.target_delay_ms}};
+                   {"target_delay_ms", f.target_delay_ms},
+                   {"max_render_gap_ms", f.max_render_gap_ms}};
   if (f.first_frame_ms) j["time_to_first_frame_ms"] = *f.first_frame_ms;
   if (auto p = f.latency_ms.Compute()) {
     j["latency_ms"] = {{"p50", p->p50}, {"p95", p->p95}, {"p99", p->p99},
@@ -95,7 +96,7 @@ RecvStatsReporter::~RecvStatsReporter() = default;
 
 void RecvStatsReporter::Tick(const Participants& participants, const VideoStreams& video,
                              const AudioStreams& audio, std::uint64_t plis_sent,
-                             const SignalFigures& signal) {
+                             std::uint64_t dropped_total, const SignalFigures& signal) {
   Impl& m = *impl_;
   ++m.second;
   std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
@@ -132,7 +133,8 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
                      {"fps", new_frames}, {"kbps", static_cast<double>(new_bytes) * 8 / 1000.0},
                      {"frames_rendered", rendered}, {"frames_dropped", dropped},
                      {"lost", lost}, {"late", late}, {"duplicates", dups},
-                     {"jitter_ms", jitter}, {"plis_sent", plis_sent}};
+                     {"jitter_ms", jitter}, {"plis_sent", plis_sent},
+                     {"dropped", dropped_total}};
   sec["signal"] = SignalStateName(signal.state);
   if (signal.state == SignalState::kNoSignal) sec["silence_s"] = signal.silence_s;
   if (lat) sec["latency_ms"] = {{"p50", lat->p50}, {"p95", lat->p95}};
@@ -166,17 +168,24 @@ void RecvStatsReporter::Retire(std::uint32_t ssrc, const std::string& kind, cons
 
 void RecvStatsReporter::Final(const Participants& participants, const VideoStreams& video,
                               const AudioStreams& audio, std::uint64_t plis_sent,
-                              std::chrono::steady_clock::duration elapsed,
-                              const std::string& reason, std::uint64_t malformed_rtp,
-                              std::uint64_t malformed_rtcp, std::uint64_t stray_after_bye,
-                              const SignalFigures& signal) {
+                              std::chrono::steady_clock::duration elapsed, const std::string& reason,
+                              std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
+                              std::uint64_t stray_after_bye, const DropCounters& dropped,
+                              const FinalExtras& extras, const SignalFigures& signal) {
   Impl& m = *impl_;
   const double secs = std::chrono::duration<double>(elapsed).count();
   nlohmann::json streams = m.Streams(participants, video, audio);
   for (const auto& r : m.retired) streams.push_back(r);
   nlohmann::json final_part{{"duration_s", secs}, {"stop_reason", reason}, {"streams", streams},
                             {"plis_sent", plis_sent}, {"malformed_rtp", malformed_rtp},
-                            {"malformed_rtcp", malformed_rtcp}, {"stray_after_bye", stray_after_bye}};
+                            {"malformed_rtcp", malformed_rtcp}, {"stray_after_bye", stray_after_bye},
+                            {"own_ssrc", extras.own_ssrc},
+                            {"own_ssrc_changes", extras.own_ssrc_changes},
+                            {"plis_suppressed", extras.plis_suppressed},
+                            {"source_gate_evicted", extras.gate_evicted}};
+  nlohmann::json drops = nlohmann::json::object();
+  for (const auto& [why, n] : dropped.by_reason()) drops[why] = n;
+  final_part["dropped"] = drops;
   if (auto av = Impl::AvOffsetMs(participants, video, audio)) final_part["av_offset_ms"] = *av;
   final_part["signal"] = {{"state", SignalStateName(signal.state)},
                           {"outages", signal.outages},
@@ -187,6 +196,13 @@ void RecvStatsReporter::Final(const Participants& participants, const VideoStrea
   std::fprintf(stderr, "confcast-recv: %s after %.1f s; malformed datagrams dropped: %llu RTP, %llu RTCP\n",
                reason.c_str(), secs, static_cast<unsigned long long>(malformed_rtp),
                static_cast<unsigned long long>(malformed_rtcp));
+  if (dropped.Total() > malformed_rtp + malformed_rtcp) {
+    std::string line = "confcast-recv: dropped:";
+    for (const auto& [why, n] : dropped.by_reason()) {
+      if (n) line += fmt::format(" {} {}", why, n);
+    }
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
   for (const auto& s : streams) {
     std::string line = fmt::format("  {} {:08x} {:<12} packets {} lost {} late {} | frames {} shown {} dropped",
                                    s["kind"].get<std::string>(), s["ssrc"].get<std::uint32_t>(),

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "audio_stream.h"
+#include "drop_counters.h"
 #include "participants.h"
 #include "signal_watch.h"
 #include "video_stream.h"
@@ -19,18 +20,27 @@ using VideoStreams = std::map<std::uint32_t, std::unique_ptr<VideoStream>>;
 using AudioStreams = std::map<std::uint32_t, std::unique_ptr<AudioStream>>;
 using Participants = std::map<std::uint32_t, Participant>;
 
+// Final figures about the receiver itself (not about one stream).
+struct FinalExtras {
+  std::uint32_t own_ssrc = 0;
+  std::uint64_t own_ssrc_changes = 0;  // our SSRC collided and was replaced (RFC 3550 8.2)
+  std::uint64_t plis_suppressed = 0;   // keyframe requests held back by the PLI policy
+  std::uint64_t gate_evicted = 0;      // candidate sources pushed out of the source gate
+};
+
 class RecvStatsReporter {
  public:
   RecvStatsReporter(std::string json_path, bool status_line);
   ~RecvStatsReporter();
   void Tick(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
-            std::uint64_t plis_sent, const SignalFigures& signal);
+            std::uint64_t plis_sent, std::uint64_t dropped_total, const SignalFigures& signal);
   // A stream that left: its figures stay in the final report.
   void Retire(std::uint32_t ssrc, const std::string& kind, const StreamFigures& figures);
   void Final(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
              std::uint64_t plis_sent, std::chrono::steady_clock::duration elapsed,
              const std::string& reason, std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
-             std::uint64_t stray_after_bye, const SignalFigures& signal);
+             std::uint64_t stray_after_bye, const DropCounters& dropped, const FinalExtras& extras,
+             const SignalFigures& signal);
 
  private:
   struct Impl;

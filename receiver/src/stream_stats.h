@@ -25,6 +25,7 @@ struct StreamFigures {
   std::uint64_t ssrc_conflicts = 0;   // same SSRC from another transport address (RFC 3550 8.2)
   double jitter_ms = 0;
   double target_delay_ms = 0;
+  double max_render_gap_ms = 0;         // longest wait between two rendered frames (outages)
   std::optional<double> first_frame_ms;  // from the first packet to the first rendered frame
   LatencyStats latency_ms;               // capture (abs-capture-time) to render
 };

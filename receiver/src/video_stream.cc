@@ -115,6 +115,10 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
       }
       if (!sink_) continue;  // not shown: no need to decode
       if (!decoder_) {
+        // Attached mid-stream (the sink moved from another participant): start at a keyframe,
+        // which the receiver asked for when it attached the sink, never at a frame whose
+        // references the decoder has not seen.
+        if (!au.decodable_start) continue;
         auto d = media::H264Decoder::Create(2);
         if (!d) return false;
         decoder_ = std::move(*d);
@@ -142,6 +146,11 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
       const std::int64_t rendered_at = std::chrono::duration_cast<std::chrono::microseconds>(
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count();
+      if (last_rendered_at_) {
+        figures_.max_render_gap_ms = std::max(
+            figures_.max_render_gap_ms, static_cast<double>(rendered_at - *last_rendered_at_) / 1000.0);
+      }
+      last_rendered_at_ = rendered_at;
       if (!figures_.first_frame_ms) {
         figures_.first_frame_ms = static_cast<double>((now - first_packet_).count()) / 1000.0 +
                                   static_cast<double>(rendered_at - now.count()) / 1000.0;

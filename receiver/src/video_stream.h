@@ -40,7 +40,11 @@ class VideoStream {
   void OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp, rtp::Timestamp arrival);
 
   // The sink is attached by the receiver once it knows what to render into (or never).
-  void AttachSink(media::VideoSink* sink) { sink_ = sink; }
+  // A new sink (or none) starts decoding afresh, at the next keyframe.
+  void AttachSink(media::VideoSink* sink) {
+    sink_ = sink;
+    decoder_.reset();
+  }
   bool has_sink() const { return sink_ != nullptr; }
   std::uint64_t frames_decoded() const { return frames_decoded_; }
 
@@ -72,6 +76,7 @@ class VideoStream {
   std::uint64_t own_dropped_ = 0;  // damaged access units and failed renders
   std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
   std::optional<std::pair<std::int64_t, std::int64_t>> last_render_;
+  std::optional<std::int64_t> last_rendered_at_;  // wall microseconds
 };
 
 // True when an H.264 RTP payload begins a decodable point: an SPS, or the start of an IDR

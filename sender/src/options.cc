@@ -42,6 +42,14 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
       ->check(CLI::Range(6000, 510000))
       ->capture_default_str();
   app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
+  // Hidden (empty group): for tests of wrap-around and SSRC collisions.
+  std::uint32_t ssrc = 0, initial_ts = 0;
+  std::uint16_t initial_seq = 0;
+  auto* ssrc_opt = app.add_option("--ssrc", ssrc, "fixed video SSRC (testing)")->group("");
+  auto* seq_opt =
+      app.add_option("--initial-seq", initial_seq, "first RTP sequence number (testing)")->group("");
+  auto* ts_opt =
+      app.add_option("--initial-ts", initial_ts, "RTP timestamp of the first frame (testing)")->group("");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -51,6 +59,9 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   } catch (const CLI::ParseError& e) {
     return std::unexpected(ParseFailure{fmt::format("{} (see confcast-send --help)", e.what())});
   }
+  if (ssrc_opt->count() > 0) o.ssrc = ssrc;
+  if (seq_opt->count() > 0) o.initial_seq = initial_seq;
+  if (ts_opt->count() > 0) o.initial_ts = initial_ts;
   if (!size.empty()) {
     int w = 0, h = 0;
     char x = 0, extra = 0;

@@ -210,7 +210,15 @@ void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t c
           }
         } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
           for (const rtp::SdesChunk& c : p.chunks) {
-            if (is_ours(c.ssrc)) continue;
+            if (is_ours(c.ssrc)) {
+              const std::string* cname = c.Find(rtp::SdesType::kCname);
+              if (cname && *cname != cname_) {
+                for (auto& mine : streams_) {
+                  if (mine->ssrc == c.ssrc) ResolveCollision(*mine, *cname);
+                }
+              }
+              continue;
+            }
             ReceiverInfo& r = touch(c.ssrc);
             if (const std::string* v = c.Find(rtp::SdesType::kCname)) r.cname = *v;
             if (const std::string* v = c.Find(rtp::SdesType::kName)) r.name = *v;
@@ -253,6 +261,29 @@ void RtcpSession::OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::Re
   r.cumulative_lost = block.cumulative_lost;
   r.jitter_ms = block.jitter * 1000.0 / s.clock->clock_rate();
   if (auto rtt = rtp::RoundTripTime(block, NtpNow())) r.rtt_ms = static_cast<double>(rtt->count()) / 1000.0;
+}
+
+void RtcpSession::ResolveCollision(Stream& s, const std::string& other_cname) {
+  const std::uint32_t old_ssrc = s.ssrc;
+  ++ssrc_collisions_;
+  (void)SendCompound(s, std::string("SSRC collision"));  // BYE for the old identifier
+  std::uint32_t fresh = 0;
+  auto taken = [&](std::uint32_t x) {
+    if (x == 0 || x == old_ssrc || receivers_.count(x)) return true;
+    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& o) { return o->ssrc == x; });
+  };
+  do fresh = static_cast<std::uint32_t>(rng_()); while (taken(fresh));
+  s.ssrc = fresh;
+  std::fprintf(stderr, "confcast-send: %s SSRC %08x is also used by %s; now %08x (RFC 3550 8.2)\n",
+               s.kind.c_str(), old_ssrc, other_cname.c_str(), fresh);
+  if (on_ssrc_change) on_ssrc_change(s.kind, old_ssrc, fresh);
+}
+
+std::uint32_t RtcpSession::ssrc_of(const std::string& kind) const {
+  for (const auto& s : streams_) {
+    if (s->kind == kind) return s->ssrc;
+  }
+  return 0;
 }
 
 std::vector<ReceiverInfo> RtcpSession::Receivers() const {

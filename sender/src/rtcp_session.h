@@ -4,6 +4,13 @@
 // jitter, round-trip time), PLI and FIR (keyframe requests), NACK (counted; repair is a
 // separate component), SDES and BYE (who is watching). Our own packets, looped back by the
 // kernel, are recognised by SSRC and ignored.
+//
+// SSRC collisions (RFC 3550 8.2): every compound, ours and other senders', carries SDES CNAME.
+// An SDES chunk for one of our SSRCs with a CNAME other than ours is another source using our
+// identifier: we send BYE for it and pick a new random SSRC (on_ssrc_change tells the media
+// thread). We detect on RTCP only: each sender's first compound comes within about half a
+// second (the reduced minimum interval), and RTP alone could not tell our own looped-back
+// packets from a colliding source's without tracking socket addresses.
 #pragma once
 
 #include <confcast/net/batch_io.h>
@@ -65,9 +72,15 @@ class RtcpSession {
   std::uint64_t nacks() const { return nacks_; }
   std::uint64_t reports_sent() const { return reports_sent_; }
   std::uint64_t malformed() const { return malformed_; }
+  std::uint64_t ssrc_collisions() const { return ssrc_collisions_; }
+  // Current SSRC of a stream ("video"/"audio"); 0 when there is none.
+  std::uint32_t ssrc_of(const std::string& kind) const;
 
   // Called for every keyframe request about our video: (from SSRC, FIR sequence or none).
   std::function<void(std::uint32_t, std::optional<std::uint8_t>)> on_keyframe_request;
+  // Called on the event-loop thread after a collision: (stream kind, old SSRC, new SSRC). The
+  // owner must stamp the stream's next packets with the new SSRC.
+  std::function<void(const std::string&, std::uint32_t, std::uint32_t)> on_ssrc_change;
 
  private:
   struct Stream;
@@ -78,6 +91,7 @@ class RtcpSession {
   void OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
                      std::chrono::steady_clock::time_point now);
   void Tick();
+  void ResolveCollision(Stream& s, const std::string& other_cname);
   // Returns the size sent (0 on failure), which the RTCP interval's average size needs.
   std::size_t SendCompound(Stream& s, const std::optional<std::string>& bye_reason);
   double Draw();
@@ -89,6 +103,7 @@ class RtcpSession {
   std::map<std::uint32_t, ReceiverInfo> receivers_;
   std::atomic<int> worst_loss_percent_{0};
   std::uint64_t plis_ = 0, firs_ = 0, nacks_ = 0, reports_sent_ = 0, malformed_ = 0;
+  std::uint64_t ssrc_collisions_ = 0;
 };
 
 }  // namespace confcast::sender

@@ -78,17 +78,18 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                               std::chrono::steady_clock::duration elapsed, const std::string& reason) {
   Impl& m = *impl_;
   const double secs = std::chrono::duration<double>(elapsed).count();
-  auto stream = [&](const StreamCounters* c) -> nlohmann::json {
+  auto stream = [&](const StreamCounters* c, const char* kind) -> nlohmann::json {
     if (!c) return nullptr;
-    return {{"packets", c->packets.load()}, {"payload_bytes", c->payload_octets.load()},
+    return {{"ssrc", rtcp.ssrc_of(kind)}, {"packets", c->packets.load()}, {"payload_bytes", c->payload_octets.load()},
             {"wire_bytes", c->wire_bytes.load()}, {"frames", c->frames.load()},
             {"keyframes", c->keyframes.load()}, {"send_errors", c->send_errors.load()},
             {"kbps", secs > 0 ? static_cast<double>(c->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0}};
   };
   nlohmann::json final_part{{"duration_s", secs},
                             {"stop_reason", reason},
-                            {"video", stream(video)},
-                            {"audio", stream(audio)},
+                            {"video", stream(video, "video")},
+                            {"audio", stream(audio, "audio")},
+                            {"ssrc_collisions", rtcp.ssrc_collisions()},
                             {"rtcp_reports_sent", rtcp.reports_sent()},
                             {"pli_received", rtcp.plis()},
                             {"fir_received", rtcp.firs()},

@@ -51,6 +51,14 @@ struct Outlet {
   StreamCounters counters;
   std::vector<std::vector<std::uint8_t>> datagrams;  // reused send buffers
   std::vector<std::span<const std::uint8_t>> batch;
+  // A new SSRC chosen by the RTCP thread after a collision, (1 << 32 | ssrc) or 0: the media
+  // thread applies it between frames, so no frame is split across two SSRCs.
+  std::atomic<std::uint64_t> pending_ssrc{0};
+
+  void ApplyPendingSsrc() {
+    const std::uint64_t p = pending_ssrc.exchange(0, std::memory_order_acq_rel);
+    if (p != 0) stamper.set_ssrc(static_cast<std::uint32_t>(p));
+  }
 
   // Stamps one payload into the next free datagram buffer of the batch.
   bool Add(rtp::Bytes payload, bool marker, std::uint32_t ts,
@@ -146,11 +154,20 @@ bool Sender::Setup() {
     auto s = net::SenderStream::Open(ep, *iface_, so);
     if (!s) return Fail(s.error().message), nullptr;
     for (const auto& w : s->warnings()) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
-    const auto ssrc = static_cast<std::uint32_t>(rng_());
-    const auto seq = static_cast<std::uint16_t>(rng_());
+    // Random initial values (RFC 3550 5.1) unless a test fixed them. --initial-ts sets the
+    // clock's offset so that a frame captured now gets that timestamp.
+    auto ssrc = static_cast<std::uint32_t>(rng_());
+    if (o_.ssrc) ssrc = pt == kVideoPayloadType ? *o_.ssrc : *o_.ssrc ^ 0x5a5a5a5a;
+    const auto seq = o_.initial_seq.value_or(static_cast<std::uint16_t>(rng_()));
+    auto offset = static_cast<std::uint32_t>(rng_());
+    if (o_.initial_ts) {
+      const std::int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+      offset = *o_.initial_ts - rtp::RtpClock(rate, 0).ToRtp(now_us);
+    }
     return std::unique_ptr<Outlet>(new Outlet{std::move(*s), rtp::RtpStamper(ssrc, pt, seq),
-                                              rtp::RtpClock(rate, static_cast<std::uint32_t>(rng_())),
-                                              {}, {}, {}});
+                                              rtp::RtpClock(rate, offset), {}, {}, {}});
   };
 
   if (o_.video != "none") {
@@ -191,6 +208,12 @@ bool Sender::Setup() {
     rtcp_->AddStream("audio", audio_->socket, audio_->stamper, audio_->clock, audio_->counters,
                      o_.audio_bitrate_bps);
   }
+  rtcp_->on_ssrc_change = [this](const std::string& kind, std::uint32_t, std::uint32_t fresh) {
+    Outlet* outlet = kind == "video" ? video_.get() : audio_.get();
+    if (outlet) outlet->pending_ssrc.store(std::uint64_t{1} << 32 | fresh, std::memory_order_release);
+    // Receivers treat the new SSRC as a new source: it can only start at an IDR.
+    if (kind == "video") (void)keyframes_.Request(std::chrono::steady_clock::now(), fresh, std::nullopt);
+  };
   rtcp_->on_keyframe_request = [this](std::uint32_t from, std::optional<std::uint8_t> fir_seq) {
     const bool forced = keyframes_.Request(std::chrono::steady_clock::now(), from, fir_seq);
     if (o_.verbose) {
@@ -275,6 +298,7 @@ void Sender::VideoThread() {
                    frame.width, frame.height, o_.fps, o_.bitrate_kbps, o_.gop,
                    o_.slice_cap ? max_payload : std::size_t{0});
     }
+    video_->ApplyPendingSsrc();
     if (keyframes_.TakeDue(std::chrono::steady_clock::now())) encoder->ForceKeyframe();
     auto encoded = encoder->Encode(frame);
     if (!encoded) {
@@ -335,6 +359,7 @@ void Sender::AudioThread() {
     const std::int64_t capture_us = encoded->capture_time.count();
     const std::uint32_t by_clock = audio_->clock.ToRtp(capture_us);
     const auto samples = static_cast<std::uint32_t>((**pulled).samples_per_channel());
+    audio_->ApplyPendingSsrc();
     std::uint32_t ts = next_ts.value_or(by_clock);
     if (std::abs(rtp::TsDiff(by_clock, ts)) > 2 * static_cast<std::int64_t>(samples)) ts = by_clock;
     next_ts = ts + samples;

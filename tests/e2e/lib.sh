@@ -70,3 +70,16 @@ check() {
   [ "$ok" = "True" ] || fail "$desc ($cond) on $(basename "$file")"
   echo "ok: $desc"
 }
+
+# cut_to H / restore_to H: 100% loss towards host H (an outage), in a table of our own in the
+# LAN's bridge namespace, next to scripts/vlan's "confcast" table. restore_to deletes it.
+cut_to() {
+  "$VLAN" exec "$LAN" br nft add table bridge e2ecut
+  "$VLAN" exec "$LAN" br nft add chain bridge e2ecut out '{ type filter hook forward priority -10; }'
+  "$VLAN" exec "$LAN" br nft add rule bridge e2ecut out oifname "p$1" counter drop
+}
+restore_to() { "$VLAN" exec "$LAN" br nft delete table bridge e2ecut; }
+# cut_dropped: packets the cut dropped so far (proves the outage was real).
+cut_dropped() {
+  "$VLAN" exec "$LAN" br nft list table bridge e2ecut | awk '/counter packets/ {for (i=1;i<=NF;i++) if ($i=="packets") print $(i+1)}'
+}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A sender restarted mid-stream (new SSRC, new sequence numbers) is picked up again by a
-# receiver that keeps running.
+# receiver that keeps running, quickly: the first sender's BYE frees the sink, and the new
+# source's first frame follows its first packet within a second (the receiver asks for a
+# keyframe as soon as it attaches the sink).
 source "$(dirname "$0")/lib.sh"
 e2e_lan 2
 LOG=recv on 2 "$RECV" --video-sink null --duration 13 -q --stats-json "$WORK/recv.json"
@@ -19,3 +21,6 @@ check "receiver saw two video sources" "len($videos) == 2" "$WORK/recv.json"
 check "both sources were rendered (>= 120 frames each of 150)" \
       "all(s['frames_rendered'] >= 120 for s in $videos)" "$WORK/recv.json"
 check "the two sources have different SSRCs" "len(set(s['ssrc'] for s in $videos)) == 2" "$WORK/recv.json"
+check "the restarted source's first frame came within 1 s of its first packet" \
+      "next((s for s in $videos if 'left' not in s), $videos[-1])['time_to_first_frame_ms'] < 1000" "$WORK/recv.json"
+note "restart: first frame of the new source after $(json "$WORK/recv.json" "next((s for s in $videos if 'left' not in s), $videos[-1])['time_to_first_frame_ms']") ms"

@@ -68,5 +68,15 @@ TEST(LatencyStats, RingKeepsTheRecentSamples) {
   EXPECT_EQ(s.Compute()->max, 1000);  // the maximum is over everything
 }
 
+TEST(RecvOptions, HiddenSsrcForTests) {
+  EXPECT_FALSE(Parse({}).value().ssrc.has_value());
+  auto o = Parse({"--ssrc", "0x5eed0001"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->ssrc, 0x5eed0001u);
+  auto help = Parse({"--help"});
+  ASSERT_FALSE(help.has_value());
+  EXPECT_EQ(help.error().message.find("--ssrc"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace confcast::receiver

@@ -70,5 +70,27 @@ TEST(SendOptions, HelpExitsCleanly) {
   EXPECT_NE(o.error().message.find("--group"), std::string::npos);
 }
 
+TEST(SendOptions, HiddenTestingOptionsFixInitialValues) {
+  auto none = Parse({});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->ssrc.has_value());
+  EXPECT_FALSE(none->initial_seq.has_value());
+  EXPECT_FALSE(none->initial_ts.has_value());
+  auto o = Parse({"--ssrc", "0xc0111de5", "--initial-seq", "65000", "--initial-ts", "4294787296"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->ssrc, 0xc0111de5u);
+  EXPECT_EQ(o->initial_seq, 65000);
+  EXPECT_EQ(o->initial_ts, 4294787296u);
+  EXPECT_FALSE(Parse({"--initial-seq", "65536"}).has_value());  // does not fit 16 bits
+  EXPECT_FALSE(Parse({"--initial-ts", "4294967296"}).has_value());
+}
+
+TEST(SendOptions, TestingOptionsStayOutOfHelp) {
+  auto help = Parse({"--help"});
+  ASSERT_FALSE(help.has_value());
+  EXPECT_EQ(help.error().message.find("--initial-seq"), std::string::npos);
+  EXPECT_EQ(help.error().message.find("--ssrc"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace confcast::sender

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 
 namespace confcast::receiver {
@@ -24,6 +25,7 @@ struct RecvOptions {
   int ttl = 1;              // of our RTCP (reports, PLI): like the sender's, to cross routers
   bool quiet = false;       // no per-second status line
   bool verbose = false;
+  std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports
 };
 
 struct ParseFailure {

@@ -33,6 +33,12 @@ struct SendOptions {
   std::string stats_json;
   int audio_bitrate_bps = 32000;
   bool verbose = false;
+  // Testing only (hidden from --help): fixed initial values instead of random ones (RFC 3550
+  // 5.1), to start a stream just before the sequence or timestamp wrap, or to force an SSRC
+  // collision. The audio stream gets ssrc ^ 0x5a5a5a5a.
+  std::optional<std::uint32_t> ssrc;
+  std::optional<std::uint16_t> initial_seq;
+  std::optional<std::uint32_t> initial_ts;  // RTP timestamp of the first frame, roughly
 };
 
 // Parses argv. On a usage error returns one line naming the problem and the fix; --help and
