@@ -27,6 +27,8 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   app.add_option("--duration", o.duration_s, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
   app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
   app.add_option("--name", o.name, "our name in RTCP SDES");
+  app.add_option("--key-file", o.key_file,
+                 "decrypt and authenticate RTP/RTCP (SRTP) with this group key (confcast-keygen)");
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
   try {

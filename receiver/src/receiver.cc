@@ -23,6 +23,7 @@
 #include "participants.h"
 #include "recv_stats.h"
 #include "session_plan.h"
+#include "srtp_setup.h"
 #include "video_stream.h"
 
 namespace confcast::receiver {
@@ -115,6 +116,8 @@ class Receiver {
   rtp::Timestamp start_wall_{};
   bool first_stream_ = true;
   std::unique_ptr<RecvStatsReporter> stats_;
+  std::shared_ptr<net::SrtpGroup> srtp_;  // --key-file: on every socket (srtp_setup.h)
+  EncryptedPayloadHint encrypted_hint_;   // without --key-file
   std::uint64_t plis_sent_ = 0;
   std::uint64_t stray_after_bye_ = 0;
 };
@@ -135,6 +138,7 @@ bool Receiver::OpenPort(Port& port, const std::string& kind, const MediaPlan& pl
   auto tx = net::SenderStream::Open(*ep, *iface_, so);
   if (!tx) return Fail(tx.error().message), false;
   port.tx.emplace(std::move(*tx));
+  if (srtp_) AttachSrtp(*srtp_, *port.rx, *port.tx);  // SRTP hook: before any parsing
   Port* raw = &port;
   if (auto ok = loop_->Watch(port.rx->rtp_fd(), [this, raw] { OnRtp(*raw); }); !ok) {
     return Fail(ok.error().message), false;
@@ -160,6 +164,10 @@ bool Receiver::Setup() {
   auto plan = o_.sdp_path.empty() ? PlanFromOptions(o_) : PlanFromSdpFile(o_.sdp_path);
   if (!plan) return Fail(plan.error()), false;
   plan_ = *plan;
+  auto srtp = LoadSrtp(o_, plan_);
+  if (!srtp) return Fail(srtp.error()), false;
+  srtp_ = *srtp;
+  stats_->set_srtp(srtp_.get());
   const std::uint16_t first_port = plan_.video ? plan_.video->port : plan_.audio->port;
   auto ep = net::MakeEndpoint(plan_.group, first_port, plan_.source);
   if (!ep) return Fail(ep.error().message), false;
@@ -255,6 +263,7 @@ void Receiver::OnRtp(Port& port) {
     (void)port.scheduler->OnRtpReceived(view->ssrc, MonoNow());
     const rtp::Timestamp since = first_stream_ ? start_wall_ : arrival;
     if (port.kind == "video") {
+      if (!srtp_) encrypted_hint_.OnVideoPayload(view->payload);
       auto& s = videos_[view->ssrc];
       if (!s) {
         first_stream_ = false;
@@ -578,6 +587,7 @@ int Receiver::Run() {
                 video_port_.malformed_rtp + audio_port_.malformed_rtp,
                 video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_);
   if (datagrams == 0) {
+    if (srtp_ && srtp_->Stats().receive_failed() > 0) return Fail(SrtpNothingPassed(*srtp_)), 3;
     Fail(fmt::format("no RTP arrived on {} (interface {}); check that a sender is running, "
                      "--iface, and firewall rules for UDP {}",
                      video_port_.rx ? video_port_.endpoint.ToString() : audio_port_.endpoint.ToString(),

@@ -20,6 +20,7 @@ struct RecvOptions {
   double duration_s = 0;
   std::string stats_json;
   std::string name;         // our SDES NAME in receiver reports
+  std::string key_file;     // SRTP/SRTCP group key (confcast-keygen); empty: plain RTP
   bool quiet = false;       // no per-second status line
   bool verbose = false;
 };
