@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "confcast/net/datagram_filter.h"
 #include "sockaddr.h"
 
 namespace confcast::net {
@@ -71,6 +72,7 @@ std::expected<std::span<const Datagram>, Error> BatchReceiver::Receive(int fd) {
                                               "restart the receiver",
                                               std::strerror(errno))});
   }
+  const std::shared_ptr<DatagramFilter> filter = DatagramFilterOf(fd);
   for (int i = 0; i < n; ++i) {
     msghdr& h = msgs[i].msg_hdr;
     for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
@@ -86,7 +88,15 @@ std::expected<std::span<const Datagram>, Error> BatchReceiver::Receive(int fd) {
       continue;
     }
     Datagram d;
-    d.data = {buffers_.data() + static_cast<std::size_t>(i) * max_datagram_, msgs[i].msg_len};
+    std::uint8_t* const at = buffers_.data() + static_cast<std::size_t>(i) * max_datagram_;
+    std::size_t length = msgs[i].msg_len;
+    if (filter) {
+      // Before anything parses it (SRTP: authenticate and decrypt in place).
+      auto kept = filter->OnReceive({at, max_datagram_}, length);
+      if (!kept) continue;
+      length = *kept;
+    }
+    d.data = {at, length};
     for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
           c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
@@ -97,14 +107,16 @@ std::expected<std::span<const Datagram>, Error> BatchReceiver::Receive(int fd) {
     }
     ReadSource(from[i], d);
     ++counters_.datagrams;
-    counters_.bytes += msgs[i].msg_len;
+    counters_.bytes += length;
     out_.push_back(d);
   }
   return std::span<const Datagram>(out_);
 }
 
-std::expected<std::size_t, Error> SendBatch(int fd,
-                                            std::span<const std::span<const std::uint8_t>> data) {
+namespace {
+
+std::expected<std::size_t, Error> SendBatchRaw(
+    int fd, std::span<const std::span<const std::uint8_t>> data) {
   constexpr std::size_t kMax = 64;
   mmsghdr msgs[kMax];
   iovec iovs[kMax];
@@ -132,7 +144,55 @@ std::expected<std::size_t, Error> SendBatch(int fd,
   return sent;
 }
 
+// Outgoing datagrams of a filtered socket are copied with tailroom and transformed there (the
+// callers' buffers are const and may be resent, e.g. from a retransmission history).
+struct FilterScratch {
+  std::vector<std::vector<std::uint8_t>> buffers;
+  std::vector<std::span<const std::uint8_t>> views;
+};
+
+std::span<const std::span<const std::uint8_t>> Filtered(
+    DatagramFilter& filter, std::span<const std::span<const std::uint8_t>> data,
+    FilterScratch& scratch, std::size_t& dropped) {
+  scratch.views.clear();
+  if (scratch.buffers.size() < data.size()) scratch.buffers.resize(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    auto& b = scratch.buffers[i];
+    if (b.size() < data[i].size() + kFilterTailroom) b.resize(data[i].size() + kFilterTailroom);
+    std::copy(data[i].begin(), data[i].end(), b.begin());
+    if (auto n = filter.OnSend(b, data[i].size())) {
+      scratch.views.emplace_back(b.data(), *n);
+    } else {
+      ++dropped;
+    }
+  }
+  return scratch.views;
+}
+
+}  // namespace
+
+std::expected<std::size_t, Error> SendBatch(int fd,
+                                            std::span<const std::span<const std::uint8_t>> data) {
+  if (auto filter = DatagramFilterOf(fd)) {
+    thread_local FilterScratch scratch;
+    std::size_t dropped = 0;
+    auto sent = SendBatchRaw(fd, Filtered(*filter, data, scratch, dropped));
+    if (!sent) return sent;
+    // Dropped ones count as taken: the filter counted them and they will not go out.
+    return *sent == scratch.views.size() ? data.size() : *sent;
+  }
+  return SendBatchRaw(fd, data);
+}
+
 std::expected<bool, Error> SendOne(int fd, std::span<const std::uint8_t> data) {
+  if (auto filter = DatagramFilterOf(fd)) {
+    thread_local std::vector<std::uint8_t> scratch;
+    scratch.resize(data.size() + kFilterTailroom);
+    std::copy(data.begin(), data.end(), scratch.begin());
+    auto n = filter->OnSend(scratch, data.size());
+    if (!n) return true;  // dropped and counted by the filter
+    data = {scratch.data(), *n};
+  }
   if (send(fd, data.data(), data.size(), MSG_DONTWAIT) >= 0) return true;
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS || errno == EINTR) return false;
   return std::unexpected(

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <random>
 
+#include "confcast/net/datagram_filter.h"
 #include "sockaddr.h"
 
 namespace confcast::net {
@@ -144,7 +145,10 @@ Socket::~Socket() {
 }
 
 void Socket::Reset() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) {
+    SetDatagramFilter(fd_, nullptr);  // a reused descriptor must not inherit it
+    close(fd_);
+  }
   fd_ = -1;
 }
 

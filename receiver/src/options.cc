@@ -36,6 +36,8 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
                  "IGMP with no querier and forget joins (0: never)")
       ->check(CLI::Range(0, 86400))
       ->capture_default_str();
+  app.add_option("--key-file", o.key_file,
+                 "decrypt and authenticate RTP/RTCP (SRTP) with this group key (confcast-keygen)");
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
   std::uint32_t ssrc = 0;

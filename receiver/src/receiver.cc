@@ -27,6 +27,7 @@
 #include "recv_stats.h"
 #include "session_plan.h"
 #include "signal_watch.h"
+#include "srtp_setup.h"
 #include "video_stream.h"
 
 namespace confcast::receiver {
@@ -139,6 +140,8 @@ class Receiver {
   bool first_stream_ = true;
   std::unique_ptr<RecvStatsReporter> stats_;
   std::optional<SignalWatch> signal_;  // the receive watchdog
+  std::shared_ptr<net::SrtpGroup> srtp_;  // --key-file: on every socket (srtp_setup.h)
+  EncryptedPayloadHint encrypted_hint_;   // without --key-file
   std::uint64_t plis_sent_ = 0;
   std::uint64_t stray_after_bye_ = 0;
   std::uint64_t plis_suppressed_ = 0;
@@ -164,6 +167,7 @@ bool Receiver::OpenPort(Port& port, const std::string& kind, const MediaPlan& pl
   auto tx = net::SenderStream::Open(*ep, *iface_, so);
   if (!tx) return Fail(tx.error().message), false;
   port.tx.emplace(std::move(*tx));
+  if (srtp_) AttachSrtp(*srtp_, *port.rx, *port.tx);  // SRTP hook: before any parsing
   Port* raw = &port;
   if (auto ok = loop_->Watch(port.rx->rtp_fd(), [this, raw] { OnRtp(*raw); }); !ok) {
     return Fail(ok.error().message), false;
@@ -189,6 +193,10 @@ bool Receiver::Setup() {
   auto plan = o_.sdp_path.empty() ? PlanFromOptions(o_) : PlanFromSdpFile(o_.sdp_path);
   if (!plan) return Fail(plan.error()), false;
   plan_ = *plan;
+  auto srtp = LoadSrtp(o_, plan_);
+  if (!srtp) return Fail(srtp.error()), false;
+  srtp_ = *srtp;
+  stats_->set_srtp(srtp_.get());
   const std::uint16_t first_port = plan_.video ? plan_.video->port : plan_.audio->port;
   auto ep = net::MakeEndpoint(plan_.group, first_port, plan_.source);
   if (!ep) return Fail(ep.error().message), false;
@@ -276,6 +284,7 @@ void Receiver::OnRtp(Port& port) {
     const rtp::Timestamp arrival =
         d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : WallNow();
     const Source source{d.source, d.source_port};
+    if (!srtp_ && port.kind == "video") encrypted_hint_.OnVideoPayload(view->payload);
     // We send no RTP: a stream with our SSRC is another participant using it (RFC 3550 8.2).
     if (view->ssrc == own_ssrc_) OwnSsrcCollision("RTP");
     if (participants_.count(view->ssrc)) {
@@ -731,6 +740,7 @@ int Receiver::Run() {
                 video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_, drops_,
                 extras, signal_->Figures(MonoNow()));
   if (datagrams == 0) {
+    if (srtp_ && srtp_->Stats().receive_failed() > 0) return Fail(SrtpNothingPassed(*srtp_)), 3;
     Fail(fmt::format("no RTP arrived on {} (interface {}); check that a sender is running, "
                      "--iface, and firewall rules for UDP {}",
                      video_port_.rx ? video_port_.endpoint.ToString() : audio_port_.endpoint.ToString(),

@@ -29,9 +29,25 @@ nlohmann::json FiguresJson(const StreamFigures& f) {
   return j;
 }
 
+// Failures by reason, keyed like the SrtpErrorCode names ("auth_fail", "replay_fail", ...).
+nlohmann::json SrtpJson(const net::SrtpGroup* g) {
+  if (!g) return nullptr;
+  const net::SrtpStats s = g->Stats();
+  nlohmann::json j{{"suite", net::SrtpSuiteName(g->suite())},
+                   {"unprotected_rtp", s.unprotected_rtp}, {"unprotected_rtcp", s.unprotected_rtcp},
+                   {"protected_rtcp", s.protected_rtcp},
+                   {"rollover_recovered", s.rollover_recovered}};
+  for (std::size_t i = 0; i < net::kSrtpErrorCodes; ++i) {
+    j[std::string(net::ToString(static_cast<net::SrtpErrorCode>(i)))] = s.receive_failures[i];
+  }
+  return j;
+}
+
 }  // namespace
 
 struct RecvStatsReporter::Impl {
+  const net::SrtpGroup* srtp = nullptr;
+  bool srtp_failure_named = false;
   std::string json_path;
   bool status_line = true;
   bool tty = false;
@@ -94,6 +110,8 @@ RecvStatsReporter::RecvStatsReporter(std::string json_path, bool status_line)
 
 RecvStatsReporter::~RecvStatsReporter() = default;
 
+void RecvStatsReporter::set_srtp(const net::SrtpGroup* srtp) { impl_->srtp = srtp; }
+
 void RecvStatsReporter::Tick(const Participants& participants, const VideoStreams& video,
                              const AudioStreams& audio, std::uint64_t plis_sent,
                              std::uint64_t dropped_total, const SignalFigures& signal) {
@@ -155,6 +173,16 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
     }
     std::fprintf(stderr, m.tty ? "\r%s   " : "%s\n", line.c_str());
   }
+  if (m.srtp && !m.srtp_failure_named) {
+    const net::SrtpStats st = m.srtp->Stats();
+    if (const std::uint64_t auth = st.receive_failures[0]; auth > 0) {  // kAuthFail
+      m.srtp_failure_named = true;
+      std::fprintf(stderr,
+                   "%sconfcast-recv: %llu packets failed SRTP authentication: wrong --key-file, "
+                   "or a sender without encryption?\n",
+                   m.tty ? "\n" : "", static_cast<unsigned long long>(auth));
+    }
+  }
   if (m.second % 5 == 0) m.WriteJson(nullptr);
 }
 
@@ -182,7 +210,8 @@ void RecvStatsReporter::Final(const Participants& participants, const VideoStrea
                             {"own_ssrc", extras.own_ssrc},
                             {"own_ssrc_changes", extras.own_ssrc_changes},
                             {"plis_suppressed", extras.plis_suppressed},
-                            {"source_gate_evicted", extras.gate_evicted}};
+                            {"source_gate_evicted", extras.gate_evicted},
+                            {"srtp", SrtpJson(m.srtp)}};
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [why, n] : dropped.by_reason()) drops[why] = n;
   final_part["dropped"] = drops;

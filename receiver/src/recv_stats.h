@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <confcast/net/srtp_group.h>
+
 #include "audio_stream.h"
 #include "drop_counters.h"
 #include "participants.h"
@@ -32,6 +34,8 @@ class RecvStatsReporter {
  public:
   RecvStatsReporter(std::string json_path, bool status_line);
   ~RecvStatsReporter();
+  // --key-file: SRTP figures go into --stats-json ("srtp") and failures are named once.
+  void set_srtp(const net::SrtpGroup* srtp);
   void Tick(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
             std::uint64_t plis_sent, std::uint64_t dropped_total, const SignalFigures& signal);
   // A stream that left: its figures stay in the final report.

@@ -68,6 +68,14 @@ std::expected<SessionPlan, std::string> PlanFromSdpText(const std::string& text)
       if (!src) return std::unexpected("SDP a=source-filter: " + src.error().message);
       plan.source = *src;
     }
+    if (m.proto.find("SAVP") != std::string::npos) plan.encrypted = true;
+    for (const rtp::SdpAttribute& a : m.attributes) {
+      if (a.name != "crypto" || !a.value) continue;
+      plan.encrypted = true;
+      std::istringstream words(*a.value);  // "<tag> <suite> [inline:...]" (RFC 4568 9.1)
+      std::string tag;
+      words >> tag >> plan.crypto_suite;
+    }
     (video ? plan.video : plan.audio) = mp;
   }
   if (!plan.video && !plan.audio) {

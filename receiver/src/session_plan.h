@@ -25,6 +25,9 @@ struct SessionPlan {
   std::optional<MediaPlan> video;        // H.264, 90 kHz
   std::optional<MediaPlan> audio;        // Opus, 48 kHz
   std::string session_name;
+  // The SDP says the media is SRTP: an RTP/SAVP(F) proto or a=crypto (RFC 4568).
+  bool encrypted = false;
+  std::string crypto_suite;  // from a=crypto, when given
 };
 
 std::expected<SessionPlan, std::string> PlanFromSdpText(const std::string& text);

@@ -41,6 +41,13 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   app.add_option("--audio-bitrate", o.audio_bitrate_bps, "Opus bitrate, bit/s")
       ->check(CLI::Range(6000, 510000))
       ->capture_default_str();
+  app.add_option("--key-file", o.key_file,
+                 "encrypt and authenticate RTP/RTCP (SRTP) with this group key (confcast-keygen)");
+  app.add_option("--sdp-crypto", o.sdp_crypto,
+                 "write a=crypto in the SDP: without a value the suite only; =with-key also "
+                 "the key (inline:, readable by whoever reads the SDP)")
+      ->expected(0, 1)
+      ->default_str("suite");
   app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
   // Hidden (empty group): for tests of wrap-around and SSRC collisions.
   std::uint32_t ssrc = 0, initial_ts = 0;
@@ -83,6 +90,15 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
     return std::unexpected(ParseFailure{fmt::format(
         "--port {} leaves no room for the four ports P..P+3; use an even port in 1024..65532",
         o.port)});
+  }
+  if (o.sdp_crypto == "true") o.sdp_crypto = "suite";  // how CLI11 may fill a bare flag
+  if (!o.sdp_crypto.empty() && o.sdp_crypto != "suite" && o.sdp_crypto != "with-key") {
+    return std::unexpected(ParseFailure{fmt::format(
+        "--sdp-crypto={} is not a choice; use --sdp-crypto (suite only) or --sdp-crypto=with-key",
+        o.sdp_crypto)});
+  }
+  if (!o.sdp_crypto.empty() && o.key_file.empty()) {
+    return std::unexpected(ParseFailure{"--sdp-crypto describes the SRTP key: it needs --key-file"});
   }
   if (o.video == "none" && o.audio == "none") {
     return std::unexpected(ParseFailure{"--video none and --audio none leave nothing to send; drop one of them"});

@@ -1,9 +1,12 @@
 #include "sdp_output.h"
 
 #include <confcast/rtp/annexb.h>
+#include <confcast/rtp/base64.h>
 #include <confcast/rtp/h264.h>
 #include <confcast/rtp/sdp.h>
 #include <fmt/format.h>
+
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -48,14 +51,31 @@ std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
   }
   auto sdp = rtp::BuildConfcastSdp(p);
   if (!sdp) return std::unexpected(std::string("cannot describe the session: ") + sdp.error().message);
+  if (in.crypto) {
+    for (rtp::MediaDescription& m : sdp->media) {
+      m.proto = "RTP/SAVPF";
+      if (in.crypto->mode.empty()) continue;
+      // RFC 4568 9.1: "a=crypto:<tag> <suite> inline:<base64 key||salt>". By default the key
+      // params are left out: the line tells a reader the suite and that it needs the key file,
+      // and an SDP file (often world-readable, mailed, served) never leaks the group key.
+      std::string value = fmt::format("1 {}", net::SrtpSuiteName(in.crypto->key.suite));
+      if (in.crypto->mode == "with-key") value += " inline:" + rtp::Base64Encode(in.crypto->key.master);
+      m.attributes.push_back(rtp::SdpAttribute{"crypto", value});
+    }
+  }
   return rtp::SerializeSdp(*sdp);
 }
 
-std::expected<void, std::string> WriteSdpFile(const std::string& path, const std::string& text) {
+std::expected<void, std::string> WriteSdpFile(const std::string& path, const std::string& text,
+                                              bool secret) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return std::unexpected(fmt::format("--sdp {}: cannot write there; give a writable path", path));
+    // Before a byte of the key is in it.
+    if (secret && chmod(tmp.c_str(), 0600) != 0) {
+      return std::unexpected(fmt::format("--sdp {}: cannot make it private (chmod 600)", path));
+    }
     out << text;
     if (!out.flush()) return std::unexpected(fmt::format("--sdp {}: write failed (disk full?)", path));
   }

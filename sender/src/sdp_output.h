@@ -3,6 +3,7 @@
 #pragma once
 
 #include <confcast/net/endpoint.h>
+#include <confcast/net/srtp.h>
 
 #include <cstdint>
 #include <expected>
@@ -11,6 +12,13 @@
 #include <string>
 
 namespace confcast::sender {
+
+// An SRTP session: the m= lines say RTP/SAVPF (RFC 5124); with `mode` "suite" an a=crypto line
+// (RFC 4568) names the suite, with "with-key" it carries the key too (inline:).
+struct SdpCrypto {
+  std::string mode;  // "", "suite" or "with-key"
+  net::SrtpKey key;
+};
 
 struct SdpInputs {
   net::MulticastEndpoint endpoint;
@@ -23,12 +31,15 @@ struct SdpInputs {
   net::IpAddress origin;
   int video_kbps = 0;
   int audio_kbps = 0;
+  std::optional<SdpCrypto> crypto;
 };
 
 // `keyframe` is an Annex-B IDR access unit carrying SPS and PPS, or empty (audio only).
 std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
                                                      std::span<const std::uint8_t> keyframe);
-std::expected<void, std::string> WriteSdpFile(const std::string& path, const std::string& text);
+// `secret`: the text carries a key (--sdp-crypto=with-key), so the file is made mode 0600.
+std::expected<void, std::string> WriteSdpFile(const std::string& path, const std::string& text,
+                                              bool secret = false);
 // The watch commands, one per line, for the file at `path`.
 std::string WatchCommands(const std::string& path, const SdpInputs& in);
 

@@ -6,8 +6,29 @@
 #include <nlohmann/json.hpp>
 
 namespace confcast::sender {
+namespace {
+
+
+nlohmann::json SrtpJson(const net::SrtpGroup* g) {
+  if (!g) return nullptr;
+  const net::SrtpStats s = g->Stats();
+  nlohmann::json j{{"suite", net::SrtpSuiteName(g->suite())},
+                   {"protected_rtp", s.protected_rtp}, {"protected_rtcp", s.protected_rtcp},
+                   {"unprotected_rtcp", s.unprotected_rtcp}};
+  for (std::size_t i = 0; i < net::kSrtpErrorCodes; ++i) {
+    j[std::string(net::ToString(static_cast<net::SrtpErrorCode>(i)))] = s.receive_failures[i];
+    if (s.send_failures[i]) {
+      j["send_" + std::string(net::ToString(static_cast<net::SrtpErrorCode>(i)))] = s.send_failures[i];
+    }
+  }
+  return j;
+}
+
+}  // namespace
 
 struct SendStatsReporter::Impl {
+  const net::SrtpGroup* srtp = nullptr;
+  bool srtp_failure_named = false;
   std::string json_path;
   bool status_line = true;
   nlohmann::json seconds = nlohmann::json::array();
@@ -43,6 +64,8 @@ SendStatsReporter::SendStatsReporter(std::string json_path, bool status_line)
 
 SendStatsReporter::~SendStatsReporter() = default;
 
+void SendStatsReporter::set_srtp(const net::SrtpGroup* srtp) { impl_->srtp = srtp; }
+
 void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* audio,
                              const RtcpSession& rtcp, const KeyframeControl& keyframes) {
   Impl& m = *impl_;
@@ -69,6 +92,16 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                  receivers.size(), rtcp.worst_loss_percent(),
                  static_cast<unsigned long long>(keyframes.requests()),
                  static_cast<unsigned long long>(keyframes.forced()));
+  }
+  if (m.srtp && !m.srtp_failure_named) {
+    const net::SrtpStats st = m.srtp->Stats();
+    if (st.receive_failed() > 0) {
+      m.srtp_failure_named = true;
+      std::fprintf(stderr,
+                   "\nconfcast-send: %llu RTCP packets failed SRTP authentication: a receiver "
+                   "without --key-file, or with another key?\n",
+                   static_cast<unsigned long long>(st.receive_failed()));
+    }
   }
   if (m.second % 5 == 0) m.WriteJson(nullptr);
 }
@@ -97,7 +130,8 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                             {"rtcp_malformed", rtcp.malformed()},
                             {"keyframe_requests", keyframes.requests()},
                             {"keyframes_forced", keyframes.forced()},
-                            {"receivers", m.Receivers(rtcp)}};
+                            {"receivers", m.Receivers(rtcp)},
+                            {"srtp", SrtpJson(m.srtp)}};
   m.WriteJson(final_part);
   if (m.status_line) std::fputc('\n', stderr);
   std::fprintf(stderr,

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <confcast/net/srtp_group.h>
+
 #include "keyframe_control.h"
 #include "rtcp_session.h"
 #include "send_counters.h"
@@ -17,6 +19,8 @@ class SendStatsReporter {
  public:
   SendStatsReporter(std::string json_path, bool status_line);
   ~SendStatsReporter();
+  // --key-file: SRTP figures go into --stats-json ("srtp") and failures are named once.
+  void set_srtp(const net::SrtpGroup* srtp);
   void Tick(const StreamCounters* video, const StreamCounters* audio, const RtcpSession& rtcp,
             const KeyframeControl& keyframes);
   void Final(const StreamCounters* video, const StreamCounters* audio, const RtcpSession& rtcp,

@@ -9,6 +9,8 @@
 #include <confcast/net/event_loop.h>
 #include <confcast/net/interface.h>
 #include <confcast/net/socket.h>
+#include <confcast/net/srtp_group.h>
+#include <confcast/net/srtp_key.h>
 #include <confcast/rtp/abs_capture_time.h>
 #include <confcast/rtp/h264_packetizer.h>
 #include <confcast/rtp/seq.h>
@@ -114,6 +116,7 @@ class Sender {
   std::unique_ptr<media::AudioSource> audio_source_;
   std::unique_ptr<media::OpusEncoder> opus_;
   std::unique_ptr<RtcpSession> rtcp_;
+  std::shared_ptr<net::SrtpGroup> srtp_;  // --key-file: on every socket of the session
   KeyframeControl keyframes_;
   SdpInputs sdp_;
   bool sdp_written_ = false;  // video thread only once running
@@ -145,6 +148,14 @@ bool Sender::Setup() {
   std::fprintf(stderr, "confcast-send: %s\n", iface_->StartupLine(*video_ep_).c_str());
   for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
 
+  if (!o_.key_file.empty()) {
+    auto key = net::ReadKeyFile(o_.key_file);
+    if (!key) return Fail(key.error().message), false;
+    auto group = net::SrtpGroup::Create(*key);
+    if (!group) return Fail("--key-file " + o_.key_file + ": " + group.error().message), false;
+    srtp_ = std::move(*group);
+    sdp_.crypto = SdpCrypto{o_.sdp_crypto, std::move(*key)};
+  }
   auto open_outlet = [&](const net::MulticastEndpoint& ep, net::Dscp dscp, std::uint8_t pt,
                          std::uint32_t rate) -> std::unique_ptr<Outlet> {
     net::SenderOptions so;
@@ -154,6 +165,11 @@ bool Sender::Setup() {
     auto s = net::SenderStream::Open(ep, *iface_, so);
     if (!s) return Fail(s.error().message), nullptr;
     for (const auto& w : s->warnings()) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
+    if (srtp_) {  // SRTP hook: every datagram on these sockets, in and out (srtp_group.h)
+      srtp_->Attach(s->rtp_fd(), net::PacketKind::kRtp);
+      srtp_->Attach(s->rtcp_fd(), net::PacketKind::kRtcp);
+      if (s->rtcp_listener()) srtp_->Attach(s->rtcp_listener()->fd(), net::PacketKind::kRtcp);
+    }
     // Random initial values (RFC 3550 5.1) unless a test fixed them. --initial-ts sets the
     // clock's offset so that a frame captured now gets that timestamp.
     auto ssrc = static_cast<std::uint32_t>(rng_());
@@ -243,7 +259,12 @@ bool Sender::WriteSdp(std::span<const std::uint8_t> keyframe) {
   sdp_written_ = true;
   auto text = BuildSdpText(sdp_, keyframe);
   if (!text) return Fail(text.error()), false;
-  if (auto ok = WriteSdpFile(o_.sdp_path, *text); !ok) return Fail(ok.error()), false;
+  const bool secret = o_.sdp_crypto == "with-key";
+  if (auto ok = WriteSdpFile(o_.sdp_path, *text, secret); !ok) return Fail(ok.error()), false;
+  if (secret) {
+    std::fprintf(stderr, "confcast-send: %s carries the group key (a=crypto inline:); it is mode "
+                 "0600: share it only with members\n", o_.sdp_path.c_str());
+  }
   std::fprintf(stderr, "confcast-send: wrote %s; watch with:\n%s", o_.sdp_path.c_str(),
                WatchCommands(o_.sdp_path, sdp_).c_str());
   return true;
@@ -262,8 +283,9 @@ void Sender::VideoThread() {
   std::unique_ptr<media::H264Encoder> encoder;
   AbsCaptureExt ext;
   std::vector<std::uint8_t> payload(kMaxDatagram);
-  const std::size_t max_payload =
-      static_cast<std::size_t>(o_.mtu) - rtp::RtpStamper::HeaderSize(ext.For(0));
+  const std::size_t max_payload = static_cast<std::size_t>(o_.mtu) -
+                                  rtp::RtpStamper::HeaderSize(ext.For(0)) -
+                                  (srtp_ ? srtp_->rtp_overhead() : 0);  // SRTP tag within --mtu
   while (!stop_) {
     auto pulled = video_source_->Pull(std::chrono::milliseconds(200));
     if (!pulled) {
@@ -374,6 +396,7 @@ int Sender::Run() {
   if (!Setup()) return 1;
 
   SendStatsReporter stats(o_.stats_json, !o_.verbose);
+  stats.set_srtp(srtp_.get());
   const auto start = std::chrono::steady_clock::now();
   auto tick = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     stats.Tick(video_ ? &video_->counters : nullptr, audio_ ? &audio_->counters : nullptr,

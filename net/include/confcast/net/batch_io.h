@@ -37,7 +37,8 @@ struct ReceiveCounters {
 class BatchReceiver {
  public:
   explicit BatchReceiver(std::size_t batch = 32, std::size_t max_datagram = 2048);
-  // Reads what is waiting, up to one batch, without blocking. An empty span means nothing
+  // Reads what is waiting, up to one batch, without blocking; each datagram has passed the
+  // socket's DatagramFilter, if any (datagrams it drops are not returned). An empty span means nothing
   // was waiting. Truncated datagrams are counted and not returned.
   std::expected<std::span<const Datagram>, Error> Receive(int fd);
   const ReceiveCounters& counters() const { return counters_; }
@@ -54,7 +55,8 @@ class BatchReceiver {
   ReceiveCounters counters_;
 };
 
-// Sends datagrams on a connected socket. Returns how many the kernel took; fewer than given
+// Sends datagrams on a connected socket, each through the socket's DatagramFilter if it has
+// one (datagram_filter.h). Returns how many the kernel took; fewer than given
 // means the socket buffer is full (wait for writability) — never an error.
 std::expected<std::size_t, Error> SendBatch(int fd,
                                             std::span<const std::span<const std::uint8_t>> data);

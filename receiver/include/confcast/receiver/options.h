@@ -23,6 +23,7 @@ struct RecvOptions {
   std::string name;         // our SDES NAME in receiver reports
   int rejoin_every_s = 0;   // renew the memberships this often (0: never)
   int ttl = 1;              // of our RTCP (reports, PLI): like the sender's, to cross routers
+  std::string key_file;     // SRTP/SRTCP group key (confcast-keygen); empty: plain RTP
   bool quiet = false;       // no per-second status line
   bool verbose = false;
   std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports

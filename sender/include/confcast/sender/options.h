@@ -32,6 +32,8 @@ struct SendOptions {
   double duration_s = 0;       // 0: until SIGINT/SIGTERM
   std::string stats_json;
   int audio_bitrate_bps = 32000;
+  std::string key_file;    // SRTP/SRTCP with this group key (confcast-keygen); empty: plain RTP
+  std::string sdp_crypto;  // "": no a=crypto; "suite": a=crypto without the key; "with-key"
   bool verbose = false;
   // Testing only (hidden from --help): fixed initial values instead of random ones (RFC 3550
   // 5.1), to start a stream just before the sequence or timestamp wrap, or to force an SSRC
