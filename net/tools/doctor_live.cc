@@ -282,7 +282,10 @@ CheckResult CheckPeer(const PeerTest& t, const IpAddress& peer, const MulticastE
   }
   if (!t.reported && t.echoes == 0) {
     r.status = Status::kFail;
-    r.detail = fmt::format("no answer from {} to {} probes on {}", p, t.sent, ep.ToString());
+    r.detail = fmt::format(
+        "no answer from {} to {} probes on {}: it is not running --listen, "
+        "did not hear us, or this host drops its answers (lines above)",
+        p, t.sent, ep.ToString());
     r.fix = fmt::format(
         "run `confcast-doctor --listen --group {} --port {}` on {} (and plain "
         "confcast-doctor there); check both firewalls, rp_filter and the switch",
