@@ -63,6 +63,19 @@ TEST(SendOptions, BadValuesAreRefusedWithOneLine) {
   }
 }
 
+TEST(SendOptions, AnnounceWithSap) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.has_value());
+  EXPECT_FALSE(o->announce);
+  o = Parse({"--announce", "--announce-interval", "1.5"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_TRUE(o->announce);
+  EXPECT_DOUBLE_EQ(o->announce_interval_s, 1.5);
+  o = Parse({"--announce-interval", "2"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_NE(o.error().message.find("add --announce"), std::string::npos);
+}
+
 TEST(SendOptions, HelpExitsCleanly) {
   auto o = Parse({"--help"});
   ASSERT_FALSE(o.has_value());
