@@ -22,6 +22,7 @@
 #include "audio_stream.h"
 #include "participants.h"
 #include "recv_stats.h"
+#include "sap_discovery.h"
 #include "session_plan.h"
 #include "video_stream.h"
 
@@ -55,7 +56,9 @@ struct Port {
 
 class Receiver {
  public:
-  explicit Receiver(const RecvOptions& o) : o_(o), rng_(std::random_device{}()) {}
+  // `sdp_text`: the description --join found announced, used as if read from a file.
+  Receiver(const RecvOptions& o, std::optional<std::string> sdp_text)
+      : o_(o), sdp_text_(std::move(sdp_text)), rng_(std::random_device{}()) {}
   int Run();
 
  private:
@@ -90,6 +93,7 @@ class Receiver {
   }
 
   RecvOptions o_;
+  std::optional<std::string> sdp_text_;
   std::mt19937 rng_;
   SessionPlan plan_;
   std::unique_ptr<net::EventLoop> loop_;
@@ -157,8 +161,10 @@ bool Receiver::Setup() {
   // Before any thread exists (GStreamer sinks start their own): signalfd needs SIGINT/SIGTERM
   // blocked in every thread.
   if (auto ok = loop_->StopOnSignals(); !ok) return Fail(ok.error().message), false;
-  auto plan = o_.sdp_path.empty() ? PlanFromOptions(o_) : PlanFromSdpFile(o_.sdp_path);
-  if (!plan) return Fail(plan.error()), false;
+  auto plan = sdp_text_             ? PlanFromSdpText(*sdp_text_)
+              : o_.sdp_path.empty() ? PlanFromOptions(o_)
+                                    : PlanFromSdpFile(o_.sdp_path);
+  if (!plan) return Fail((sdp_text_ ? "announced SDP: " : "") + plan.error()), false;
   plan_ = *plan;
   const std::uint16_t first_port = plan_.video ? plan_.video->port : plan_.audio->port;
   auto ep = net::MakeEndpoint(plan_.group, first_port, plan_.source);
@@ -590,7 +596,14 @@ int Receiver::Run() {
 }  // namespace
 
 int RunReceiver(const RecvOptions& options) {
-  Receiver receiver(options);
+  if (options.list) return RunSapList(options);
+  std::optional<std::string> sdp_text;
+  if (!options.join.empty()) {
+    auto found = DiscoverSdpByName(options);
+    if (!found) return found.error();
+    sdp_text = std::move(*found);
+  }
+  Receiver receiver(options, std::move(sdp_text));
   return receiver.Run();
 }
 

@@ -21,8 +21,16 @@ struct RecvOptions {
   std::string stats_json;
   std::string name;         // our SDES NAME in receiver reports
   bool quiet = false;       // no per-second status line
+  // SAP (RFC 2974): --list prints the sessions announced on the LAN (listening --duration
+  // seconds, default kDefaultListSeconds); --join NAME plays the one whose s= is NAME (or starts
+  // with it, when only one does), heard within join_timeout_s.
+  bool list = false;
+  std::string join;
+  double join_timeout_s = 10;
   bool verbose = false;
 };
+
+inline constexpr double kDefaultListSeconds = 3;
 
 struct ParseFailure {
   std::string message;
