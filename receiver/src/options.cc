@@ -38,6 +38,14 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
       ->capture_default_str();
   app.add_option("--key-file", o.key_file,
                  "decrypt and authenticate RTP/RTCP (SRTP) with this group key (confcast-keygen)");
+  app.add_flag("--list", o.list,
+               "list the sessions announced with SAP on the LAN (name, group, media, origin, age); "
+               "listens --duration seconds (default 3)");
+  app.add_option("--join", o.join,
+                 "join the SAP-announced session called NAME (or a unique prefix)");
+  app.add_option("--join-timeout", o.join_timeout_s, "seconds --join waits for the announcement")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
   std::uint32_t ssrc = 0;
@@ -55,6 +63,16 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   if (!o.sdp_path.empty() && (group->count() > 0 || port->count() > 0)) {
     return std::unexpected(ParseFailure{
         "an SDP file and --group/--port both give the address; use one of them"});
+  }
+  const bool addressed = !o.sdp_path.empty() || group->count() > 0 || port->count() > 0;
+  if (o.list && (!o.join.empty() || addressed)) {
+    return std::unexpected(ParseFailure{
+        "--list only lists sessions; give it alone (with --iface, --duration, --stats-json)"});
+  }
+  if (!o.join.empty() && addressed) {
+    return std::unexpected(
+        ParseFailure{"--join NAME takes the address from the announcement; drop the SDP file / "
+                     "--group / --port"});
   }
   if (o.sdp_path.empty() && o.port % 2 != 0) {
     return std::unexpected(ParseFailure{fmt::format(

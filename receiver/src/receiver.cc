@@ -25,6 +25,7 @@
 #include "drop_counters.h"
 #include "participants.h"
 #include "recv_stats.h"
+#include "sap_discovery.h"
 #include "session_plan.h"
 #include "signal_watch.h"
 #include "srtp_setup.h"
@@ -63,7 +64,9 @@ using Source = std::pair<net::IpAddress, std::uint16_t>;
 
 class Receiver {
  public:
-  explicit Receiver(const RecvOptions& o) : o_(o), rng_(std::random_device{}()) {}
+  // `sdp_text`: the description --join found announced, used as if read from a file.
+  Receiver(const RecvOptions& o, std::optional<std::string> sdp_text)
+      : o_(o), sdp_text_(std::move(sdp_text)), rng_(std::random_device{}()) {}
   int Run();
 
  private:
@@ -104,6 +107,7 @@ class Receiver {
   }
 
   RecvOptions o_;
+  std::optional<std::string> sdp_text_;
   std::mt19937 rng_;
   SessionPlan plan_;
   std::unique_ptr<net::EventLoop> loop_;
@@ -190,8 +194,10 @@ bool Receiver::Setup() {
   // Before any thread exists (GStreamer sinks start their own): signalfd needs SIGINT/SIGTERM
   // blocked in every thread.
   if (auto ok = loop_->StopOnSignals(); !ok) return Fail(ok.error().message), false;
-  auto plan = o_.sdp_path.empty() ? PlanFromOptions(o_) : PlanFromSdpFile(o_.sdp_path);
-  if (!plan) return Fail(plan.error()), false;
+  auto plan = sdp_text_             ? PlanFromSdpText(*sdp_text_)
+              : o_.sdp_path.empty() ? PlanFromOptions(o_)
+                                    : PlanFromSdpFile(o_.sdp_path);
+  if (!plan) return Fail((sdp_text_ ? "announced SDP: " : "") + plan.error()), false;
   plan_ = *plan;
   auto srtp = LoadSrtp(o_, plan_);
   if (!srtp) return Fail(srtp.error()), false;
@@ -753,7 +759,14 @@ int Receiver::Run() {
 }  // namespace
 
 int RunReceiver(const RecvOptions& options) {
-  Receiver receiver(options);
+  if (options.list) return RunSapList(options);
+  std::optional<std::string> sdp_text;
+  if (!options.join.empty()) {
+    auto found = DiscoverSdpByName(options);
+    if (!found) return found.error();
+    sdp_text = std::move(*found);
+  }
+  Receiver receiver(options, std::move(sdp_text));
   return receiver.Run();
 }
 

@@ -36,6 +36,12 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   app.add_flag("!--no-slice-cap", o.slice_cap, "let one slice span several packets");
   app.add_option("--name", o.name, "participant name (RTCP SDES NAME)");
   app.add_option("--sdp", o.sdp_path, "write the session description here");
+  app.add_flag("--announce", o.announce,
+               "announce the session with SAP (RFC 2974) for confcast-recv --list/--join and VLC");
+  auto* interval = app.add_option("--announce-interval", o.announce_interval_s,
+                                  "seconds between SAP announcements (default: three at 1 s, then "
+                                  "the RFC 2974 interval, 5 minutes on a quiet LAN)")
+                       ->check(CLI::Range(0.1, 3600.0));
   app.add_option("--duration", o.duration_s, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
   app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
   app.add_option("--audio-bitrate", o.audio_bitrate_bps, "Opus bitrate, bit/s")
@@ -99,6 +105,14 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   }
   if (!o.sdp_crypto.empty() && o.key_file.empty()) {
     return std::unexpected(ParseFailure{"--sdp-crypto describes the SRTP key: it needs --key-file"});
+  }
+  if (interval->count() > 0 && !o.announce) {
+    return std::unexpected(ParseFailure{"--announce-interval needs --announce; add --announce"});
+  }
+  if (o.announce && o.sdp_crypto == "with-key") {
+    return std::unexpected(ParseFailure{
+        "--announce with --sdp-crypto=with-key would send the group key to the whole LAN in SAP; "
+        "use --sdp-crypto (suite only) and give receivers the key file"});
   }
   if (o.video == "none" && o.audio == "none") {
     return std::unexpected(ParseFailure{"--video none and --audio none leave nothing to send; drop one of them"});

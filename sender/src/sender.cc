@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstdlib>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -31,6 +31,7 @@
 
 #include "keyframe_control.h"
 #include "rtcp_session.h"
+#include "sap_announcer.h"
 #include "sdp_output.h"
 #include "send_counters.h"
 #include "send_stats.h"
@@ -44,6 +45,10 @@ constexpr std::uint8_t kAbsCaptureTimeId = 1;  // a=extmap:1 in our SDP
 constexpr std::size_t kMaxDatagram = 9216;
 
 void Fail(const std::string& line) { std::fprintf(stderr, "confcast-send: %s\n", line.c_str()); }
+rtp::Timestamp MonoMicros() {
+  return std::chrono::duration_cast<rtp::Timestamp>(
+      std::chrono::steady_clock::now().time_since_epoch());
+}
 
 // What a media thread sends through: its socket, its stamper and the counters RTCP reads.
 struct Outlet {
@@ -117,6 +122,7 @@ class Sender {
   std::unique_ptr<media::OpusEncoder> opus_;
   std::unique_ptr<RtcpSession> rtcp_;
   std::shared_ptr<net::SrtpGroup> srtp_;  // --key-file: on every socket of the session
+  std::unique_ptr<SapAnnouncer> sap_;
   KeyframeControl keyframes_;
   SdpInputs sdp_;
   bool sdp_written_ = false;  // video thread only once running
@@ -249,16 +255,43 @@ bool Sender::Setup() {
   sdp_.origin = iface_->address;
   sdp_.video_kbps = video_ ? o_.bitrate_kbps : 0;
   sdp_.audio_kbps = audio_ ? o_.audio_bitrate_bps / 1000 : 0;
+  if (o_.announce) {
+    SapAnnouncerConfig sc;
+    sc.session_group = video_ep_->group;
+    sc.iface = *iface_;
+    sc.ttl = o_.ttl;
+    sc.loopback = o_.loopback;
+    if (o_.announce_interval_s > 0) {
+      sc.interval = std::chrono::duration_cast<rtp::Duration>(
+          std::chrono::duration<double>(o_.announce_interval_s));
+    }
+    auto sap = SapAnnouncer::Open(sc, MonoMicros());
+    if (!sap) return Fail(sap.error()), false;
+    sap_ = std::move(*sap);
+    if (sap_->listen_fd() >= 0) {
+      if (auto ok = loop_->Watch(sap_->listen_fd(), [this] { sap_->OnReadable(MonoMicros()); });
+          !ok) {
+        return Fail(ok.error().message), false;
+      }
+    }
+    std::fprintf(stderr, "confcast-send: announcing with SAP on %s, TTL %d, %s\n",
+                 sap_->destination().c_str(), o_.ttl,
+                 o_.announce_interval_s > 0
+                     ? fmt::format("every {} s", o_.announce_interval_s).c_str()
+                     : "at 0, 1 and 2 s, then every ~5 min (RFC 2974 3.1)");
+  }
   // With video the SDP waits for the first IDR, whose SPS/PPS it carries.
   if (!video_ && !WriteSdp({})) return false;
   return true;
 }
 
 bool Sender::WriteSdp(std::span<const std::uint8_t> keyframe) {
-  if (o_.sdp_path.empty() || sdp_written_) return true;
+  if ((o_.sdp_path.empty() && !sap_) || sdp_written_) return true;
   sdp_written_ = true;
   auto text = BuildSdpText(sdp_, keyframe);
   if (!text) return Fail(text.error()), false;
+  if (sap_) sap_->SetDescription(*text);
+  if (o_.sdp_path.empty()) return true;
   const bool secret = o_.sdp_crypto == "with-key";
   if (auto ok = WriteSdpFile(o_.sdp_path, *text, secret); !ok) return Fail(ok.error()), false;
   if (secret) {
@@ -412,6 +445,12 @@ int Sender::Run() {
     if (!t) return Fail(t.error().message), 1;
   }
 
+  if (sap_) {
+    auto t = loop_->AddTimer(std::chrono::milliseconds(1), std::chrono::milliseconds(100),
+                             [this] { sap_->Tick(MonoMicros()); });
+    if (!t) return Fail(t.error().message), 1;
+  }
+
   std::thread video_thread, audio_thread;
   if (video_) video_thread = std::thread([this] { VideoThread(); });
   if (audio_) audio_thread = std::thread([this] { AudioThread(); });
@@ -422,6 +461,7 @@ int Sender::Run() {
   if (video_thread.joinable()) video_thread.join();
   if (audio_thread.joinable()) audio_thread.join();
   rtcp_->SendBye(stop_reason_.empty() ? "sender stopped" : stop_reason_);
+  if (sap_) sap_->SendDeletion();  // RFC 2974 4: listeners drop the session at once
   if (!ran) {
     Fail(ran.error().message);
     return 1;

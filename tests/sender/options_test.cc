@@ -63,6 +63,28 @@ TEST(SendOptions, BadValuesAreRefusedWithOneLine) {
   }
 }
 
+TEST(SendOptions, AnnounceWithSap) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.has_value());
+  EXPECT_FALSE(o->announce);
+  o = Parse({"--announce", "--announce-interval", "1.5"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_TRUE(o->announce);
+  EXPECT_DOUBLE_EQ(o->announce_interval_s, 1.5);
+  o = Parse({"--announce-interval", "2"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_NE(o.error().message.find("add --announce"), std::string::npos);
+}
+
+TEST(SendOptions, AnnounceNeverCarriesTheGroupKey) {
+  // SAP goes to everyone on the LAN: an SDP with the key inline must not be announced.
+  auto o = Parse({"--announce", "--key-file", "k", "--sdp-crypto=with-key"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_NE(o.error().message.find("--sdp-crypto"), std::string::npos) << o.error().message;
+  o = Parse({"--announce", "--key-file", "k", "--sdp-crypto"});
+  EXPECT_TRUE(o.has_value()) << o.error().message;
+}
+
 TEST(SendOptions, HelpExitsCleanly) {
   auto o = Parse({"--help"});
   ASSERT_FALSE(o.has_value());

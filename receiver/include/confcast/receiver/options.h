@@ -25,9 +25,17 @@ struct RecvOptions {
   int ttl = 1;              // of our RTCP (reports, PLI): like the sender's, to cross routers
   std::string key_file;     // SRTP/SRTCP group key (confcast-keygen); empty: plain RTP
   bool quiet = false;       // no per-second status line
+  // SAP (RFC 2974): --list prints the sessions announced on the LAN (listening --duration
+  // seconds, default kDefaultListSeconds); --join NAME plays the one whose s= is NAME (or starts
+  // with it, when only one does), heard within join_timeout_s.
+  bool list = false;
+  std::string join;
+  double join_timeout_s = 10;
   bool verbose = false;
   std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports
 };
+
+inline constexpr double kDefaultListSeconds = 3;
 
 struct ParseFailure {
   std::string message;

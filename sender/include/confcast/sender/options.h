@@ -29,6 +29,9 @@ struct SendOptions {
   bool slice_cap = true;       // cap each H.264 slice at one RTP payload
   std::string name;            // SDES NAME; default: user@host
   std::string sdp_path;
+  // SAP (RFC 2974): announce the SDP on the SAP group of the session's scope; a deletion on exit.
+  bool announce = false;
+  double announce_interval_s = 0;  // 0: RFC 2974 3.1 (after three quick announcements)
   double duration_s = 0;       // 0: until SIGINT/SIGTERM
   std::string stats_json;
   int audio_bitrate_bps = 32000;
