@@ -20,6 +20,7 @@
 #include <random>
 
 #include "audio_stream.h"
+#include "fec_recovery.h"
 #include "participants.h"
 #include "recv_stats.h"
 #include "session_plan.h"
@@ -82,6 +83,7 @@ class Receiver {
                  rtp::Timestamp arrival);
   std::vector<Held> TakeHeld(std::uint32_t ssrc);
   void AttachSinks();
+  void DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival);
   void Remove(std::uint32_t ssrc, const std::string& why);
   bool Chosen(const Participant& p) const;
   // How long a participant that said BYE is kept: longer than anything the jitter buffer holds.
@@ -101,6 +103,7 @@ class Receiver {
   std::map<std::uint32_t, Clock::time_point> departed_;  // ignore strays after BYE for 2 s
   std::map<std::uint32_t, Clock::time_point> last_pli_;
   std::map<std::uint32_t, std::vector<Held>> held_;  // packets of sources still on probation
+  FecRecovery fec_;
   std::string video_sink_spec_, audio_sink_spec_;
   bool windowed_ = false;
   std::map<std::uint32_t, std::unique_ptr<media::VideoSink>> windows_;
@@ -244,6 +247,12 @@ void Receiver::OnRtp(Port& port) {
     }
     const rtp::Timestamp arrival =
         d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : WallNow();
+    if (port.kind == "video" && FecRecovery::IsRepair(*view)) {
+      auto r = fec_.OnRepair(*view, d.data, [&](std::uint32_t ssrc) { return videos_.count(ssrc) > 0; });
+      if (r.media_ssrc) ++videos_[*r.media_ssrc]->figures().fec_received;
+      DeliverRecovered(r.recovered, arrival);
+      continue;
+    }
     std::uint64_t conflicts = 0;
     Participant* p = Admit(view->ssrc, port.kind, d, now, conflicts);
     if (!p) {
@@ -272,6 +281,7 @@ void Receiver::OnRtp(Port& port) {
         if (auto hv = rtp::ParseRtp(held.bytes); hv && s->OnPacket(*hv, held.arrival)) RequestKeyframe(view->ssrc);
       }
       if (s->OnPacket(*view, arrival)) RequestKeyframe(view->ssrc);
+      DeliverRecovered(fec_.OnMedia(view->ssrc, d.data), arrival);
     } else {
       auto& s = audios_[view->ssrc];
       if (!s) {
@@ -314,6 +324,14 @@ std::vector<Receiver::Held> Receiver::TakeHeld(std::uint32_t ssrc) {
   std::vector<Held> out = std::move(it->second);
   held_.erase(it);
   return out;
+}
+
+void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival) {
+  for (const auto& bytes : packets) {
+    auto view = rtp::ParseRtp(bytes);
+    auto it = view ? videos_.find(view->ssrc) : videos_.end();
+    if (it != videos_.end() && it->second->OnRecovered(*view, arrival)) RequestKeyframe(view->ssrc);
+  }
 }
 
 void Receiver::AttachSinks() {
@@ -377,6 +395,7 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why) {
   }
   windows_.erase(ssrc);
   held_.erase(ssrc);
+  fec_.Forget(ssrc);
   if (single_owner_ == ssrc) single_owner_.reset();
   if (audio_owner_ == ssrc) audio_owner_.reset();
   participants_.erase(ssrc);

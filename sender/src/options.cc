@@ -41,6 +41,11 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   app.add_option("--audio-bitrate", o.audio_bitrate_bps, "Opus bitrate, bit/s")
       ->check(CLI::Range(6000, 510000))
       ->capture_default_str();
+  std::string fec = "auto";
+  app.add_option("--fec", fec, "FlexFEC for video: auto (from reported loss), off, or PCT overhead")
+      ->capture_default_str();
+  app.add_flag("--intra-refresh", o.intra_refresh,
+               "refresh the picture in a moving column instead of periodic IDRs (PLI/FIR still force one)");
   app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
   try {
     app.parse(argc, argv);
@@ -62,6 +67,19 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
     }
     o.width = w;
     o.height = h;
+  }
+  if (fec == "auto") {
+    o.fec_percent = -1;
+  } else if (fec == "off") {
+    o.fec_percent = 0;
+  } else {
+    int pct = 0;
+    char extra = 0;
+    if (std::sscanf(fec.c_str(), "%d%c", &pct, &extra) != 1 || pct < 1 || pct > 100) {
+      return std::unexpected(ParseFailure{fmt::format(
+          "--fec '{}' is not auto, off or a percentage; use e.g. --fec auto, --fec off or --fec 20", fec)});
+    }
+    o.fec_percent = pct;
   }
   if (o.port % 2 != 0) {
     return std::unexpected(ParseFailure{fmt::format(

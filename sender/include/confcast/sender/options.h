@@ -32,6 +32,10 @@ struct SendOptions {
   double duration_s = 0;       // 0: until SIGINT/SIGTERM
   std::string stats_json;
   int audio_bitrate_bps = 32000;
+  // --fec: FlexFEC on the video port. -1 auto (from the loss receivers report), 0 off,
+  // 1..100 a forced overhead (one repair packet per round(100 / PCT) media packets).
+  int fec_percent = -1;
+  bool intra_refresh = false;  // periodic intra refresh instead of IDR bursts (PLI still IDRs)
   bool verbose = false;
 };
 
