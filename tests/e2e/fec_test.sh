@@ -6,12 +6,12 @@
 source "$(dirname "$0")/lib.sh"
 e2e_lan 3 --loss 3:3
 
-LOG=clean on 2 "$RECV" --video-sink null --audio-sink null --duration 11 -q --stats-json "$WORK/clean.json"
+LOG=clean on 2 "$RECV" --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/clean.json"
 clean=$LAST
-LOG=lossy on 3 "$RECV" --video-sink null --audio-sink null --duration 11 -q --stats-json "$WORK/lossy.json"
+LOG=lossy on 3 "$RECV" --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/lossy.json"
 lossy=$LAST
 sleep 0.5
-LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 10 --audio none --fec 20 \
+LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none --fec 20 \
   --sdp "$WORK/session.sdp" --stats-json "$WORK/send.json"
 send=$LAST
 wait_pid "$send" 40 || fail "confcast-send exited non-zero"
@@ -39,10 +39,10 @@ check "the clean receiver lost nothing and needed no repair" \
   "$video['lost'] == 0 and $video['repair']['recovered_fec'] == 0" "$WORK/clean.json"
 
 # Nobody loses: auto sends no FEC (only the clean host listens).
-LOG=clean2 on 2 "$RECV" --video-sink null --audio-sink null --duration 6 -q --stats-json "$WORK/clean2.json"
+LOG=clean2 on 2 "$RECV" --video-sink null --audio-sink null --duration 5 -q --stats-json "$WORK/clean2.json"
 clean2=$LAST
 sleep 0.5
-LOG=send2 on 1 "$SEND" --size 640x360 --fps 30 --duration 5 --audio none --fec auto --stats-json "$WORK/send2.json"
+LOG=send2 on 1 "$SEND" --size 640x360 --fps 30 --duration 4 --audio none --fec auto --stats-json "$WORK/send2.json"
 send2=$LAST
 wait_pid "$send2" 30 || fail "confcast-send (auto) exited non-zero"
 wait_pid "$clean2" 30 || fail "confcast-recv (auto) exited non-zero"
