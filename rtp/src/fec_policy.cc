@@ -35,8 +35,12 @@ FecScheme FecPolicy::ForOverheadPercent(int percent) noexcept {
 FecScheme FecPolicy::Update(double worst_fraction_lost, Timestamp now) {
   samples_.emplace_back(now, std::clamp(worst_fraction_lost, 0.0, 1.0));
   while (!samples_.empty() && now - samples_.front().first > config_.window) samples_.pop_front();
+  // The window's mean: one report's fraction lost is a small sample (a 2% link often reads
+  // 4-6% for a second), and reacting to such peaks bought 2-D FEC for a 2% link (85% overhead
+  // measured at 640x360 where 20% did nearly as well).
   double worst = 0;
-  for (const auto& [t, loss] : samples_) worst = std::max(worst, loss);
+  for (const auto& [t, loss] : samples_) worst += loss;
+  worst /= static_cast<double>(samples_.size());
 
   int wanted = 0;
   for (int l = kLevels - 1; l > 0; --l) {

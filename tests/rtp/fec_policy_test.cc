@@ -1,6 +1,8 @@
 #include <confcast/rtp/fec_policy.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace confcast::rtp {
 namespace {
 
@@ -28,22 +30,22 @@ TEST(FecPolicy, LevelsFollowTheWorstReportedLoss) {
 
 TEST(FecPolicy, GoesUpAtOnceAndDownSlowlyOneStepAtATime) {
   FecPolicy p;  // window 5 s, hold 10 s
-  EXPECT_EQ(p.Update(0.08, Sec(0)).rows, 5);
-  EXPECT_EQ(p.level(), 3);
-  // Loss gone: the 8% report stays in the 5 s window, then 10 s of hold before each step.
-  double t = 1;
-  for (; t < 15.5; t += 1) EXPECT_EQ(p.Update(0.0, Sec(t)).rows, 5) << t;
-  int steps = 0;
+  (void)p.Update(0.0, Sec(0));
+  EXPECT_EQ(p.Update(0.20, Sec(1)), (FecScheme{4, 4}));  // mean 10%: straight to the top
+  // Loss gone: the 20% report leaves the window after 5 s, then 10 s of hold before each step.
+  std::vector<double> steps;
   int last = p.level();
-  for (; t < 60; t += 1) {
+  for (double t = 2; t < 80; t += 1) {
     (void)p.Update(0.0, Sec(t));
     if (p.level() != last) {
-      EXPECT_EQ(p.level(), last - 1);
-      ++steps;
+      EXPECT_EQ(p.level(), last - 1) << t;
+      steps.push_back(t);
       last = p.level();
     }
   }
-  EXPECT_EQ(steps, 3);
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_GE(steps[0], 11.0);
+  for (std::size_t i = 1; i < steps.size(); ++i) EXPECT_GE(steps[i] - steps[i - 1], 10.0);
   EXPECT_EQ(p.level(), 0);
 }
 
@@ -51,9 +53,10 @@ TEST(FecPolicy, DoesNotFlapAroundAThreshold) {
   FecPolicy p;
   int changes = 0;
   int last = -1;
-  // Reports alternating 1.5% and 2.5% around the 2% threshold, one a second for a minute.
+  // Reports alternating 1.5% and 2.7% around the 2% threshold, one a second for a minute:
+  // a peak-following policy would step between L=10 and L=5 all the time.
   for (int s = 0; s < 60; ++s) {
-    (void)p.Update(s % 2 ? 0.015 : 0.025, Sec(s));
+    (void)p.Update(s % 2 ? 0.015 : 0.027, Sec(s));
     if (p.level() != last) ++changes;
     last = p.level();
   }
@@ -62,6 +65,12 @@ TEST(FecPolicy, DoesNotFlapAroundAThreshold) {
   // Between half the threshold (1%) and the threshold: stays up for good.
   for (int s = 60; s < 200; ++s) (void)p.Update(0.012, Sec(s));
   EXPECT_EQ(p.level(), 2);
+}
+
+TEST(FecPolicy, OneNoisyReportDoesNotBuyTwoDimensionalFec) {
+  FecPolicy p;
+  for (int s = 0; s < 10; ++s) (void)p.Update(0.02, Sec(s));
+  EXPECT_EQ(p.Update(0.07, Sec(10)), (FecScheme{5, 1}));  // mean ~2.8%: rows, not 5x5
 }
 
 TEST(FecPolicy, ForcedOverheadPicksRowLength) {

@@ -14,11 +14,12 @@
 //   6% - 10%     L=5 x D=5   40%       10%: 1.7%   (6%: 0.42%)
 //   >= 10%       L=4 x D=4   50%       15%: 1.4%   (10%: 1.2%)
 //
-// (Overheads are nominal: groups end with each frame, so small frames pay more.) Reports are
-// noisy (one RR per second or so, fraction lost in 1/256 steps), so the level goes up at once
-// when the worst loss over the last few seconds crosses the next threshold, but comes down one
-// step only after that windowed worst has stayed below half the current level's threshold for
-// the hold time: no flapping between levels on a link that hovers around a threshold.
+// (Overheads are nominal: groups end with each frame, so small frames pay more; a 2-D level
+// on 9-packet frames costs ~80%.) Reports are noisy (one RR per second or so, a few hundred
+// packets each), so the level follows the mean of the worst loss over the last few seconds:
+// it goes up as soon as that mean crosses the next threshold, and comes down one step only
+// after the mean has stayed below half the current level's threshold for the hold time, so a
+// link hovering around a threshold does not flap between levels.
 #pragma once
 
 #include <confcast/rtp/flexfec.h>
@@ -31,7 +32,7 @@
 namespace confcast::rtp {
 
 struct FecPolicyConfig {
-  Duration window{5'000'000};      // the worst loss seen over this long counts
+  Duration window{5'000'000};      // the worst loss is averaged over this long
   Duration hold_down{10'000'000};  // time below the lower threshold before stepping down
 };
 
