@@ -10,6 +10,7 @@
 #include <confcast/net/interface.h>
 #include <confcast/net/socket.h>
 #include <confcast/rtp/abs_capture_time.h>
+#include <confcast/rtp/annexb.h>
 #include <confcast/rtp/h264_packetizer.h>
 #include <confcast/rtp/seq.h>
 #include <confcast/rtp/stamper.h>
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -295,7 +297,12 @@ void Sender::VideoThread() {
     }
     if (!*encoded) continue;
     const media::EncodedFrame& au = **encoded;
-    if (au.keyframe) {
+    // With --intra-refresh libx264 flags each frame that starts a refresh sweep as a key frame
+    // too; only an IDR answers a keyframe request and carries the SPS/PPS the SDP needs.
+    const bool idr = au.keyframe && std::ranges::any_of(rtp::SplitAnnexB(au.data), [](auto nal) {
+                       return !nal.empty() && rtp::IsNalType(nal[0], rtp::NalType::kIdr);
+                     });
+    if (idr) {
       keyframes_.Sent(std::chrono::steady_clock::now());
       if (!WriteSdp(au.data)) {
         exit_code_ = 1;
@@ -324,7 +331,7 @@ void Sender::VideoThread() {
     }
     video_->Flush();
     video_->counters.frames.fetch_add(1, std::memory_order_relaxed);
-    if (au.keyframe) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
+    if (idr) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
     video_->counters.SetMapping(capture_us, ts);
   }
 }
