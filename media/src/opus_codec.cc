@@ -47,7 +47,7 @@ std::expected<std::unique_ptr<OpusEncoder>, MediaError> OpusEncoder::Create(
   im->enc = opus_encoder_create(kAudioSampleRate, config.channels, app, &err);
   if (err != OPUS_OK) return std::unexpected(OpusError("Opus encoder", err));
   opus_encoder_ctl(im->enc, OPUS_SET_BITRATE(config.bitrate_bps));
-  opus_encoder_ctl(im->enc, OPUS_SET_INBAND_FEC(config.fec ? 1 : 0));
+  opus_encoder_ctl(im->enc, OPUS_SET_INBAND_FEC(config.fec && config.expected_loss_pct > 0 ? 1 : 0));
   opus_encoder_ctl(im->enc,
                    OPUS_SET_PACKET_LOSS_PERC(std::clamp(config.expected_loss_pct, 0, 100)));
   opus_encoder_ctl(im->enc, OPUS_SET_DTX(config.dtx ? 1 : 0));
@@ -68,6 +68,10 @@ const OpusEncoderConfig& OpusEncoder::config() const noexcept {
 void OpusEncoder::SetExpectedLoss(int percent) {
   impl_->config.expected_loss_pct = std::clamp(percent, 0, 100);
   opus_encoder_ctl(impl_->enc, OPUS_SET_PACKET_LOSS_PERC(impl_->config.expected_loss_pct));
+  // In-band FEC (LBRR) only while someone loses packets: it costs bits, and with some libopus
+  // versions INBAND_FEC=1 also biases the mode decision towards SILK on a clean link.
+  opus_encoder_ctl(impl_->enc,
+                   OPUS_SET_INBAND_FEC(impl_->config.fec && impl_->config.expected_loss_pct > 0 ? 1 : 0));
 }
 
 void OpusEncoder::SetBitrate(int bps) {

@@ -23,6 +23,7 @@
 
 #include "audio_stream.h"
 #include "drop_counters.h"
+#include "fec_recovery.h"
 #include "participants.h"
 #include "recv_stats.h"
 #include "sap_discovery.h"
@@ -99,6 +100,7 @@ class Receiver {
   std::vector<Held> TakeHeld(std::uint32_t ssrc);
   void AttachSinks();
   void ReconsiderSingleSink();
+  void DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival);
   void Remove(std::uint32_t ssrc, const std::string& why);
   bool Chosen(const Participant& p) const;
   // How long a participant that said BYE is kept: longer than anything the jitter buffer holds.
@@ -127,6 +129,7 @@ class Receiver {
   };
   std::map<std::uint32_t, PliState> pli_;
   std::map<std::uint32_t, std::vector<Held>> held_;  // packets of sources still on probation
+  FecRecovery fec_;
   std::string video_sink_spec_, audio_sink_spec_;
   bool windowed_ = false;
   std::map<std::uint32_t, std::unique_ptr<media::VideoSink>> windows_;
@@ -290,6 +293,12 @@ void Receiver::OnRtp(Port& port) {
     const rtp::Timestamp arrival =
         d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : WallNow();
     const Source source{d.source, d.source_port};
+    if (port.kind == "video" && FecRecovery::IsRepair(*view)) {  // FlexFEC: its own SSRC, PT 98
+      auto r = fec_.OnRepair(*view, d.data, [&](std::uint32_t ssrc) { return videos_.count(ssrc) > 0; });
+      if (r.media_ssrc) ++videos_[*r.media_ssrc]->figures().fec_received;
+      DeliverRecovered(r.recovered, arrival);
+      continue;
+    }
     if (!srtp_ && port.kind == "video") encrypted_hint_.OnVideoPayload(view->payload);
     // We send no RTP: a stream with our SSRC is another participant using it (RFC 3550 8.2).
     if (view->ssrc == own_ssrc_) OwnSsrcCollision("RTP");
@@ -343,6 +352,7 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, std::span<const s
       if (auto hv = rtp::ParseRtp(held.bytes); hv && s->OnPacket(*hv, held.arrival)) RequestKeyframe(view.ssrc);
     }
     if (s->OnPacket(view, arrival)) RequestKeyframe(view.ssrc);
+    DeliverRecovered(fec_.OnMedia(view.ssrc, bytes), arrival);
   } else {
     auto& s = audios_[view.ssrc];
     if (!s) {
@@ -387,6 +397,14 @@ std::vector<Receiver::Held> Receiver::TakeHeld(std::uint32_t ssrc) {
   std::vector<Held> out = std::move(it->second);
   held_.erase(it);
   return out;
+}
+
+void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival) {
+  for (const auto& bytes : packets) {
+    auto view = rtp::ParseRtp(bytes);
+    auto it = view ? videos_.find(view->ssrc) : videos_.end();
+    if (it != videos_.end() && it->second->OnRecovered(*view, arrival)) RequestKeyframe(view->ssrc);
+  }
 }
 
 void Receiver::AttachSinks() {
@@ -471,6 +489,7 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why) {
   }
   windows_.erase(ssrc);
   held_.erase(ssrc);
+  fec_.Forget(ssrc);
   if (single_owner_ == ssrc) single_owner_.reset();
   if (audio_owner_ == ssrc) audio_owner_.reset();
   participants_.erase(ssrc);

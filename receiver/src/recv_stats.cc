@@ -43,6 +43,12 @@ nlohmann::json SrtpJson(const net::SrtpGroup* g) {
   return j;
 }
 
+// SHARED_REPAIR.md's per-video-participant "repair" object (the FEC part of it).
+nlohmann::json RepairJson(const StreamFigures& f) {
+  return {{"recovered_fec", f.recovered_fec}, {"fec_received", f.fec_received},
+          {"duplicates", f.duplicates}};
+}
+
 }  // namespace
 
 struct RecvStatsReporter::Impl {
@@ -63,6 +69,7 @@ struct RecvStatsReporter::Impl {
       nlohmann::json j = FiguresJson(f);
       j["ssrc"] = ssrc;
       j["kind"] = kind;
+      if (std::string_view(kind) == "video") j["repair"] = RepairJson(f);
       if (auto it = participants.find(ssrc); it != participants.end()) {
         j["cname"] = it->second.cname;
         j["name"] = it->second.name;
@@ -118,7 +125,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
   Impl& m = *impl_;
   ++m.second;
   std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
-                new_frames = 0;
+                new_frames = 0, recovered_fec = 0;
   double jitter = 0;
   LatencyStats window;
   std::optional<double> ttff;
@@ -129,6 +136,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
     lost += f.lost;
     late += f.late;
     dups += f.duplicates;
+    recovered_fec += f.recovered_fec;
     bytes += f.bytes;
     new_bytes += f.bytes - m.last_bytes[ssrc];
     new_frames += f.frames_rendered - m.last_frames[ssrc];
@@ -152,7 +160,8 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
                      {"frames_rendered", rendered}, {"frames_dropped", dropped},
                      {"lost", lost}, {"late", late}, {"duplicates", dups},
                      {"jitter_ms", jitter}, {"plis_sent", plis_sent},
-                     {"dropped", dropped_total}};
+                     {"dropped", dropped_total},
+                     {"recovered_fec", recovered_fec}};
   sec["signal"] = SignalStateName(signal.state);
   if (signal.state == SignalState::kNoSignal) sec["silence_s"] = signal.silence_s;
   if (lat) sec["latency_ms"] = {{"p50", lat->p50}, {"p95", lat->p95}};
@@ -165,6 +174,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
         "pkts {} lost {} late {} dup | jitter {:.1f} ms",
         m.second, participants.size(), new_frames, static_cast<double>(new_bytes) * 8 / 1000.0, rendered, dropped, lost,
         late, dups, jitter);
+    if (recovered_fec) line += fmt::format(" | fec {} lost {}", recovered_fec, lost);
     if (lat) line += fmt::format(" | latency p50 {:.1f} p95 {:.1f} ms", lat->p50, lat->p95);
     if (av) line += fmt::format(" | A/V {:+.0f} ms", *av);
     if (ttff) line += fmt::format(" | first frame {:.0f} ms", *ttff);
@@ -191,6 +201,7 @@ void RecvStatsReporter::Retire(std::uint32_t ssrc, const std::string& kind, cons
   j["ssrc"] = ssrc;
   j["kind"] = kind;
   j["left"] = true;
+  if (kind == "video") j["repair"] = RepairJson(f);
   impl_->retired.push_back(std::move(j));
 }
 

@@ -23,6 +23,8 @@ struct StreamFigures {
   std::uint64_t keyframe_requests = 0;
   std::uint64_t wrong_payload_type = 0;
   std::uint64_t ssrc_conflicts = 0;   // same SSRC from another transport address (RFC 3550 8.2)
+  std::uint64_t fec_received = 0;     // video: FlexFEC repair packets protecting this stream
+  std::uint64_t recovered_fec = 0;    // video: media packets rebuilt from them
   double jitter_ms = 0;
   double target_delay_ms = 0;
   double max_render_gap_ms = 0;         // longest wait between two rendered frames (outages)

@@ -35,6 +35,12 @@ class VideoStream {
   // A validated RTP packet of this SSRC arrived (wall-clock microseconds). Returns true when
   // the receiver should send a PLI.
   [[nodiscard]] bool OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival);
+  // A packet rebuilt by FEC: the same path, counted as recovered (not in RTCP statistics, so
+  // receiver reports keep telling the sender the loss its FEC must cover).
+  [[nodiscard]] bool OnRecovered(const rtp::RtpView& packet, rtp::Timestamp arrival) {
+    ++figures_.recovered_fec;
+    return OnPacket(packet, arrival);
+  }
   // Releases frames whose playout time has come. Returns true when a PLI is needed.
   [[nodiscard]] bool Poll(rtp::Timestamp now);
   void OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp, rtp::Timestamp arrival);

@@ -54,6 +54,11 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
                  "the key (inline:, readable by whoever reads the SDP)")
       ->expected(0, 1)
       ->default_str("suite");
+  std::string fec = "auto";
+  app.add_option("--fec", fec, "FlexFEC for video: auto (from reported loss), off, or PCT overhead")
+      ->capture_default_str();
+  app.add_flag("--intra-refresh", o.intra_refresh,
+               "refresh the picture in a moving column instead of periodic IDRs (PLI/FIR still force one)");
   app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
   // Hidden (empty group): for tests of wrap-around and SSRC collisions.
   std::uint32_t ssrc = 0, initial_ts = 0;
@@ -86,6 +91,19 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
     }
     o.width = w;
     o.height = h;
+  }
+  if (fec == "auto") {
+    o.fec_percent = -1;
+  } else if (fec == "off") {
+    o.fec_percent = 0;
+  } else {
+    int pct = 0;
+    char extra = 0;
+    if (std::sscanf(fec.c_str(), "%d%c", &pct, &extra) != 1 || pct < 1 || pct > 100) {
+      return std::unexpected(ParseFailure{fmt::format(
+          "--fec '{}' is not auto, off or a percentage; use e.g. --fec auto, --fec off or --fec 20", fec)});
+    }
+    o.fec_percent = pct;
   }
   if (o.port % 2 != 0) {
     return std::unexpected(ParseFailure{fmt::format(

@@ -41,6 +41,11 @@ struct RtcpSession::Stream {
   std::optional<rtp::RtcpScheduler> scheduler;
   net::BatchReceiver receiver{16, 1500};
   std::uint64_t packets_at_last_tick = 0;
+  std::vector<std::uint32_t> repair_ssrcs;
+  // Reporter SSRC -> (fraction lost about this stream, when): one receiver reports on both
+  // streams with one SSRC, so ReceiverInfo alone cannot tell the streams' losses apart.
+  std::map<std::uint32_t, std::pair<double, Clock::time_point>> loss_by_reporter;
+  std::atomic<double> worst_fraction_lost{0};
 };
 
 RtcpSession::RtcpSession(Config config, std::uint32_t seed)
@@ -61,6 +66,19 @@ void RtcpSession::AddStream(const char* kind, net::SenderStream& socket,
   s->counters = &counters;
   s->bandwidth_bps = bandwidth_bps;
   streams_.push_back(std::move(s));
+}
+
+void RtcpSession::AddRepairSsrc(const char* kind, std::uint32_t ssrc) {
+  for (auto& s : streams_) {
+    if (s->kind == kind) s->repair_ssrcs.push_back(ssrc);
+  }
+}
+
+double RtcpSession::WorstFractionLost(std::string_view kind) const {
+  for (const auto& s : streams_) {
+    if (s->kind == kind) return s->worst_fraction_lost.load(std::memory_order_relaxed);
+  }
+  return 0;
 }
 
 std::expected<void, std::string> RtcpSession::Watch(net::EventLoop& loop) {
@@ -117,8 +135,14 @@ void RtcpSession::Tick() {
     return now_tp - kv.second.last_heard > std::chrono::seconds(30);
   });
   double worst = 0;
-  for (const auto& [ssrc, r] : receivers_) {
-    if (now_tp - r.last_heard < std::chrono::seconds(10)) worst = std::max(worst, r.fraction_lost);
+  for (auto& s : streams_) {
+    std::erase_if(s->loss_by_reporter, [&](const auto& kv) {
+      return now_tp - kv.second.second >= std::chrono::seconds(10) || !receivers_.count(kv.first);
+    });
+    double in_stream = 0;
+    for (const auto& [ssrc, loss] : s->loss_by_reporter) in_stream = std::max(in_stream, loss.first);
+    s->worst_fraction_lost.store(in_stream, std::memory_order_relaxed);
+    worst = std::max(worst, in_stream);
   }
   worst_loss_percent_.store(static_cast<int>(worst * 100 + 0.5), std::memory_order_relaxed);
 }
@@ -146,6 +170,11 @@ std::size_t RtcpSession::SendCompound(Stream& s, const std::optional<std::string
     chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), config_.name});
   }
   chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kTool), "confcast 0.1"});
+  for (std::uint32_t repair : s.repair_ssrcs) {
+    rtp::SdesChunk& c = sdes.chunks.emplace_back();
+    c.ssrc = repair;
+    c.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_});
+  }
   rtp::RtcpCompound compound;
   compound.emplace_back(std::move(sr));
   compound.emplace_back(std::move(sdes));
@@ -189,7 +218,9 @@ void RtcpSession::OnReadable(Stream& s) {
 void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t compound_size,
                          Clock::time_point now) {
   auto is_ours = [&](std::uint32_t ssrc) {
-    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) { return x->ssrc == ssrc; });
+    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) {
+      return x->ssrc == ssrc || std::find(x->repair_ssrcs.begin(), x->repair_ssrcs.end(), ssrc) != x->repair_ssrcs.end();
+    });
   };
   auto touch = [&](std::uint32_t ssrc) -> ReceiverInfo& {
     ReceiverInfo& r = receivers_[ssrc];
@@ -258,6 +289,7 @@ void RtcpSession::OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::Re
   r.stream = s.kind;
   r.last_heard = now;
   r.fraction_lost = block.fraction_lost / 256.0;
+  s.loss_by_reporter[reporter] = {r.fraction_lost, now};
   r.cumulative_lost = block.cumulative_lost;
   r.jitter_ms = block.jitter * 1000.0 / s.clock->clock_rate();
   if (auto rtt = rtp::RoundTripTime(block, NtpNow())) r.rtt_ms = static_cast<double>(rtt->count()) / 1000.0;

@@ -58,6 +58,9 @@ class RtcpSession {
   void AddStream(const char* kind, net::SenderStream& socket, const rtp::RtpStamper& stamper,
                  const rtp::RtpClock& clock, const StreamCounters& counters,
                  double bandwidth_bps);
+  // A repair stream (FlexFEC, RTX) sent on the port of stream `kind`: its SSRC gets an SDES
+  // chunk with our CNAME in that stream's compounds, so receivers tie it to the media.
+  void AddRepairSsrc(const char* kind, std::uint32_t ssrc);
   // Watches the group's RTCP ports for receiver feedback.
   std::expected<void, std::string> Watch(net::EventLoop& loop);
   // Schedules the first reports (RFC 3550 6.2: half the minimum interval at start).
@@ -66,6 +69,9 @@ class RtcpSession {
 
   const std::string& cname() const { return cname_; }
   int worst_loss_percent() const { return worst_loss_percent_.load(std::memory_order_relaxed); }
+  // The worst fraction lost (0..1) among receivers heard in the last 10 s reporting on stream
+  // `kind` ("video", "audio"); any thread.
+  double WorstFractionLost(std::string_view kind) const;
   std::vector<ReceiverInfo> Receivers() const;  // event-loop thread only
   std::uint64_t plis() const { return plis_; }
   std::uint64_t firs() const { return firs_; }

@@ -14,6 +14,30 @@
 #include <vector>
 
 namespace confcast::sender {
+namespace {
+
+constexpr std::uint8_t kFlexFecPayloadType = 98;
+// How long a receiver should keep media for FEC repair: our groups end with each frame, so a
+// few frame times are plenty; 200 ms also covers a 2-D block of a large keyframe.
+constexpr int kRepairWindowUs = 200'000;
+
+// RFC 8627 5.1.1 / 8.2 and RFC 5956 (FEC-FR): the repair payload type on the video m= line,
+// its rtpmap and repair window, and the SSRC group tying the repair SSRC to the media SSRC.
+void DescribeFlexFec(rtp::SessionDescription& sdp, std::uint32_t media_ssrc, std::uint32_t fec_ssrc,
+                     const std::string& cname) {
+  for (rtp::MediaDescription& m : sdp.media) {
+    if (m.type != rtp::SdpMediaType::kVideo) continue;
+    m.payload_types.push_back(kFlexFecPayloadType);
+    m.rtpmaps.push_back(rtp::RtpMap{kFlexFecPayloadType, "flexfec", 90000, std::nullopt});
+    m.fmtps.push_back(rtp::Fmtp{kFlexFecPayloadType,
+                                {rtp::FmtpParameter{"repair-window", std::to_string(kRepairWindowUs)}},
+                                ""});
+    m.attributes.push_back(rtp::SdpAttribute{"ssrc-group", fmt::format("FEC-FR {} {}", media_ssrc, fec_ssrc)});
+    if (!cname.empty()) m.ssrcs.push_back(rtp::SsrcAttribute{fec_ssrc, "cname", cname});
+  }
+}
+
+}  // namespace
 
 std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
                                                      std::span<const std::uint8_t> keyframe) {
@@ -63,6 +87,7 @@ std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
       m.attributes.push_back(rtp::SdpAttribute{"crypto", value});
     }
   }
+  if (in.fec_ssrc && in.video_ssrc) DescribeFlexFec(*sdp, *in.video_ssrc, *in.fec_ssrc, in.cname);
   return rtp::SerializeSdp(*sdp);
 }
 

@@ -27,6 +27,7 @@ struct SdpInputs {
   std::string cname;
   std::optional<std::uint32_t> video_ssrc;
   std::optional<std::uint32_t> audio_ssrc;
+  std::optional<std::uint32_t> fec_ssrc;  // FlexFEC repair stream on the video port
   std::uint8_t abs_capture_time_id = 1;
   net::IpAddress origin;
   int video_kbps = 0;

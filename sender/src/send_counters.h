@@ -16,6 +16,9 @@ struct StreamCounters {
   std::atomic<std::uint64_t> frames{0};
   std::atomic<std::uint64_t> keyframes{0};
   std::atomic<std::uint64_t> send_errors{0};
+  std::atomic<std::uint64_t> fec_packets{0};  // FlexFEC repair packets (own SSRC, not in SRs)
+  std::atomic<std::uint64_t> fec_bytes{0};    // their datagram bytes
+  std::atomic<int> fec_level{0};              // FecPolicy level; -1 when forced by --fec PCT
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
   // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count

@@ -24,6 +24,16 @@ nlohmann::json SrtpJson(const net::SrtpGroup* g) {
   return j;
 }
 
+// FlexFEC: repair bytes as a share of the media bytes they protect.
+double FecOverheadPct(const StreamCounters& c) {
+  const auto media = c.wire_bytes.load();
+  return media ? 100.0 * static_cast<double>(c.fec_bytes.load()) / static_cast<double>(media) : 0.0;
+}
+nlohmann::json Repair(const StreamCounters& c) {
+  return {{"fec_packets_sent", c.fec_packets.load()}, {"fec_overhead_pct", FecOverheadPct(c)},
+          {"fec_level", c.fec_level.load()}};
+}
+
 }  // namespace
 
 struct SendStatsReporter::Impl {
@@ -84,6 +94,7 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                        {"audio_kbps", audio_kbps}, {"receivers", receivers.size()},
                        {"worst_loss_percent", rtcp.worst_loss_percent()},
                        {"keyframe_requests", keyframes.requests()}});
+  if (video) m.seconds.back()["repair"] = Repair(*video);
   if (m.status_line) {
     std::fprintf(stderr,
                  "\rsend %4ds | video %3llu fps %7.0f kbit/s | audio %4.0f kbit/s | receivers %zu | "
@@ -92,6 +103,9 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                  receivers.size(), rtcp.worst_loss_percent(),
                  static_cast<unsigned long long>(keyframes.requests()),
                  static_cast<unsigned long long>(keyframes.forced()));
+    if (video && video->fec_packets.load() > 0) {
+      std::fprintf(stderr, "| fec %llu   ", static_cast<unsigned long long>(video->fec_packets.load()));
+    }
   }
   if (m.srtp && !m.srtp_failure_named) {
     const net::SrtpStats st = m.srtp->Stats();
@@ -118,9 +132,11 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
             {"keyframes", c->keyframes.load()}, {"send_errors", c->send_errors.load()},
             {"kbps", secs > 0 ? static_cast<double>(c->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0}};
   };
+  nlohmann::json video_part = stream(video, "video");
+  if (video) video_part["repair"] = Repair(*video);
   nlohmann::json final_part{{"duration_s", secs},
                             {"stop_reason", reason},
-                            {"video", stream(video, "video")},
+                            {"video", video_part},
                             {"audio", stream(audio, "audio")},
                             {"ssrc_collisions", rtcp.ssrc_collisions()},
                             {"rtcp_reports_sent", rtcp.reports_sent()},

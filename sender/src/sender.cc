@@ -12,6 +12,7 @@
 #include <confcast/net/srtp_group.h>
 #include <confcast/net/srtp_key.h>
 #include <confcast/rtp/abs_capture_time.h>
+#include <confcast/rtp/annexb.h>
 #include <confcast/rtp/h264_packetizer.h>
 #include <confcast/rtp/seq.h>
 #include <confcast/rtp/stamper.h>
@@ -19,7 +20,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "fec_protector.h"
 #include "keyframe_control.h"
 #include "rtcp_session.h"
 #include "sap_announcer.h"
@@ -117,6 +121,7 @@ class Sender {
   std::optional<net::InterfaceChoice> iface_;
   std::optional<net::MulticastEndpoint> video_ep_, audio_ep_;
   std::unique_ptr<Outlet> video_, audio_;
+  std::unique_ptr<FecProtector> fec_;  // video thread only, after Setup
   std::unique_ptr<media::VideoSource> video_source_;
   std::unique_ptr<media::AudioSource> audio_source_;
   std::unique_ptr<media::OpusEncoder> opus_;
@@ -199,6 +204,12 @@ bool Sender::Setup() {
     video_source_ = std::move(*src);
     video_ = open_outlet(*video_ep_, net::Dscp::kAf41, kVideoPayloadType, 90000);
     if (!video_) return false;
+    if (o_.fec_percent != 0) {
+      auto fec_ssrc = static_cast<std::uint32_t>(rng_());
+      if (fec_ssrc == video_->stamper.ssrc()) fec_ssrc ^= 0xFEC0FEC0u;
+      fec_ = std::make_unique<FecProtector>(o_.fec_percent, fec_ssrc,
+                                            static_cast<std::uint16_t>(rng_()), video_->counters);
+    }
   }
   if (o_.audio != "none") {
     media::AudioSourceOptions ao;
@@ -225,6 +236,7 @@ bool Sender::Setup() {
   if (video_) {
     rtcp_->AddStream("video", video_->socket, video_->stamper, video_->clock, video_->counters,
                      o_.bitrate_kbps * 1000.0);
+    if (fec_) rtcp_->AddRepairSsrc("video", fec_->ssrc());
   }
   if (audio_) {
     rtcp_->AddStream("audio", audio_->socket, audio_->stamper, audio_->clock, audio_->counters,
@@ -250,6 +262,7 @@ bool Sender::Setup() {
   sdp_.name = o_.name;
   sdp_.cname = rtcp_->cname();
   if (video_) sdp_.video_ssrc = video_->stamper.ssrc();
+  if (fec_) sdp_.fec_ssrc = fec_->ssrc();
   if (audio_) sdp_.audio_ssrc = audio_->stamper.ssrc();
   sdp_.abs_capture_time_id = kAbsCaptureTimeId;
   sdp_.origin = iface_->address;
@@ -341,6 +354,7 @@ void Sender::VideoThread() {
       ec.bitrate_kbps = o_.bitrate_kbps;
       ec.gop = o_.gop;
       ec.max_slice_bytes = o_.slice_cap ? static_cast<int>(max_payload) : 0;
+      ec.intra_refresh = o_.intra_refresh;
       auto e = media::H264Encoder::Create(ec);
       if (!e) {
         Fail("h264 encoder: " + e.error().message);
@@ -362,7 +376,12 @@ void Sender::VideoThread() {
     }
     if (!*encoded) continue;
     const media::EncodedFrame& au = **encoded;
-    if (au.keyframe) {
+    // With --intra-refresh libx264 flags each frame that starts a refresh sweep as a key frame
+    // too; only an IDR answers a keyframe request and carries the SPS/PPS the SDP needs.
+    const bool idr = au.keyframe && std::ranges::any_of(rtp::SplitAnnexB(au.data), [](auto nal) {
+                       return !nal.empty() && rtp::IsNalType(nal[0], rtp::NalType::kIdr);
+                     });
+    if (idr) {
       keyframes_.Sent(std::chrono::steady_clock::now());
       if (!WriteSdp(au.data)) {
         exit_code_ = 1;
@@ -374,14 +393,24 @@ void Sender::VideoThread() {
     const std::uint32_t ts = video_->clock.ToRtp(capture_us);
     rtp::H264Packetizer packetizer(au.data, max_payload);
     bool first = true;
+    if (fec_) {
+      fec_->BeginFrame(rtcp_->WorstFractionLost("video"),
+                       std::chrono::duration_cast<rtp::Timestamp>(
+                           std::chrono::steady_clock::now().time_since_epoch()));
+    }
     while (auto info = packetizer.NextInto(payload)) {
       const auto exts = first ? ext.For(capture_us) : std::span<const rtp::ExtensionView>{};
-      video_->Add(rtp::Bytes(payload.data(), info->size), info->last_of_access_unit, ts, exts);
+      const bool added =
+          video_->Add(rtp::Bytes(payload.data(), info->size), info->last_of_access_unit, ts, exts);
+      if (added && fec_) fec_->OnMedia(video_->batch.back());
       first = false;
+    }
+    if (fec_) {
+      for (const auto& repair : fec_->EndFrame()) video_->batch.emplace_back(repair);
     }
     video_->Flush();
     video_->counters.frames.fetch_add(1, std::memory_order_relaxed);
-    if (au.keyframe) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
+    if (idr) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
     video_->counters.SetMapping(capture_us, ts);
   }
 }
@@ -405,7 +434,8 @@ void Sender::AudioThread() {
       return;
     }
     if (!*pulled) continue;
-    opus_->SetExpectedLoss(rtcp_->worst_loss_percent());
+    // Opus in-band FEC protects against what the audio receivers report losing (RFC 7587 3.2).
+    opus_->SetExpectedLoss(static_cast<int>(std::lround(rtcp_->WorstFractionLost("audio") * 100)));
     auto encoded = opus_->Encode(**pulled);
     if (!encoded) {
       Fail("opus: " + encoded.error().message);

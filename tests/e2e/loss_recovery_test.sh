@@ -9,7 +9,7 @@ e2e_lan 2 --loss 2:3
 LOG=recv on 2 "$RECV" --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/recv.json"
 recv=$LAST
 sleep 0.5
-LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none --stats-json "$WORK/send.json"
+LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none --fec off --stats-json "$WORK/send.json"
 send=$LAST
 wait_pid "$send" 30 || fail "confcast-send exited non-zero"
 wait_pid "$recv" 30 || fail "confcast-recv exited non-zero"

@@ -114,5 +114,24 @@ TEST(SendOptions, TestingOptionsStayOutOfHelp) {
   EXPECT_EQ(help.error().message.find("--ssrc"), std::string::npos);
 }
 
+TEST(SendOptions, FecIsAutoOffOrAPercentage) {
+  auto o = Parse({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->fec_percent, -1);
+  EXPECT_FALSE(o->intra_refresh);
+  o = Parse({"--fec", "off", "--intra-refresh"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->fec_percent, 0);
+  EXPECT_TRUE(o->intra_refresh);
+  o = Parse({"--fec", "20"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->fec_percent, 20);
+  for (const char* bad : {"0", "101", "20%", "on", ""}) {
+    auto e = Parse({"--fec", bad});
+    ASSERT_FALSE(e) << bad;
+    EXPECT_NE(e.error().message.find("--fec"), std::string::npos) << e.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace confcast::sender

@@ -37,6 +37,10 @@ struct SendOptions {
   int audio_bitrate_bps = 32000;
   std::string key_file;    // SRTP/SRTCP with this group key (confcast-keygen); empty: plain RTP
   std::string sdp_crypto;  // "": no a=crypto; "suite": a=crypto without the key; "with-key"
+  // --fec: FlexFEC on the video port. -1 auto (from the loss receivers report), 0 off,
+  // 1..100 a forced overhead (one repair packet per round(100 / PCT) media packets).
+  int fec_percent = -1;
+  bool intra_refresh = false;  // periodic intra refresh instead of IDR bursts (PLI still IDRs)
   bool verbose = false;
   // Testing only (hidden from --help): fixed initial values instead of random ones (RFC 3550
   // 5.1), to start a stream just before the sequence or timestamp wrap, or to force an SSRC

@@ -1,0 +1,61 @@
+// How much FlexFEC to send, from the loss receivers report (RFC 3550 6.4.1 fraction lost).
+//
+// The sender feeds the worst fraction lost among its video receivers' recent report blocks.
+// With independent loss p, a media packet in a row of L (plus one repair packet) stays lost
+// only if another packet of the row is lost too: residual ~= p * (1 - (1-p)^L). In 2-D
+// (L x D) it also needs a second loss in its column: ~= p * (1-(1-p)^L) * (1-(1-p)^D). We pick
+// the cheapest level that keeps the residual near or below ~0.2% per packet (a 10-packet
+// frame then breaks about once in 50 frames, the rest is left to NACK/PLI):
+//
+//   worst loss   scheme      overhead  residual at the upper end of its band
+//   < 0.5%       none        0         0.5% (one lost packet per ~200: NACK's job)
+//   0.5% - 2%    L=10        10%       2%: 0.37%   (1%: 0.10%)
+//   2% - 6%      L=5         20%       5%: 1.1%    (3%: 0.42%)
+//   6% - 10%     L=5 x D=5   40%       10%: 1.7%   (6%: 0.42%)
+//   >= 10%       L=4 x D=4   50%       15%: 1.4%   (10%: 1.2%)
+//
+// (Overheads are nominal: groups end with each frame, so small frames pay more; a 2-D level
+// on 9-packet frames costs ~80%.) Reports are noisy (one RR per second or so, a few hundred
+// packets each), so the level follows the mean of the worst loss over the last few seconds:
+// it goes up as soon as that mean crosses the next threshold, and comes down one step only
+// after the mean has stayed below half the current level's threshold for the hold time, so a
+// link hovering around a threshold does not flap between levels.
+#pragma once
+
+#include <confcast/rtp/flexfec.h>
+#include <confcast/rtp/time.h>
+
+#include <deque>
+#include <optional>
+#include <utility>
+
+namespace confcast::rtp {
+
+struct FecPolicyConfig {
+  Duration window{5'000'000};      // the worst loss is averaged over this long
+  Duration hold_down{10'000'000};  // time below the lower threshold before stepping down
+};
+
+class FecPolicy {
+ public:
+  static constexpr int kLevels = 5;  // 0 = none .. 4
+  explicit FecPolicy(FecPolicyConfig config = {}) : config_(config) {}
+
+  // A new worst fraction lost (0..1) at `now`; returns the scheme to use from now on.
+  [[nodiscard]] FecScheme Update(double worst_fraction_lost, Timestamp now);
+  int level() const noexcept { return level_; }
+  FecScheme scheme() const noexcept { return SchemeOf(level_); }
+
+  static FecScheme SchemeOf(int level) noexcept;
+  static double UpThreshold(int level) noexcept;  // loss at which `level` starts
+  // `--fec PCT`: rows of L = round(100 / PCT) packets, so one repair packet per L media packets.
+  static FecScheme ForOverheadPercent(int percent) noexcept;
+
+ private:
+  FecPolicyConfig config_;
+  int level_ = 0;
+  std::deque<std::pair<Timestamp, double>> samples_;
+  std::optional<Timestamp> below_since_;  // windowed worst below the step-down threshold since
+};
+
+}  // namespace confcast::rtp

@@ -1,0 +1,86 @@
+#include <confcast/rtp/fec_policy.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace confcast::rtp {
+namespace {
+
+Timestamp Sec(double s) {
+  return Timestamp{static_cast<std::int64_t>(s * 1e6)};
+}
+
+TEST(FecPolicy, NoLossNoFec) {
+  FecPolicy p;
+  for (int s = 0; s < 30; ++s) EXPECT_EQ(p.Update(0.0, Sec(s)), (FecScheme{0, 1}));
+  EXPECT_EQ(p.level(), 0);
+}
+
+TEST(FecPolicy, LevelsFollowTheWorstReportedLoss) {
+  struct Case {
+    double loss;
+    FecScheme scheme;
+  };
+  for (const Case& c : {Case{0.004, {0, 1}}, Case{0.01, {10, 1}}, Case{0.03, {5, 1}},
+                        Case{0.05, {5, 1}}, Case{0.08, {5, 5}}, Case{0.12, {4, 4}}}) {
+    FecPolicy p;
+    EXPECT_EQ(p.Update(c.loss, Sec(0)), c.scheme) << c.loss;
+  }
+}
+
+TEST(FecPolicy, GoesUpAtOnceAndDownSlowlyOneStepAtATime) {
+  FecPolicy p;  // window 5 s, hold 10 s
+  (void)p.Update(0.0, Sec(0));
+  EXPECT_EQ(p.Update(0.20, Sec(1)), (FecScheme{4, 4}));  // mean 10%: straight to the top
+  // Loss gone: the 20% report leaves the window after 5 s, then 10 s of hold before each step.
+  std::vector<double> steps;
+  int last = p.level();
+  for (double t = 2; t < 80; t += 1) {
+    (void)p.Update(0.0, Sec(t));
+    if (p.level() != last) {
+      EXPECT_EQ(p.level(), last - 1) << t;
+      steps.push_back(t);
+      last = p.level();
+    }
+  }
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_GE(steps[0], 11.0);
+  for (std::size_t i = 1; i < steps.size(); ++i) EXPECT_GE(steps[i] - steps[i - 1], 10.0);
+  EXPECT_EQ(p.level(), 0);
+}
+
+TEST(FecPolicy, DoesNotFlapAroundAThreshold) {
+  FecPolicy p;
+  int changes = 0;
+  int last = -1;
+  // Reports alternating 1.5% and 2.7% around the 2% threshold, one a second for a minute:
+  // a peak-following policy would step between L=10 and L=5 all the time.
+  for (int s = 0; s < 60; ++s) {
+    (void)p.Update(s % 2 ? 0.015 : 0.027, Sec(s));
+    if (p.level() != last) ++changes;
+    last = p.level();
+  }
+  EXPECT_EQ(changes, 1);
+  EXPECT_EQ(p.level(), 2);
+  // Between half the threshold (1%) and the threshold: stays up for good.
+  for (int s = 60; s < 200; ++s) (void)p.Update(0.012, Sec(s));
+  EXPECT_EQ(p.level(), 2);
+}
+
+TEST(FecPolicy, OneNoisyReportDoesNotBuyTwoDimensionalFec) {
+  FecPolicy p;
+  for (int s = 0; s < 10; ++s) (void)p.Update(0.02, Sec(s));
+  EXPECT_EQ(p.Update(0.07, Sec(10)), (FecScheme{5, 1}));  // mean ~2.8%: rows, not 5x5
+}
+
+TEST(FecPolicy, ForcedOverheadPicksRowLength) {
+  EXPECT_EQ(FecPolicy::ForOverheadPercent(20), (FecScheme{5, 1}));
+  EXPECT_EQ(FecPolicy::ForOverheadPercent(10), (FecScheme{10, 1}));
+  EXPECT_EQ(FecPolicy::ForOverheadPercent(33), (FecScheme{3, 1}));
+  EXPECT_EQ(FecPolicy::ForOverheadPercent(100), (FecScheme{1, 1}));
+  EXPECT_EQ(FecPolicy::ForOverheadPercent(0), (FecScheme{0, 1}));
+  EXPECT_EQ(FecPolicy::ForOverheadPercent(1).columns, 100);
+}
+
+}  // namespace
+}  // namespace confcast::rtp
