@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <map>
+
 namespace confcast::receiver {
 
 std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* const* argv) {
@@ -28,6 +30,9 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
   app.add_option("--name", o.name, "our name in RTCP SDES");
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
+  app.add_option("--nack", o.nack, "on|off: ask the sender to retransmit lost video packets")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
   try {
     app.parse(argc, argv);

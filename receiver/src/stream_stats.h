@@ -3,6 +3,8 @@
 
 #include <confcast/receiver/latency_stats.h>
 
+#include "repair_figures.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +29,7 @@ struct StreamFigures {
   double target_delay_ms = 0;
   std::optional<double> first_frame_ms;  // from the first packet to the first rendered frame
   LatencyStats latency_ms;               // capture (abs-capture-time) to render
+  RepairFigures repair;                  // video: NACK/RTX and FEC
 };
 
 }  // namespace confcast::receiver

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <map>
+
 namespace confcast::sender {
 
 std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* const* argv) {
@@ -41,6 +43,9 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   app.add_option("--audio-bitrate", o.audio_bitrate_bps, "Opus bitrate, bit/s")
       ->check(CLI::Range(6000, 510000))
       ->capture_default_str();
+  app.add_option("--rtx", o.rtx, "on|off: retransmit video packets receivers NACK (RTX, RFC 4588)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
   try {
     app.parse(argc, argv);

@@ -41,6 +41,7 @@ struct RtcpSession::Stream {
   std::optional<rtp::RtcpScheduler> scheduler;
   net::BatchReceiver receiver{16, 1500};
   std::uint64_t packets_at_last_tick = 0;
+  std::vector<std::uint32_t> extra_ssrcs;  // RTX: SDES only
 };
 
 RtcpSession::RtcpSession(Config config, std::uint32_t seed)
@@ -61,6 +62,12 @@ void RtcpSession::AddStream(const char* kind, net::SenderStream& socket,
   s->counters = &counters;
   s->bandwidth_bps = bandwidth_bps;
   streams_.push_back(std::move(s));
+}
+
+void RtcpSession::AddSsrc(const char* kind, std::uint32_t ssrc) {
+  for (auto& s : streams_) {
+    if (s->kind == kind) s->extra_ssrcs.push_back(ssrc);
+  }
 }
 
 std::expected<void, std::string> RtcpSession::Watch(net::EventLoop& loop) {
@@ -146,6 +153,10 @@ std::size_t RtcpSession::SendCompound(Stream& s, const std::optional<std::string
     chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), config_.name});
   }
   chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kTool), "confcast 0.1"});
+  for (std::uint32_t extra : s.extra_ssrcs) {
+    sdes.chunks.push_back(
+        {extra, {{static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_}}});
+  }
   rtp::RtcpCompound compound;
   compound.emplace_back(std::move(sr));
   compound.emplace_back(std::move(sdes));
@@ -189,7 +200,10 @@ void RtcpSession::OnReadable(Stream& s) {
 void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t compound_size,
                          Clock::time_point now) {
   auto is_ours = [&](std::uint32_t ssrc) {
-    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) { return x->ssrc == ssrc; });
+    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) {
+      return x->ssrc == ssrc || std::find(x->extra_ssrcs.begin(), x->extra_ssrcs.end(), ssrc) !=
+                                    x->extra_ssrcs.end();
+    });
   };
   auto touch = [&](std::uint32_t ssrc) -> ReceiverInfo& {
     ReceiverInfo& r = receivers_[ssrc];
@@ -238,6 +252,7 @@ void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t c
           if (is_ours(p.sender_ssrc) || p.media_ssrc != s.ssrc) return;
           nacks_ += rtp::ExpandNack(p.items).size();
           touch(p.sender_ssrc);
+          if (on_nack) on_nack(p);
         }
       },
       packet);

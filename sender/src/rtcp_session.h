@@ -51,6 +51,9 @@ class RtcpSession {
   void AddStream(const char* kind, net::SenderStream& socket, const rtp::RtpStamper& stamper,
                  const rtp::RtpClock& clock, const StreamCounters& counters,
                  double bandwidth_bps);
+  // Another SSRC of ours on that stream's port (RTX): it gets an SDES chunk with our CNAME in
+  // every report, so receivers can tie it to the media SSRC (RFC 4588 8.3 without SDP).
+  void AddSsrc(const char* kind, std::uint32_t ssrc);
   // Watches the group's RTCP ports for receiver feedback.
   std::expected<void, std::string> Watch(net::EventLoop& loop);
   // Schedules the first reports (RFC 3550 6.2: half the minimum interval at start).
@@ -68,6 +71,8 @@ class RtcpSession {
 
   // Called for every keyframe request about our video: (from SSRC, FIR sequence or none).
   std::function<void(std::uint32_t, std::optional<std::uint8_t>)> on_keyframe_request;
+  // Called for every generic NACK about one of our media SSRCs (event-loop thread).
+  std::function<void(const rtp::Nack&)> on_nack;
 
  private:
   struct Stream;

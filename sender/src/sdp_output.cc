@@ -11,6 +11,25 @@
 #include <vector>
 
 namespace confcast::sender {
+namespace {
+
+// RFC 4588 8.6 and RFC 5576 4.2: the RTX payload format on the video port, and which SSRC
+// repairs which (a=ssrc-group:FID <media> <rtx>), with the RTX SSRC's CNAME.
+void AddRtx(rtp::SessionDescription& sdp, std::uint32_t video_ssrc, std::uint32_t rtx_ssrc,
+            const std::string& cname) {
+  for (rtp::MediaDescription& m : sdp.media) {
+    if (m.type != rtp::SdpMediaType::kVideo) continue;
+    const std::uint8_t apt = m.payload_types.empty() ? 96 : m.payload_types.front();
+    m.payload_types.push_back(97);
+    m.rtpmaps.push_back(rtp::RtpMap{97, "rtx", 90000, std::nullopt});
+    m.fmtps.push_back(rtp::Fmtp{97, {{"apt", std::to_string(apt)}, {"rtx-time", "1000"}}, ""});
+    m.attributes.push_back(
+        rtp::SdpAttribute{"ssrc-group", fmt::format("FID {} {}", video_ssrc, rtx_ssrc)});
+    if (!cname.empty()) m.ssrcs.push_back(rtp::SsrcAttribute{rtx_ssrc, "cname", cname});
+  }
+}
+
+}  // namespace
 
 std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
                                                      std::span<const std::uint8_t> keyframe) {
@@ -48,6 +67,7 @@ std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
   }
   auto sdp = rtp::BuildConfcastSdp(p);
   if (!sdp) return std::unexpected(std::string("cannot describe the session: ") + sdp.error().message);
+  if (in.rtx_ssrc && in.video_ssrc) AddRtx(*sdp, *in.video_ssrc, *in.rtx_ssrc, in.cname);
   return rtp::SerializeSdp(*sdp);
 }
 

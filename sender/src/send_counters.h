@@ -16,6 +16,9 @@ struct StreamCounters {
   std::atomic<std::uint64_t> frames{0};
   std::atomic<std::uint64_t> keyframes{0};
   std::atomic<std::uint64_t> send_errors{0};
+  // Video repair (RTX, RFC 4588), written by the event loop.
+  std::atomic<std::uint64_t> retransmissions_sent{0};
+  std::atomic<std::uint64_t> retransmissions_deduplicated{0};
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
   // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count

@@ -60,7 +60,8 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
   m.seconds.push_back({{"t", m.second}, {"video_fps", fps}, {"video_kbps", video_kbps},
                        {"audio_kbps", audio_kbps}, {"receivers", receivers.size()},
                        {"worst_loss_percent", rtcp.worst_loss_percent()},
-                       {"keyframe_requests", keyframes.requests()}});
+                       {"keyframe_requests", keyframes.requests()},
+                       {"retransmissions_sent", video ? video->retransmissions_sent.load() : 0}});
   if (m.status_line) {
     std::fprintf(stderr,
                  "\rsend %4ds | video %3llu fps %7.0f kbit/s | audio %4.0f kbit/s | receivers %zu | "
@@ -83,7 +84,10 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
     return {{"packets", c->packets.load()}, {"payload_bytes", c->payload_octets.load()},
             {"wire_bytes", c->wire_bytes.load()}, {"frames", c->frames.load()},
             {"keyframes", c->keyframes.load()}, {"send_errors", c->send_errors.load()},
-            {"kbps", secs > 0 ? static_cast<double>(c->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0}};
+            {"kbps", secs > 0 ? static_cast<double>(c->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0},
+            {"repair",
+             {{"retransmissions_sent", c->retransmissions_sent.load()},
+              {"retransmissions_deduplicated", c->retransmissions_deduplicated.load()}}}};
   };
   nlohmann::json final_part{{"duration_s", secs},
                             {"stop_reason", reason},
@@ -109,6 +113,12 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                static_cast<unsigned long long>(audio ? audio->frames.load() : 0),
                static_cast<unsigned long long>(keyframes.requests()),
                static_cast<unsigned long long>(keyframes.forced()), rtcp.Receivers().size());
+  if (video && (video->retransmissions_sent.load() || video->retransmissions_deduplicated.load())) {
+    std::fprintf(stderr, "confcast-send: repair: %llu packets NACKed, %llu retransmitted, %llu deduplicated\n",
+                 static_cast<unsigned long long>(rtcp.nacks()),
+                 static_cast<unsigned long long>(video->retransmissions_sent.load()),
+                 static_cast<unsigned long long>(video->retransmissions_deduplicated.load()));
+  }
 }
 
 }  // namespace confcast::sender

@@ -22,6 +22,7 @@ struct RecvOptions {
   std::string name;         // our SDES NAME in receiver reports
   bool quiet = false;       // no per-second status line
   bool verbose = false;
+  bool nack = true;         // --nack on|off: ask for lost video packets (RTCP NACK -> RTX)
 };
 
 struct ParseFailure {

@@ -33,6 +33,7 @@ struct SendOptions {
   std::string stats_json;
   int audio_bitrate_bps = 32000;
   bool verbose = false;
+  bool rtx = true;              // --rtx on|off: retransmit NACKed video packets (RFC 4588)
 };
 
 // Parses argv. On a usage error returns one line naming the problem and the fix; --help and
