@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <map>
+
 namespace confcast::receiver {
 
 std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* const* argv) {
@@ -47,6 +49,9 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
+  app.add_option("--nack", o.nack, "on|off: ask the sender to retransmit lost video packets")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
   std::uint32_t ssrc = 0;
   auto* ssrc_opt = app.add_option("--ssrc", ssrc, "our SSRC in receiver reports (testing)")->group("");

@@ -24,6 +24,7 @@
 #include "audio_stream.h"
 #include "drop_counters.h"
 #include "fec_recovery.h"
+#include "nack_controller.h"
 #include "participants.h"
 #include "recv_stats.h"
 #include "sap_discovery.h"
@@ -86,8 +87,12 @@ class Receiver {
   void PlayoutTick();
   void AlignAudio();
   void RtcpTick();
+  // `nacks`: generic NACKs sent as early feedback (RFC 4585 3.5) with RR + SDES.
   void SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
-                    const std::optional<std::string>& bye_reason);
+                    const std::optional<std::string>& bye_reason,
+                    std::vector<rtp::Nack> nacks = {});
+  void HandleRtx(const net::Datagram& d, rtp::Timestamp arrival);
+  void SendNacks(rtp::Timestamp now);
   void RequestKeyframe(std::uint32_t ssrc);
   Participant* Admit(std::uint32_t ssrc, const std::string& kind, const Source& source,
                      Clock::time_point now, std::uint64_t& conflicts);
@@ -154,6 +159,7 @@ class Receiver {
   std::uint64_t plis_suppressed_ = 0;
   std::uint64_t own_ssrc_changes_ = 0;
   DropCounters drops_;
+  std::unique_ptr<NackController> nack_;
 };
 
 bool Receiver::OpenPort(Port& port, const std::string& kind, const MediaPlan& plan, double bandwidth) {
@@ -236,6 +242,14 @@ bool Receiver::Setup() {
     if (!sink) return Fail("--audio-sink " + audio_sink_spec_ + ": " + sink.error().message), false;
     audio_sink_ = std::move(*sink);
   }
+  if (plan_.video) {
+    NackControllerConfig nc;
+    nc.send_nacks = o_.nack;
+    nc.media_payload_type = plan_.video->payload_type;
+    // Give up on a packet when the jitter buffer would (its ceiling).
+    nc.tracker.deadline = std::chrono::milliseconds(std::max(1, o_.latency_ms));
+    nack_ = std::make_unique<NackController>(nc);
+  }
   if (plan_.video && !OpenPort(video_port_, "video", *plan_.video, 2.5e6)) return false;
   if (plan_.audio && !OpenPort(audio_port_, "audio", *plan_.audio, 64e3)) return false;
   return true;
@@ -293,9 +307,14 @@ void Receiver::OnRtp(Port& port) {
     const rtp::Timestamp arrival =
         d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : WallNow();
     const Source source{d.source, d.source_port};
+    // Retransmissions share the video port (SSRC multiplexing) but are never a participant.
+    if (port.kind == "video" && nack_ && nack_->IsRtx(*view)) {
+      HandleRtx(d, arrival);
+      continue;
+    }
     if (port.kind == "video" && FecRecovery::IsRepair(*view)) {  // FlexFEC: its own SSRC, PT 98
       auto r = fec_.OnRepair(*view, d.data, [&](std::uint32_t ssrc) { return videos_.count(ssrc) > 0; });
-      if (r.media_ssrc) ++videos_[*r.media_ssrc]->figures().fec_received;
+      if (r.media_ssrc) ++videos_[*r.media_ssrc]->figures().repair.fec_received;
       DeliverRecovered(r.recovered, arrival);
       continue;
     }
@@ -336,9 +355,14 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, std::span<const s
       first_stream_ = false;
       s = std::make_unique<VideoStream>(
           VideoStreamConfig{view.ssrc, port.plan.payload_type, port.plan.abs_capture_time_id,
-                            std::chrono::milliseconds(o_.latency_ms)},
+                            std::chrono::milliseconds(o_.latency_ms),
+                            // With NACK on, a hole may wait the whole latency budget for its
+                            // retransmission before the frame is given up.
+                            o_.nack ? std::chrono::milliseconds(o_.latency_ms)
+                                    : std::chrono::milliseconds(0)},
           since);
       if (o_.verbose) std::fprintf(stderr, "confcast-recv: new video source %08x\n", view.ssrc);
+      if (nack_) nack_->AddMedia(view.ssrc);
       AttachSinks();
     }
     if (auto it = pli_.find(view.ssrc); it != pli_.end()) {
@@ -349,9 +373,13 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, std::span<const s
                                                      arrival, view.payload.size());
     if (!Validated(v, view, bytes, arrival)) return;
     for (auto& held : TakeHeld(view.ssrc)) {
-      if (auto hv = rtp::ParseRtp(held.bytes); hv && s->OnPacket(*hv, held.arrival)) RequestKeyframe(view.ssrc);
+      auto hv = rtp::ParseRtp(held.bytes);
+      if (!hv) continue;
+      if (s->OnPacket(*hv, held.arrival)) RequestKeyframe(view.ssrc);
+      if (nack_) nack_->OnMedia(view.ssrc, hv->sequence_number, hv->marker, held.arrival);
     }
     if (s->OnPacket(view, arrival)) RequestKeyframe(view.ssrc);
+    if (nack_) nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival);
     DeliverRecovered(fec_.OnMedia(view.ssrc, bytes), arrival);
   } else {
     auto& s = audios_[view.ssrc];
@@ -370,6 +398,44 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, std::span<const s
       if (auto hv = rtp::ParseRtp(held.bytes)) s->OnPacket(*hv, held.arrival);
     }
     s->OnPacket(view, arrival);
+  }
+  if (port.kind == "video") SendNacks(WallNow());  // a burst may have made a loss certain
+}
+
+// RFC 4588: restore the original packet and feed it where the media would have gone.
+void Receiver::HandleRtx(const net::Datagram& d, rtp::Timestamp arrival) {
+  auto restored = nack_->Restore(d.data);
+  if (!restored) return;
+  auto it = videos_.find(restored->media_ssrc);
+  if (it == videos_.end()) return;
+  VideoStream& s = *it->second;
+  ++s.figures().repair.rtx_received;
+  auto view = rtp::ParseRtp(restored->bytes);
+  if (!view) return;
+  if (s.OnPacket(*view, arrival, PacketOrigin::kRtx)) RequestKeyframe(restored->media_ssrc);
+  nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
+}
+
+void Receiver::SendNacks(rtp::Timestamp now) {
+  if (!nack_) return;
+  std::vector<NackRequest> due =
+      nack_->Process(now, std::uniform_real_distribution<double>(0, 1)(rng_));
+  std::vector<rtp::Nack> nacks;
+  for (NackRequest& r : due) {
+    nacks.push_back(rtp::Nack{own_ssrc_, r.media_ssrc, std::move(r.items)});
+    if (o_.verbose) {
+      std::fprintf(stderr, "confcast-recv: NACK %zu packets of %08x\n", r.seqs.size(), r.media_ssrc);
+    }
+  }
+  if (!nacks.empty()) SendCompound(video_port_, std::nullopt, std::nullopt, std::move(nacks));
+  for (auto& [ssrc, s] : videos_) {
+    const rtp::NackTracker* t = nack_->TrackerFor(ssrc);
+    if (!t) continue;
+    RepairFigures& f = s->figures().repair;
+    f.nacks_sent = t->stats().nacks_sent;
+    f.nacks_suppressed = t->stats().nacks_suppressed;
+    f.lost_for_good = t->stats().lost_for_good;
+    f.rtt_ms = static_cast<double>(t->rtt().count()) / 1000.0;
   }
 }
 
@@ -403,7 +469,9 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
   for (const auto& bytes : packets) {
     auto view = rtp::ParseRtp(bytes);
     auto it = view ? videos_.find(view->ssrc) : videos_.end();
-    if (it != videos_.end() && it->second->OnRecovered(*view, arrival)) RequestKeyframe(view->ssrc);
+    if (it == videos_.end()) continue;
+    if (it->second->OnPacket(*view, arrival, PacketOrigin::kFec)) RequestKeyframe(view->ssrc);
+    if (nack_) nack_->OnRecovered(view->ssrc, view->sequence_number, arrival);  // no NACK for it
   }
 }
 
@@ -482,6 +550,7 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why) {
   if (auto it = videos_.find(ssrc); it != videos_.end()) {
     stats_->Retire(ssrc, "video", it->second->figures());
     videos_.erase(it);
+    if (nack_) nack_->Forget(ssrc);
   }
   if (auto it = audios_.find(ssrc); it != audios_.end()) {
     stats_->Retire(ssrc, "audio", it->second->figures());
@@ -536,6 +605,7 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t
           }
         } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
           for (const rtp::SdesChunk& c : p.chunks) {
+            if (const std::string* v = c.Find(rtp::SdesType::kCname); v && nack_) nack_->OnCname(c.ssrc, *v);
             if (c.ssrc == own_ssrc_) {
               // Our own reports come back to us (multicast loopback) with our CNAME; another
               // CNAME on our SSRC is a collision (RFC 3550 8.2).
@@ -552,6 +622,12 @@ void Receiver::HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t
               std::fprintf(stderr, "confcast-recv: %08x is '%s'\n", c.ssrc, it->second.name.c_str());
             }
             if (was_unnamed && (windowed_ || !o_.participant.empty())) AttachSinks();
+          }
+        } else if constexpr (std::is_same_v<T, rtp::Nack>) {
+          // Another receiver asked for packets: if we miss them too, the retransmission to the
+          // group will serve us, so our own request is suppressed (RFC 4585 3.5.2).
+          if (p.sender_ssrc != own_ssrc_ && nack_ && port.kind == "video") {
+            nack_->OnNackHeard(p, WallNow());
           }
         } else if constexpr (std::is_same_v<T, rtp::Bye>) {
           for (std::uint32_t ssrc : p.ssrcs) {
@@ -614,15 +690,18 @@ void Receiver::OwnSsrcCollision(const std::string& why) {
 }
 
 void Receiver::SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
-                            const std::optional<std::string>& bye_reason) {
+                            const std::optional<std::string>& bye_reason,
+                            std::vector<rtp::Nack> nacks) {
   if (!port.tx) return;
   const rtp::Timestamp now = MonoNow();
+  // Early feedback (PLI, NACK) must not reset the interval statistics of the regular reports.
+  const bool early = pli_for.has_value() || !nacks.empty();
   rtp::ReceiverReport rr;
   rr.sender_ssrc = own_ssrc_;
   auto add_blocks = [&](auto& streams) {
     for (auto& [ssrc, s] : streams) {
       if (rr.report_blocks.size() >= 31) break;
-      if (auto b = pli_for ? s->stats().PeekReportBlock(now) : s->stats().MakeReportBlock(now)) {
+      if (auto b = early ? s->stats().PeekReportBlock(now) : s->stats().MakeReportBlock(now)) {
         rr.report_blocks.push_back(*b);
       }
     }
@@ -637,6 +716,7 @@ void Receiver::SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
   compound.emplace_back(std::move(rr));
   compound.emplace_back(std::move(sdes));
   if (pli_for) compound.emplace_back(rtp::Pli{own_ssrc_, *pli_for});
+  for (rtp::Nack& n : nacks) compound.emplace_back(std::move(n));
   if (bye_reason) {
     rtp::Bye bye;
     bye.ssrcs.push_back(own_ssrc_);
@@ -645,7 +725,7 @@ void Receiver::SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
   }
   auto wire = rtp::Serialize(compound);
   if (!wire) return;
-  if (net::SendOne(port.tx->rtcp_fd(), *wire) && !pli_for && !bye_reason) {
+  if (net::SendOne(port.tx->rtcp_fd(), *wire) && !early && !bye_reason) {
     (void)port.scheduler->OnReportSent(now, wire->size(), std::uniform_real_distribution<double>(0, 1)(rng_));
   }
 }
@@ -656,6 +736,7 @@ void Receiver::PlayoutTick() {
     if (s->Poll(now)) RequestKeyframe(ssrc);
   }
   for (auto& [ssrc, s] : audios_) s->Poll(now);
+  SendNacks(now);
 }
 
 // Lip sync: for each audio stream, find the video of the same participant (same CNAME) and

@@ -43,10 +43,12 @@ nlohmann::json SrtpJson(const net::SrtpGroup* g) {
   return j;
 }
 
-// SHARED_REPAIR.md's per-video-participant "repair" object (the FEC part of it).
-nlohmann::json RepairJson(const StreamFigures& f) {
-  return {{"recovered_fec", f.recovered_fec}, {"fec_received", f.fec_received},
-          {"duplicates", f.duplicates}};
+nlohmann::json RepairJson(const RepairFigures& r) {
+  return {{"recovered_rtx", r.recovered_rtx}, {"recovered_fec", r.recovered_fec},
+          {"lost_for_good", r.lost_for_good}, {"nacks_sent", r.nacks_sent},
+          {"nacks_suppressed", r.nacks_suppressed}, {"rtx_received", r.rtx_received},
+          {"fec_received", r.fec_received}, {"duplicates", r.duplicates},
+          {"rtx_late", r.rtx_late}, {"rtt_ms", r.rtt_ms}};
 }
 
 }  // namespace
@@ -69,7 +71,7 @@ struct RecvStatsReporter::Impl {
       nlohmann::json j = FiguresJson(f);
       j["ssrc"] = ssrc;
       j["kind"] = kind;
-      if (std::string_view(kind) == "video") j["repair"] = RepairJson(f);
+      if (std::string_view(kind) == "video") j["repair"] = RepairJson(f.repair);
       if (auto it = participants.find(ssrc); it != participants.end()) {
         j["cname"] = it->second.cname;
         j["name"] = it->second.name;
@@ -125,8 +127,9 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
   Impl& m = *impl_;
   ++m.second;
   std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
-                new_frames = 0, recovered_fec = 0;
+                new_frames = 0;
   double jitter = 0;
+  RepairFigures repair;
   LatencyStats window;
   std::optional<double> ttff;
   for (const auto& [ssrc, s] : video) {
@@ -136,7 +139,6 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
     lost += f.lost;
     late += f.late;
     dups += f.duplicates;
-    recovered_fec += f.recovered_fec;
     bytes += f.bytes;
     new_bytes += f.bytes - m.last_bytes[ssrc];
     new_frames += f.frames_rendered - m.last_frames[ssrc];
@@ -144,6 +146,11 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
     m.last_frames[ssrc] = f.frames_rendered;
     jitter = std::max(jitter, f.jitter_ms);
     if (f.first_frame_ms && !ttff) ttff = f.first_frame_ms;
+    repair.recovered_rtx += f.repair.recovered_rtx;
+    repair.recovered_fec += f.repair.recovered_fec;
+    repair.lost_for_good += f.repair.lost_for_good;
+    repair.nacks_sent += f.repair.nacks_sent;
+    repair.nacks_suppressed += f.repair.nacks_suppressed;
   }
   for (const auto& [ssrc, s] : audio) {
     new_bytes += s->figures().bytes - m.last_bytes[ssrc];
@@ -160,11 +167,13 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
                      {"frames_rendered", rendered}, {"frames_dropped", dropped},
                      {"lost", lost}, {"late", late}, {"duplicates", dups},
                      {"jitter_ms", jitter}, {"plis_sent", plis_sent},
-                     {"dropped", dropped_total},
-                     {"recovered_fec", recovered_fec}};
+                     {"dropped", dropped_total}};
   sec["signal"] = SignalStateName(signal.state);
   if (signal.state == SignalState::kNoSignal) sec["silence_s"] = signal.silence_s;
   if (lat) sec["latency_ms"] = {{"p50", lat->p50}, {"p95", lat->p95}};
+  sec["repair"] = {{"recovered_rtx", repair.recovered_rtx}, {"recovered_fec", repair.recovered_fec},
+                   {"lost_for_good", repair.lost_for_good}, {"nacks_sent", repair.nacks_sent},
+                   {"nacks_suppressed", repair.nacks_suppressed}};
   if (av) sec["av_offset_ms"] = *av;
   if (ttff) sec["time_to_first_frame_ms"] = *ttff;
   m.seconds.push_back(sec);
@@ -174,8 +183,11 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
         "pkts {} lost {} late {} dup | jitter {:.1f} ms",
         m.second, participants.size(), new_frames, static_cast<double>(new_bytes) * 8 / 1000.0, rendered, dropped, lost,
         late, dups, jitter);
-    if (recovered_fec) line += fmt::format(" | fec {} lost {}", recovered_fec, lost);
     if (lat) line += fmt::format(" | latency p50 {:.1f} p95 {:.1f} ms", lat->p50, lat->p95);
+    if (repair.recovered_rtx || repair.recovered_fec || repair.lost_for_good) {
+      line += fmt::format(" | rtx {} fec {} lost {}", repair.recovered_rtx, repair.recovered_fec,
+                          repair.lost_for_good);
+    }
     if (av) line += fmt::format(" | A/V {:+.0f} ms", *av);
     if (ttff) line += fmt::format(" | first frame {:.0f} ms", *ttff);
     if (signal.state == SignalState::kNoSignal) {
@@ -200,8 +212,8 @@ void RecvStatsReporter::Retire(std::uint32_t ssrc, const std::string& kind, cons
   nlohmann::json j = FiguresJson(f);
   j["ssrc"] = ssrc;
   j["kind"] = kind;
+  if (kind == "video") j["repair"] = RepairJson(f.repair);
   j["left"] = true;
-  if (kind == "video") j["repair"] = RepairJson(f);
   impl_->retired.push_back(std::move(j));
 }
 
@@ -257,6 +269,14 @@ void RecvStatsReporter::Final(const Participants& participants, const VideoStrea
     }
     if (s.contains("time_to_first_frame_ms")) {
       line += fmt::format(" | first frame {:.0f} ms", s["time_to_first_frame_ms"].get<double>());
+    }
+    if (s.contains("repair")) {
+      const auto& r = s["repair"];
+      line += fmt::format(
+          " | repair: nacks {} suppressed {} rtx {} recovered {} dup {} lost for good {}",
+          r["nacks_sent"].get<std::uint64_t>(), r["nacks_suppressed"].get<std::uint64_t>(),
+          r["rtx_received"].get<std::uint64_t>(), r["recovered_rtx"].get<std::uint64_t>(),
+          r["duplicates"].get<std::uint64_t>(), r["lost_for_good"].get<std::uint64_t>());
     }
     std::fprintf(stderr, "%s\n", line.c_str());
   }

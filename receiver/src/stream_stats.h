@@ -3,6 +3,8 @@
 
 #include <confcast/receiver/latency_stats.h>
 
+#include "repair_figures.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,13 +25,12 @@ struct StreamFigures {
   std::uint64_t keyframe_requests = 0;
   std::uint64_t wrong_payload_type = 0;
   std::uint64_t ssrc_conflicts = 0;   // same SSRC from another transport address (RFC 3550 8.2)
-  std::uint64_t fec_received = 0;     // video: FlexFEC repair packets protecting this stream
-  std::uint64_t recovered_fec = 0;    // video: media packets rebuilt from them
   double jitter_ms = 0;
   double target_delay_ms = 0;
   double max_render_gap_ms = 0;         // longest wait between two rendered frames (outages)
   std::optional<double> first_frame_ms;  // from the first packet to the first rendered frame
   LatencyStats latency_ms;               // capture (abs-capture-time) to render
+  RepairFigures repair;                  // video: NACK/RTX and FEC
 };
 
 }  // namespace confcast::receiver

@@ -33,6 +33,7 @@ VideoStream::VideoStream(const VideoStreamConfig& config, rtp::Timestamp now)
       jitter_([&] {
         rtp::VideoJitterConfig c;
         c.max_delay = config.latency_ceiling;
+        c.repair_wait = config.repair_wait;
         return c;
       }()),
       first_packet_(now) {}
@@ -60,14 +61,17 @@ void VideoStream::OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp,
   stats_.OnSenderReport(ntp, arrival);
 }
 
-bool VideoStream::OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival) {
+bool VideoStream::OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival,
+                           PacketOrigin origin) {
   if (packet.payload_type != config_.payload_type) {
     ++figures_.wrong_payload_type;
     return false;
   }
   RecordCaptureTime(packet);
-  ++figures_.packets;
-  figures_.bytes += packet.payload.size();
+  if (origin == PacketOrigin::kMedia) {
+    ++figures_.packets;
+    figures_.bytes += packet.payload.size();
+  }
   rtp::VideoPacket p;
   p.seq = packet.sequence_number;
   p.rtp_ts = packet.timestamp;
@@ -75,6 +79,15 @@ bool VideoStream::OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival) {
   p.keyframe_start = StartsKeyframe(packet.payload);
   p.payload.assign(packet.payload.begin(), packet.payload.end());
   rtp::InsertResult r = jitter_.Insert(std::move(p), arrival);
+  if (origin != PacketOrigin::kMedia) {
+    if (r.status == rtp::InsertStatus::kStored) {
+      ++(origin == PacketOrigin::kRtx ? figures_.repair.recovered_rtx : figures_.repair.recovered_fec);
+    } else if (r.status == rtp::InsertStatus::kLate) {
+      ++figures_.repair.rtx_late;
+    } else {
+      ++figures_.repair.duplicates;
+    }
+  }
   if (r.status == rtp::InsertStatus::kRestarted) depacketizer_.Reset();
   const bool broken = Deliver(r.frames, arrival);
   SyncFigures();

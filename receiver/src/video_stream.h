@@ -26,7 +26,12 @@ struct VideoStreamConfig {
   std::uint8_t payload_type = 96;
   std::uint8_t abs_capture_time_id = 1;
   rtp::Duration latency_ceiling{40'000};
+  // How long a frame with a hole waits for a repair (NACK/RTX, FEC); 0 without repair.
+  rtp::Duration repair_wait{0};
 };
+
+// Where a packet handed to VideoStream::OnPacket came from.
+enum class PacketOrigin { kMedia, kRtx, kFec };
 
 class VideoStream {
  public:
@@ -34,13 +39,10 @@ class VideoStream {
 
   // A validated RTP packet of this SSRC arrived (wall-clock microseconds). Returns true when
   // the receiver should send a PLI.
-  [[nodiscard]] bool OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival);
-  // A packet rebuilt by FEC: the same path, counted as recovered (not in RTCP statistics, so
-  // receiver reports keep telling the sender the loss its FEC must cover).
-  [[nodiscard]] bool OnRecovered(const rtp::RtpView& packet, rtp::Timestamp arrival) {
-    ++figures_.recovered_fec;
-    return OnPacket(packet, arrival);
-  }
+  // Repaired packets (restored from RTX or FEC) take the same path; they are counted in the
+  // repair figures (recovered or duplicate), not in the stream's packets.
+  [[nodiscard]] bool OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival,
+                              PacketOrigin origin = PacketOrigin::kMedia);
   // Releases frames whose playout time has come. Returns true when a PLI is needed.
   [[nodiscard]] bool Poll(rtp::Timestamp now);
   void OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp, rtp::Timestamp arrival);

@@ -379,10 +379,12 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
       continue;
     }
     // A frame with a hole waits for it until its playout time, but never less than the target
-    // delay after its first packet (a stale base must not turn reordering into loss) and
-    // never more than the ceiling.
+    // delay after its first packet (a stale base must not turn reordering into loss) nor than
+    // the repair wait (a retransmission or FEC may still fill it), and never more than the
+    // ceiling.
     const Timestamp deadline =
-        std::min(std::max(timing_.Playout(h.uts), h.first_arrival + timing_.target_delay()),
+        std::min(std::max({timing_.Playout(h.uts), h.first_arrival + timing_.target_delay(),
+                           h.first_arrival + config_.repair_wait}),
                  h.first_arrival + config_.max_delay);
     if (now < deadline) {
       wakeup_ = deadline;

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <map>
+
 namespace confcast::sender {
 
 std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* const* argv) {
@@ -59,6 +61,9 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
       ->capture_default_str();
   app.add_flag("--intra-refresh", o.intra_refresh,
                "refresh the picture in a moving column instead of periodic IDRs (PLI/FIR still force one)");
+  app.add_option("--rtx", o.rtx, "on|off: retransmit video packets receivers NACK (RTX, RFC 4588)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
   // Hidden (empty group): for tests of wrap-around and SSRC collisions.
   std::uint32_t ssrc = 0, initial_ts = 0;

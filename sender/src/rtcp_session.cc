@@ -277,6 +277,7 @@ void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t c
           if (is_ours(p.sender_ssrc) || p.media_ssrc != s.ssrc) return;
           nacks_ += rtp::ExpandNack(p.items).size();
           touch(p.sender_ssrc);
+          if (on_nack) on_nack(p);
         }
       },
       packet);

@@ -87,6 +87,8 @@ class RtcpSession {
   // Called on the event-loop thread after a collision: (stream kind, old SSRC, new SSRC). The
   // owner must stamp the stream's next packets with the new SSRC.
   std::function<void(const std::string&, std::uint32_t, std::uint32_t)> on_ssrc_change;
+  // Called for every generic NACK about one of our media SSRCs (event-loop thread).
+  std::function<void(const rtp::Nack&)> on_nack;
 
  private:
   struct Stream;

@@ -34,6 +34,19 @@ void DescribeFlexFec(rtp::SessionDescription& sdp, std::uint32_t media_ssrc, std
                                 ""});
     m.attributes.push_back(rtp::SdpAttribute{"ssrc-group", fmt::format("FEC-FR {} {}", media_ssrc, fec_ssrc)});
     if (!cname.empty()) m.ssrcs.push_back(rtp::SsrcAttribute{fec_ssrc, "cname", cname});
+// RFC 4588 8.6 and RFC 5576 4.2: the RTX payload format on the video port, and which SSRC
+// repairs which (a=ssrc-group:FID <media> <rtx>), with the RTX SSRC's CNAME.
+void AddRtx(rtp::SessionDescription& sdp, std::uint32_t video_ssrc, std::uint32_t rtx_ssrc,
+            const std::string& cname) {
+  for (rtp::MediaDescription& m : sdp.media) {
+    if (m.type != rtp::SdpMediaType::kVideo) continue;
+    const std::uint8_t apt = m.payload_types.empty() ? 96 : m.payload_types.front();
+    m.payload_types.push_back(97);
+    m.rtpmaps.push_back(rtp::RtpMap{97, "rtx", 90000, std::nullopt});
+    m.fmtps.push_back(rtp::Fmtp{97, {{"apt", std::to_string(apt)}, {"rtx-time", "1000"}}, ""});
+    m.attributes.push_back(
+        rtp::SdpAttribute{"ssrc-group", fmt::format("FID {} {}", video_ssrc, rtx_ssrc)});
+    if (!cname.empty()) m.ssrcs.push_back(rtp::SsrcAttribute{rtx_ssrc, "cname", cname});
   }
 }
 
@@ -88,6 +101,7 @@ std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
     }
   }
   if (in.fec_ssrc && in.video_ssrc) DescribeFlexFec(*sdp, *in.video_ssrc, *in.fec_ssrc, in.cname);
+  if (in.rtx_ssrc && in.video_ssrc) AddRtx(*sdp, *in.video_ssrc, *in.rtx_ssrc, in.cname);
   return rtp::SerializeSdp(*sdp);
 }
 

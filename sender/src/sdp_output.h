@@ -28,6 +28,7 @@ struct SdpInputs {
   std::optional<std::uint32_t> video_ssrc;
   std::optional<std::uint32_t> audio_ssrc;
   std::optional<std::uint32_t> fec_ssrc;  // FlexFEC repair stream on the video port
+  std::optional<std::uint32_t> rtx_ssrc;  // video RTX (RFC 4588), PT 97, apt 96
   std::uint8_t abs_capture_time_id = 1;
   net::IpAddress origin;
   int video_kbps = 0;

@@ -19,6 +19,9 @@ struct StreamCounters {
   std::atomic<std::uint64_t> fec_packets{0};  // FlexFEC repair packets (own SSRC, not in SRs)
   std::atomic<std::uint64_t> fec_bytes{0};    // their datagram bytes
   std::atomic<int> fec_level{0};              // FecPolicy level; -1 when forced by --fec PCT
+  // Video repair (RTX, RFC 4588), written by the event loop.
+  std::atomic<std::uint64_t> retransmissions_sent{0};
+  std::atomic<std::uint64_t> retransmissions_deduplicated{0};
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
   // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count

@@ -30,7 +30,9 @@ double FecOverheadPct(const StreamCounters& c) {
   return media ? 100.0 * static_cast<double>(c.fec_bytes.load()) / static_cast<double>(media) : 0.0;
 }
 nlohmann::json Repair(const StreamCounters& c) {
-  return {{"fec_packets_sent", c.fec_packets.load()}, {"fec_overhead_pct", FecOverheadPct(c)},
+  return {{"retransmissions_sent", c.retransmissions_sent.load()},
+          {"retransmissions_deduplicated", c.retransmissions_deduplicated.load()},
+          {"fec_packets_sent", c.fec_packets.load()}, {"fec_overhead_pct", FecOverheadPct(c)},
           {"fec_level", c.fec_level.load()}};
 }
 
@@ -93,7 +95,8 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
   m.seconds.push_back({{"t", m.second}, {"video_fps", fps}, {"video_kbps", video_kbps},
                        {"audio_kbps", audio_kbps}, {"receivers", receivers.size()},
                        {"worst_loss_percent", rtcp.worst_loss_percent()},
-                       {"keyframe_requests", keyframes.requests()}});
+                       {"keyframe_requests", keyframes.requests()},
+                       {"retransmissions_sent", video ? video->retransmissions_sent.load() : 0}});
   if (video) m.seconds.back()["repair"] = Repair(*video);
   if (m.status_line) {
     std::fprintf(stderr,
@@ -160,6 +163,12 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                static_cast<unsigned long long>(audio ? audio->frames.load() : 0),
                static_cast<unsigned long long>(keyframes.requests()),
                static_cast<unsigned long long>(keyframes.forced()), rtcp.Receivers().size());
+  if (video && (video->retransmissions_sent.load() || video->retransmissions_deduplicated.load())) {
+    std::fprintf(stderr, "confcast-send: repair: %llu packets NACKed, %llu retransmitted, %llu deduplicated\n",
+                 static_cast<unsigned long long>(rtcp.nacks()),
+                 static_cast<unsigned long long>(video->retransmissions_sent.load()),
+                 static_cast<unsigned long long>(video->retransmissions_deduplicated.load()));
+  }
 }
 
 }  // namespace confcast::sender

@@ -36,6 +36,7 @@
 #include "keyframe_control.h"
 #include "rtcp_session.h"
 #include "sap_announcer.h"
+#include "rtx_sender.h"
 #include "sdp_output.h"
 #include "send_counters.h"
 #include "send_stats.h"
@@ -46,6 +47,7 @@ namespace {
 constexpr std::uint8_t kVideoPayloadType = 96;
 constexpr std::uint8_t kAudioPayloadType = 111;
 constexpr std::uint8_t kAbsCaptureTimeId = 1;  // a=extmap:1 in our SDP
+constexpr std::uint8_t kRtxPayloadType = 97;    // a=rtpmap:97 rtx/90000, apt=96
 constexpr std::size_t kMaxDatagram = 9216;
 
 void Fail(const std::string& line) { std::fprintf(stderr, "confcast-send: %s\n", line.c_str()); }
@@ -70,6 +72,7 @@ struct Outlet {
     const std::uint64_t p = pending_ssrc.exchange(0, std::memory_order_acq_rel);
     if (p != 0) stamper.set_ssrc(static_cast<std::uint32_t>(p));
   }
+  RtxSender* rtx = nullptr;  // video with --rtx on: keeps what was sent for retransmission
 
   // Stamps one payload into the next free datagram buffer of the batch.
   bool Add(rtp::Bytes payload, bool marker, std::uint32_t ts,
@@ -79,6 +82,11 @@ struct Outlet {
     const std::size_t n = stamper.Write(payload, marker, ts, exts, buf);
     if (n == 0) return false;
     batch.emplace_back(buf.data(), n);
+    if (rtx) {
+      rtx->Remember(rtp::Bytes(buf.data(), n),
+                    std::chrono::duration_cast<rtp::Timestamp>(
+                        std::chrono::steady_clock::now().time_since_epoch()));
+    }
     counters.packets.fetch_add(1, std::memory_order_relaxed);
     counters.payload_octets.fetch_add(payload.size(), std::memory_order_relaxed);
     counters.wire_bytes.fetch_add(n, std::memory_order_relaxed);
@@ -111,6 +119,8 @@ class Sender {
  private:
   bool Setup();
   bool WriteSdp(std::span<const std::uint8_t> keyframe);
+  void SetupRtx();
+  void Retransmit(const rtp::Nack& nack);
   void VideoThread();
   void AudioThread();
   void StopFromThread(const std::string& why);
@@ -128,6 +138,7 @@ class Sender {
   std::unique_ptr<RtcpSession> rtcp_;
   std::shared_ptr<net::SrtpGroup> srtp_;  // --key-file: on every socket of the session
   std::unique_ptr<SapAnnouncer> sap_;
+  std::unique_ptr<RtxSender> rtx_;
   KeyframeControl keyframes_;
   SdpInputs sdp_;
   bool sdp_written_ = false;  // video thread only once running
@@ -255,6 +266,7 @@ bool Sender::Setup() {
                    forced ? ": IDR" : ": served by a pending IDR");
     }
   };
+  if (video_ && o_.rtx) SetupRtx();
   if (auto ok = rtcp_->Watch(*loop_); !ok) return Fail(ok.error()), false;
 
   sdp_.endpoint = *video_ep_;
@@ -263,6 +275,7 @@ bool Sender::Setup() {
   sdp_.cname = rtcp_->cname();
   if (video_) sdp_.video_ssrc = video_->stamper.ssrc();
   if (fec_) sdp_.fec_ssrc = fec_->ssrc();
+  if (rtx_) sdp_.rtx_ssrc = rtx_->ssrc();
   if (audio_) sdp_.audio_ssrc = audio_->stamper.ssrc();
   sdp_.abs_capture_time_id = kAbsCaptureTimeId;
   sdp_.origin = iface_->address;
@@ -296,6 +309,40 @@ bool Sender::Setup() {
   // With video the SDP waits for the first IDR, whose SPS/PPS it carries.
   if (!video_ && !WriteSdp({})) return false;
   return true;
+}
+
+// RTX (RFC 4588) on the video port: its own SSRC and sequence space, PT 97, our CNAME in SDES.
+void Sender::SetupRtx() {
+  RtxSenderConfig rc;
+  rc.media_ssrc = video_->stamper.ssrc();
+  do {
+    rc.rtx_ssrc = static_cast<std::uint32_t>(rng_());
+  } while (rc.rtx_ssrc == rc.media_ssrc || (audio_ && rc.rtx_ssrc == audio_->stamper.ssrc()));
+  rc.rtx_payload_type = kRtxPayloadType;
+  rc.first_sequence_number = static_cast<std::uint16_t>(rng_());
+  rtx_ = std::make_unique<RtxSender>(rc);
+  video_->rtx = rtx_.get();
+  rtcp_->AddRepairSsrc("video", rc.rtx_ssrc);
+  rtcp_->on_nack = [this](const rtp::Nack& nack) { Retransmit(nack); };
+}
+
+void Sender::Retransmit(const rtp::Nack& nack) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto packets = rtx_->OnNack(nack, std::chrono::duration_cast<rtp::Timestamp>(now.time_since_epoch()));
+  if (packets.empty()) return;
+  std::vector<std::span<const std::uint8_t>> batch(packets.begin(), packets.end());
+  // The media thread sends on the same socket; a UDP send is atomic per datagram.
+  if (!net::SendBatch(video_->socket.rtp_fd(), batch)) {
+    video_->counters.send_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  const RtxSenderStats s = rtx_->stats();
+  video_->counters.retransmissions_sent.store(s.retransmissions_sent, std::memory_order_relaxed);
+  video_->counters.retransmissions_deduplicated.store(s.retransmissions_deduplicated,
+                                                      std::memory_order_relaxed);
+  if (o_.verbose) {
+    std::fprintf(stderr, "confcast-send: NACK from %08x: %zu retransmitted\n", nack.sender_ssrc,
+                 packets.size());
+  }
 }
 
 bool Sender::WriteSdp(std::span<const std::uint8_t> keyframe) {
@@ -464,6 +511,16 @@ int Sender::Run() {
   auto tick = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     stats.Tick(video_ ? &video_->counters : nullptr, audio_ ? &audio_->counters : nullptr,
                *rtcp_, keyframes_);
+    if (rtx_) {
+      // Dedup window: the smallest RTT any receiver of the video reports.
+      std::optional<rtp::Duration> rtt;
+      for (const ReceiverInfo& r : rtcp_->Receivers()) {
+        if (r.stream != "video" || !r.rtt_ms) continue;
+        const rtp::Duration d{static_cast<std::int64_t>(*r.rtt_ms * 1000)};
+        rtt = rtt ? std::min(*rtt, d) : d;
+      }
+      rtx_->SetRtt(rtt);
+    }
   });
   if (!tick) return Fail(tick.error().message), 1;
   if (o_.duration_s > 0) {

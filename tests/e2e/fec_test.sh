@@ -6,12 +6,12 @@
 source "$(dirname "$0")/lib.sh"
 e2e_lan 3 --loss 3:3
 
-LOG=clean on 2 "$RECV" --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/clean.json"
+LOG=clean on 2 "$RECV" --nack off --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/clean.json"
 clean=$LAST
-LOG=lossy on 3 "$RECV" --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/lossy.json"
+LOG=lossy on 3 "$RECV" --nack off --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/lossy.json"
 lossy=$LAST
 sleep 0.5
-LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none --fec 20 \
+LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none --rtx off --fec 20 \
   --sdp "$WORK/session.sdp" --stats-json "$WORK/send.json"
 send=$LAST
 wait_pid "$send" 40 || fail "confcast-send exited non-zero"

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# With 3% random loss towards the receiver and no repair (NACK/RTX/FEC come later), the
-# receiver never decodes a frame against a missing reference: it drops what is broken, asks
+# With 3% random loss towards the receiver and no repair (--nack off, --rtx off: the keyframe
+# fallback alone; nack_rtx_test.sh covers repair), the receiver never decodes a frame against a missing reference: it drops what is broken, asks
 # for a keyframe (PLI), and recovers by itself, again and again. Before the depacketizer was
 # reset at the jitter buffer's discontinuities, the requested keyframe itself was thrown away
 # and the P frames after it decoded with errors.
 source "$(dirname "$0")/lib.sh"
 e2e_lan 2 --loss 2:3
-LOG=recv on 2 "$RECV" --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/recv.json"
+LOG=recv on 2 "$RECV" --nack off --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/recv.json"
 recv=$LAST
 sleep 0.5
-LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none --fec off --stats-json "$WORK/send.json"
+LOG=send on 1 "$SEND" --rtx off --size 640x360 --fps 30 --duration 8 --audio none --fec off --stats-json "$WORK/send.json"
 send=$LAST
 wait_pid "$send" 30 || fail "confcast-send exited non-zero"
 wait_pid "$recv" 30 || fail "confcast-recv exited non-zero"

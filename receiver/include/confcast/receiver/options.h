@@ -33,6 +33,7 @@ struct RecvOptions {
   double join_timeout_s = 10;
   bool verbose = false;
   std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports
+  bool nack = true;         // --nack on|off: ask for lost video packets (RTCP NACK -> RTX)
 };
 
 inline constexpr double kDefaultListSeconds = 3;

@@ -111,6 +111,10 @@ struct VideoJitterConfig {
   // unless measured jitter provides it.
   Duration min_delay{2'000};
   Duration max_delay{50'000};   // ceiling (the --latency option)
+  // With loss repair on (NACK/RTX, FEC), a frame with a hole waits at least this long after its
+  // first packet for the repair before it is given up (still never past max_delay). 0: no
+  // repair, a hole is lost at the frame's playout time.
+  Duration repair_wait{0};
   std::size_t capacity = 2048;  // packets held at most
   // While waiting for a keyframe, packets older than this (or past their latest possible
   // playout) are dropped.

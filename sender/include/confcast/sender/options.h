@@ -48,6 +48,7 @@ struct SendOptions {
   std::optional<std::uint32_t> ssrc;
   std::optional<std::uint16_t> initial_seq;
   std::optional<std::uint32_t> initial_ts;  // RTP timestamp of the first frame, roughly
+  bool rtx = true;              // --rtx on|off: retransmit NACKed video packets (RFC 4588)
 };
 
 // Parses argv. On a usage error returns one line naming the problem and the fix; --help and

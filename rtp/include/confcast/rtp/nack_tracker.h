@@ -1,0 +1,141 @@
+// Receive-side NACK state machine for one media stream in a multicast group (RFC 4585 3.5,
+// 6.2.1; RFC 4588 for the repair).
+//
+// Gap detection: every media sequence number that arrives is fed in (unwrapped, seq.h). A number
+// skipped by a newer arrival becomes a *suspect*; it becomes a *certain* loss once it has stayed
+// missing for `reorder_window` or once `reorder_packets` newer packets arrived (a LAN reorders
+// little, so either proves the loss quickly without NACKing every reordered packet). Counting
+// arrivals rather than sequence distance keeps a burst together: all its numbers become
+// certain at the same moment and go out in one NACK.
+//
+// Tail loss: a lost last packet of a frame shows only when the next frame arrives, a frame
+// interval later, which would leave little of the latency budget for the repair. The caller,
+// who sees marker bits, calls SuspectNext when the newest packet did not end its frame and
+// nothing followed for a while (a sender writes a frame in one burst): the next number is then
+// treated as a certain loss at once. If it turns up after all, it simply fills the entry.
+//
+// Scheduling (RFC 4585 3.5.2/3.5.3 adapted to NACK with RTX): a certain loss is NACKed after a
+// random delay uniform in [0, suppression_window] (the draw is passed in by the caller; rtp/ has
+// no random source). If another receiver's NACK for the same packet is heard first (OnNackHeard),
+// ours is suppressed: the sender's one retransmission to the group serves both, so we schedule the
+// next try as if we had sent it. Retries are one retry interval apart (1.5 RTT, at least
+// `min_retry_interval`), up to `max_attempts`; a packet still missing one interval after the last
+// attempt, or `deadline` after it went missing (the jitter buffer's latency budget), is lost for
+// good and the caller falls back to a keyframe request.
+//
+// RTT: starts at `initial_rtt` (or SetRtt from RTCP) and is refined by Karn's rule: only a
+// packet recovered after exactly one NACK of our own gives a sample (NACK sent -> repair
+// arrived), smoothed as in RFC 6298 (alpha 1/8).
+//
+// Memory: at most `max_tracked` numbers are tracked; a jump of more than `reset_distance` seen
+// twice in a row is a new stream (restarted sender) and resets the tracker instead of NACKing
+// thousands of numbers; a single far packet is ignored as a stray.
+#pragma once
+
+#include <confcast/rtp/seq.h>
+#include <confcast/rtp/time.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace confcast::rtp {
+
+struct NackTrackerConfig {
+  Duration reorder_window{2'000};
+  std::int64_t reorder_packets = 3;
+  Duration initial_rtt{5'000};
+  Duration min_rtt{500};
+  Duration max_rtt{200'000};
+  Duration min_retry_interval{3'000};
+  Duration suppression_window{3'000};
+  int max_attempts = 5;
+  Duration deadline{40'000};
+  std::size_t max_tracked = 512;
+  std::int64_t reset_distance = 3000;
+};
+
+enum class NackPacketOutcome {
+  kInOrder,    // the next expected number, or newer (gaps created, if any)
+  kFilledGap,  // a missing number arrived (reordered, late, or repaired)
+  kOld,        // older than the newest and not missing (duplicate or already given up)
+  kDuplicate,  // the newest again
+  kStray,      // far from the stream: ignored unless the next packet confirms a restart
+  kReset,      // a confirmed restart: the tracker follows the new numbering
+};
+
+struct NackDue {
+  std::vector<std::uint16_t> nack;           // NACK these now, in RTP order
+  std::vector<std::uint16_t> lost_for_good;  // given up, in RTP order
+};
+
+struct NackTrackerStats {
+  std::uint64_t gaps_detected = 0;     // numbers that went missing
+  std::uint64_t nacks_sent = 0;        // numbers requested in our NACKs (retries included)
+  std::uint64_t nacks_suppressed = 0;  // requests we did not send because another receiver did
+  std::uint64_t recovered = 0;         // missing numbers filled by a repair (OnRecovered)
+  std::uint64_t arrived_late = 0;      // missing numbers that arrived as media after all
+  std::uint64_t lost_for_good = 0;
+  std::uint64_t resets = 0;
+  std::uint64_t rtt_samples = 0;
+  std::uint64_t tail_suspects = 0;  // SuspectNext calls that added an entry
+};
+
+class NackTracker {
+ public:
+  explicit NackTracker(NackTrackerConfig config = {});
+
+  // A media packet arrived (original stream, not a repair).
+  [[nodiscard]] NackPacketOutcome OnPacket(std::uint16_t seq, Timestamp arrival);
+  // A repair (RTX or FEC) restored `seq`. True when it filled a missing number.
+  [[nodiscard]] bool OnRecovered(std::uint16_t seq, Timestamp now);
+  // Another receiver's NACK for these numbers was heard. Returns how many of our pending
+  // requests it suppressed.
+  // The packet after the newest is presumed lost (see "Tail loss" above). False when it is
+  // tracked already or nothing arrived yet.
+  [[nodiscard]] bool SuspectNext(Timestamp now);
+  [[nodiscard]] std::size_t OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now);
+  // What to NACK or give up at `now`. `uniform01` is a fresh random draw in [0, 1], used for the
+  // suppression delay of the losses that became certain since the last call.
+  [[nodiscard]] NackDue Process(Timestamp now, double uniform01);
+  // When Process has something to do next.
+  std::optional<Timestamp> NextWakeup() const;
+
+  void SetRtt(Duration rtt) noexcept;
+  Duration rtt() const noexcept { return rtt_; }
+  Duration RetryInterval() const noexcept;
+  // Numbers currently missing (suspect or certain), oldest first.
+  std::vector<std::uint16_t> Missing() const;
+  std::size_t tracked() const noexcept { return missing_.size(); }
+  const NackTrackerStats& stats() const noexcept { return stats_; }
+  void Reset();
+
+ private:
+  struct Entry {
+    Timestamp detected{0};
+    std::uint64_t seen_at = 0;                  // arrivals_ before the packet that revealed it
+    std::optional<Timestamp> certain_by_count;  // when reorder_packets newer ones had arrived
+    std::optional<Timestamp> next_send;         // set once certain
+    std::optional<Timestamp> last_attempt;      // ours or a heard one
+    int attempts = 0;
+    bool only_ours = true;  // every attempt was a NACK we sent (Karn)
+  };
+  void AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival);
+  void GiveUp(std::map<std::int64_t, Entry>::iterator it, std::vector<std::uint16_t>* out);
+  Timestamp CertainAt(const Entry& e) const noexcept;
+
+  NackTrackerConfig config_;
+  SeqUnwrapper unwrapper_;
+  bool started_ = false;
+  std::int64_t highest_ = 0;
+  std::uint64_t arrivals_ = 0;  // packets that advanced highest_
+  std::optional<std::uint16_t> stray_;
+  std::map<std::int64_t, Entry> missing_;
+  Duration rtt_;
+  NackTrackerStats stats_;
+};
+
+}  // namespace confcast::rtp

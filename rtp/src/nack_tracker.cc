@@ -1,0 +1,208 @@
+// Multicast NACK tracker (RFC 4585 3.5, 6.2.1). See nack_tracker.h for the algorithm.
+#include <confcast/rtp/nack_tracker.h>
+
+#include <algorithm>
+
+namespace confcast::rtp {
+
+NackTracker::NackTracker(NackTrackerConfig config) : config_(config), rtt_(config.initial_rtt) {}
+
+void NackTracker::Reset() {
+  unwrapper_.Reset();
+  started_ = false;
+  highest_ = 0;
+  stray_.reset();
+  missing_.clear();
+}
+
+void NackTracker::SetRtt(Duration rtt) noexcept {
+  rtt_ = std::clamp(rtt, config_.min_rtt, config_.max_rtt);
+}
+
+Duration NackTracker::RetryInterval() const noexcept {
+  return std::max(config_.min_retry_interval, rtt_ * 3 / 2);
+}
+
+Timestamp NackTracker::CertainAt(const Entry& e) const noexcept {
+  const Timestamp by_time = e.detected + config_.reorder_window;
+  return e.certain_by_count ? std::min(by_time, *e.certain_by_count) : by_time;
+}
+
+void NackTracker::GiveUp(std::map<std::int64_t, Entry>::iterator it,
+                         std::vector<std::uint16_t>* out) {
+  ++stats_.lost_for_good;
+  if (out) out->push_back(static_cast<std::uint16_t>(it->first));
+  missing_.erase(it);
+}
+
+void NackTracker::AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival) {
+  // Only the newest max_tracked numbers of a long run are worth asking for: older ones could
+  // not be repaired within the deadline anyway.
+  const auto cap = static_cast<std::int64_t>(config_.max_tracked);
+  if (to - from > cap) {
+    stats_.gaps_detected += static_cast<std::uint64_t>(to - from - cap);
+    stats_.lost_for_good += static_cast<std::uint64_t>(to - from - cap);
+    from = to - cap;
+  }
+  for (std::int64_t s = from; s < to; ++s) {
+    if (missing_.emplace(s, Entry{arrival, arrivals_ - 1, {}, {}, {}, 0, true}).second) {
+      ++stats_.gaps_detected;
+    }
+  }
+  while (missing_.size() > config_.max_tracked) GiveUp(missing_.begin(), nullptr);
+}
+
+NackPacketOutcome NackTracker::OnPacket(std::uint16_t seq, Timestamp arrival) {
+  if (!started_) {
+    started_ = true;
+    highest_ = unwrapper_.Unwrap(seq);
+    return NackPacketOutcome::kInOrder;
+  }
+  const std::int64_t peek = unwrapper_.Peek(seq);
+  if (peek - highest_ > config_.reset_distance || highest_ - peek > config_.reset_distance) {
+    // Far from the stream: a stray, or the first packet of a restarted sender. Two in a row
+    // make a restart (as the jitter buffer decides too).
+    if (stray_ && static_cast<std::uint16_t>(*stray_ + 1) == seq) {
+      Reset();
+      ++stats_.resets;
+      started_ = true;
+      highest_ = unwrapper_.Unwrap(seq);
+      return NackPacketOutcome::kReset;
+    }
+    stray_ = seq;
+    return NackPacketOutcome::kStray;
+  }
+  stray_.reset();
+  const std::int64_t useq = unwrapper_.Unwrap(seq);
+  if (useq == highest_) return NackPacketOutcome::kDuplicate;
+  if (useq < highest_) {
+    auto it = missing_.find(useq);
+    if (it == missing_.end()) return NackPacketOutcome::kOld;
+    ++stats_.arrived_late;
+    missing_.erase(it);
+    return NackPacketOutcome::kFilledGap;
+  }
+  ++arrivals_;
+  if (auto it = missing_.find(useq); it != missing_.end()) {  // a tail suspect that did come
+    ++stats_.arrived_late;
+    missing_.erase(it);
+  }
+  if (useq > highest_ + 1) AddMissing(highest_ + 1, useq, arrival);
+  highest_ = useq;
+  // Numbers that now have reorder_packets newer arrivals are certain losses. seen_at grows
+  // with the sequence number, so the walk stops at the first one still short of them.
+  for (auto& [s, e] : missing_) {
+    if (e.certain_by_count) continue;
+    if (arrivals_ - e.seen_at < static_cast<std::uint64_t>(config_.reorder_packets)) break;
+    e.certain_by_count = arrival;
+  }
+  return NackPacketOutcome::kInOrder;
+}
+
+bool NackTracker::OnRecovered(std::uint16_t seq, Timestamp now) {
+  if (!started_) return false;
+  auto it = missing_.find(unwrapper_.Peek(seq));
+  if (it == missing_.end()) return false;
+  const Entry& e = it->second;
+  if (e.attempts == 1 && e.only_ours && e.last_attempt) {
+    // Karn: one request, so this repair answers it. RFC 6298 smoothing, alpha = 1/8.
+    const Duration sample = std::max(Duration{0}, now - *e.last_attempt);
+    SetRtt(rtt_ + (sample - rtt_) / 8);
+    ++stats_.rtt_samples;
+  }
+  ++stats_.recovered;
+  missing_.erase(it);
+  return true;
+}
+
+bool NackTracker::SuspectNext(Timestamp now) {
+  if (!started_) return false;
+  const auto [it, added] =
+      missing_.emplace(highest_ + 1, Entry{now, arrivals_, now, {}, {}, 0, true});
+  if (!added) return false;
+  ++stats_.tail_suspects;
+  while (missing_.size() > config_.max_tracked) GiveUp(missing_.begin(), nullptr);
+  return true;
+}
+
+std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now) {
+  if (!started_) return 0;
+  std::size_t suppressed = 0;
+  const Duration interval = RetryInterval();
+  for (std::uint16_t seq : seqs) {
+    auto it = missing_.find(unwrapper_.Peek(seq));
+    if (it == missing_.end()) continue;
+    Entry& e = it->second;
+    // A request heard right after one (ours or another's) belongs to the same round: the
+    // sender serves both with one retransmission, so it changes nothing.
+    if (e.last_attempt && now - *e.last_attempt < interval / 2) continue;
+    ++e.attempts;
+    e.last_attempt = now;
+    e.only_ours = false;
+    e.next_send = now + interval;
+    ++suppressed;
+  }
+  stats_.nacks_suppressed += suppressed;
+  return suppressed;
+}
+
+NackDue NackTracker::Process(Timestamp now, double uniform01) {
+  NackDue due;
+  const double u = std::clamp(uniform01, 0.0, 1.0);
+  const Duration delay{
+      static_cast<std::int64_t>(u * static_cast<double>(config_.suppression_window.count()))};
+  const Duration interval = RetryInterval();
+  for (auto it = missing_.begin(); it != missing_.end();) {
+    Entry& e = it->second;
+    if (now - e.detected >= config_.deadline) {
+      auto next = std::next(it);
+      GiveUp(it, &due.lost_for_good);
+      it = next;
+      continue;
+    }
+    if (!e.next_send) {
+      const Timestamp certain = CertainAt(e);
+      if (certain > now) {
+        ++it;
+        continue;
+      }
+      e.next_send = certain + delay;
+    }
+    if (*e.next_send > now) {
+      ++it;
+      continue;
+    }
+    if (e.attempts >= config_.max_attempts) {
+      auto next = std::next(it);
+      GiveUp(it, &due.lost_for_good);
+      it = next;
+      continue;
+    }
+    due.nack.push_back(static_cast<std::uint16_t>(it->first));
+    ++e.attempts;
+    e.last_attempt = now;
+    e.next_send = now + interval;
+    ++stats_.nacks_sent;
+    ++it;
+  }
+  return due;
+}
+
+std::optional<Timestamp> NackTracker::NextWakeup() const {
+  std::optional<Timestamp> wake;
+  for (const auto& [useq, e] : missing_) {
+    Timestamp t = e.next_send ? *e.next_send : CertainAt(e);
+    t = std::min(t, e.detected + config_.deadline);
+    if (!wake || t < *wake) wake = t;
+  }
+  return wake;
+}
+
+std::vector<std::uint16_t> NackTracker::Missing() const {
+  std::vector<std::uint16_t> out;
+  out.reserve(missing_.size());
+  for (const auto& [useq, e] : missing_) out.push_back(static_cast<std::uint16_t>(useq));
+  return out;
+}
+
+}  // namespace confcast::rtp

@@ -1,0 +1,80 @@
+// VideoJitterConfig::repair_wait: a frame with a hole waits for a retransmission (or FEC) at
+// least that long after its first packet, never past the ceiling.
+#include <confcast/rtp/jitter_buffer.h>
+#include <gtest/gtest.h>
+
+namespace confcast::rtp {
+namespace {
+
+using namespace std::chrono_literals;
+
+VideoPacket Packet(std::uint16_t seq, std::uint32_t ts, bool marker, bool key) {
+  return VideoPacket{seq, ts, marker, key, {static_cast<std::uint8_t>(seq)}};
+}
+
+struct Harness {
+  VideoJitterBuffer jb;
+  int frames = 0;
+  int requests = 0;
+  void Insert(VideoPacket p, Timestamp t) {
+    InsertResult r = jb.Insert(std::move(p), t);
+    frames += static_cast<int>(r.frames.size());
+    requests += r.request_keyframe ? 1 : 0;
+  }
+  void Poll(Timestamp t) {
+    PollResult r = jb.Poll(t);
+    frames += static_cast<int>(r.frames.size());
+    requests += r.request_keyframe ? 1 : 0;
+  }
+};
+
+VideoJitterConfig Config(Duration repair_wait, Duration ceiling) {
+  VideoJitterConfig c;
+  c.min_delay = 2ms;
+  c.max_delay = ceiling;
+  c.repair_wait = repair_wait;
+  return c;
+}
+
+// Frame 0 (keyframe, seq 0-1) at 1 s; frame 1 (seq 2-4) 33 ms later with seq 3 missing.
+void LoseOne(Harness& r) {
+  const Timestamp t0 = 1'000'000us;
+  r.Insert(Packet(0, 0, false, true), t0);
+  r.Insert(Packet(1, 0, true, false), t0);
+  r.Poll(t0 + 2ms);
+  ASSERT_EQ(r.frames, 1);
+  r.Insert(Packet(2, 3000, false, false), t0 + 33ms);
+  r.Insert(Packet(4, 3000, true, false), t0 + 33ms);
+}
+
+TEST(VideoJitterBufferRepair, WithoutRepairWaitAHoleIsLostAtPlayout) {
+  Harness r{VideoJitterBuffer(Config(0ms, 40ms))};
+  LoseOne(r);
+  r.Poll(1'000'000us + 33ms + 10ms);
+  EXPECT_EQ(r.requests, 1);
+  EXPECT_TRUE(r.jb.waiting_for_keyframe());
+}
+
+TEST(VideoJitterBufferRepair, RepairWaitKeepsTheHoleOpenForARetransmission) {
+  Harness r{VideoJitterBuffer(Config(30ms, 40ms))};
+  LoseOne(r);
+  EXPECT_EQ(r.jb.NextWakeup(), 1'000'000us + 33ms + 30ms);
+  r.Poll(1'000'000us + 33ms + 29ms);
+  EXPECT_EQ(r.requests, 0);
+  r.Insert(Packet(3, 3000, false, false), 1'000'000us + 33ms + 29ms);  // the repair
+  EXPECT_EQ(r.frames, 2);
+  EXPECT_EQ(r.requests, 0);
+  EXPECT_EQ(r.jb.stats().lost, 0u);
+}
+
+TEST(VideoJitterBufferRepair, RepairWaitNeverPassesTheCeiling) {
+  Harness r{VideoJitterBuffer(Config(100ms, 40ms))};
+  LoseOne(r);
+  EXPECT_EQ(r.jb.NextWakeup(), 1'000'000us + 33ms + 40ms);
+  r.Poll(1'000'000us + 33ms + 40ms);
+  EXPECT_EQ(r.requests, 1);
+  EXPECT_EQ(r.jb.stats().lost, 1u);
+}
+
+}  // namespace
+}  // namespace confcast::rtp
