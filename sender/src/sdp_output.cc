@@ -34,6 +34,9 @@ void DescribeFlexFec(rtp::SessionDescription& sdp, std::uint32_t media_ssrc, std
                                 ""});
     m.attributes.push_back(rtp::SdpAttribute{"ssrc-group", fmt::format("FEC-FR {} {}", media_ssrc, fec_ssrc)});
     if (!cname.empty()) m.ssrcs.push_back(rtp::SsrcAttribute{fec_ssrc, "cname", cname});
+  }
+}
+
 // RFC 4588 8.6 and RFC 5576 4.2: the RTX payload format on the video port, and which SSRC
 // repairs which (a=ssrc-group:FID <media> <rtx>), with the RTX SSRC's CNAME.
 void AddRtx(rtp::SessionDescription& sdp, std::uint32_t video_ssrc, std::uint32_t rtx_ssrc,

@@ -7,9 +7,9 @@ command -v gst-launch-1.0 >/dev/null || skip "gst-launch-1.0 missing (scripts/in
 e2e_lan 3
 
 note "GStreamer watches confcast"
-LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 7 --audio none
+LOG=send on 1 "$SEND" --size 640x360 --fps 30 --duration 8 --audio none
 send=$LAST
-LOG=gst on 2 timeout -s INT 5 gst-launch-1.0 -e -q udpsrc address=239.0.0.11 port=15550 \
+LOG=gst on 2 timeout -s INT 6 gst-launch-1.0 -e -q udpsrc address=239.0.0.11 port=15550 \
   caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" \
   ! rtpjitterbuffer latency=50 ! rtph264depay ! avdec_h264 ! videoconvert \
   ! y4menc ! filesink location="$WORK/gst.y4m"
