@@ -15,10 +15,13 @@ import dataclasses
 import os
 
 GROUP = "239.0.0.42"
-PORTS = {"confcast": 18000, "gst": 18010, "ffmpeg": 18020}
+PORTS = {"confcast": 18000, "gst": 18010, "ffmpeg": 18020, "gst-rtx": 18030}
 SLICE_MAX = 1172
 MTU = 1200
-NAMES = {"confcast": "confcast", "gst": "GStreamer", "ffmpeg": "ffmpeg"}
+NAMES = {"confcast": "confcast", "gst": "GStreamer", "ffmpeg": "ffmpeg", "gst-rtx": "GSt+RTX"}
+GST_RTX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gst_rtx.py")
+# gst_rtx.py needs python3-gi: the system interpreter, whatever python3 runs confcast-bench.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 @dataclasses.dataclass
@@ -71,6 +74,16 @@ def commands(system: str, s, bins: Bins, work: str, host: int) -> Commands:
                       "!", "avdec_h264", "!", "videoconvert", "!", "video/x-raw,format=I420", "!",
                       "fdsink", "fd=1", "sync=false"],
             receiver_raw=True)
+    if system == "gst-rtx":
+        common = ["--group", GROUP, "--port", str(port)]
+        return Commands(
+            sender=[SYSTEM_PYTHON, GST_RTX, "send", *common, "--width", str(w), "--height", str(h),
+                    "--fps", str(fps), "--kbps", str(kbps), "--gop", str(gop),
+                    "--slice-max", str(SLICE_MAX), "--mtu", str(MTU), "--rtx-keep-ms", "1000"],
+            sender_raw=True,
+            receiver=[SYSTEM_PYTHON, GST_RTX, "recv", *common, "--kbps", str(kbps), "--latency", "20",
+                      "--stats", os.path.join(work, f"rtx-h{host}.txt")],
+            receiver_raw=True)
     if system == "ffmpeg":
         sdp = os.path.join(work, "ffmpeg.sdp")
         with open(sdp, "w") as f:
@@ -93,4 +106,4 @@ def commands(system: str, s, bins: Bins, work: str, host: int) -> Commands:
                       "-map", "0:v", "-fps_mode", "passthrough", "-f", "rawvideo",
                       "-pix_fmt", "yuv420p", "-s", f"{w}x{h}", "-"],
             receiver_raw=True)
-    raise ValueError(f"unknown system '{system}': use confcast, gst or ffmpeg")
+    raise ValueError(f"unknown system '{system}': use confcast, gst, gst-rtx or ffmpeg")
