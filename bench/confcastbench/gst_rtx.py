@@ -10,7 +10,7 @@ the request-aux-sender / request-aux-receiver signals, so this builds the pipeli
             GROUP:PORT. RTCP goes to GROUP:PORT+1, and a udpsrc on GROUP:PORT+1 feeds the
             receivers' RTCP (RR + generic NACK, RFC 4585) back into rtpbin.
   receiver: udpsrc GROUP:PORT ! rtpbin (do-retransmission, latency like "gst") whose aux receiver
-            is rtprtxreceive (97 back to 96) ! rtph264depay ! avdec_h264 ! videoconvert ! fdsink fd=1;
+            is rtprtxreceive (97 back to 96) ! rtph264depay ! avdec_h264 ! videoconvert ! fdsink;
             rtpbin's RTCP (RR + NACK, AVPF early feedback) goes to GROUP:PORT+1.
 
 Every receiver sees every retransmission (they are multicast); rtprtxreceive passes on the ones
@@ -18,6 +18,7 @@ for packets it asked for, the jitter buffer drops the duplicates. Run with the s
 (it needs python3-gi and the GStreamer typelibs): standard output carries only video.
 """
 import argparse
+import json
 import signal
 import sys
 
@@ -139,8 +140,9 @@ def build_receiver(a) -> tuple[Gst.Pipeline, Gst.Element]:
     _chain(depay, dec, conv, capsf, out)
 
     def on_pad(_b, pad):
-        if pad.get_name().startswith("recv_rtp_src_0_") and not depay.get_static_pad("sink").is_linked():
-            pad.link(depay.get_static_pad("sink"))
+        sink = depay.get_static_pad("sink")
+        if pad.get_name().startswith("recv_rtp_src_0_") and not sink.is_linked():
+            pad.link(sink)
 
     rtpbin.connect("pad-added", on_pad)
     return p, rtpbin
@@ -160,7 +162,8 @@ def main() -> int:
     ap.add_argument("--mtu", type=int, default=1200)
     ap.add_argument("--latency", type=int, default=20, help="jitter buffer, ms")
     ap.add_argument("--rtx-keep-ms", type=int, default=1000)
-    ap.add_argument("--stats", help="receiver: write the jitter buffer's statistics here at exit")
+    ap.add_argument("--stats", help="at exit, the receiver writes its jitter buffer's and "
+                    "rtprtxreceive's counters here, the sender its retransmissions (JSON)")
     a = ap.parse_args()
     Gst.init(None)
     loop = GLib.MainLoop()
@@ -204,8 +207,13 @@ def main() -> int:
         write_stats(pipeline, a.stats)
     for e in MADE:
         if e.get_factory().get_name() == "rtprtxsend":
+            sent = e.get_property("num-rtx-packets")
             print(f"gst_rtx: rtprtxsend num-rtx-requests={e.get_property('num-rtx-requests')} "
-                  f"num-rtx-packets={e.get_property('num-rtx-packets')}", file=sys.stderr)
+                  f"num-rtx-packets={sent}", file=sys.stderr)
+            if a.stats:  # the shape of confcast-send --stats-json, for the bench's repair line
+                with open(a.stats, "w") as f:
+                    json.dump({"final": {"video": {"repair": {
+                        "retransmissions_sent": sent, "fec_packets_sent": 0}}}}, f)
     pipeline.set_state(Gst.State.NULL)
     return 0
 

@@ -7,7 +7,8 @@ sends RTP to a multicast group, and each receiver writes its decoded pictures to
 output, where `confcast-stamp read` measures them. What differs is only the transport and the
 receiving side: confcast's own, `udpsrc ! rtpjitterbuffer latency=20 ! rtph264depay !
 avdec_h264` for GStreamer (what a user tuning GStreamer for a LAN would write), and ffmpeg's
-RTP demuxer with low-delay flags reading an SDP file.
+RTP demuxer with low-delay flags reading an SDP file. "gst-rtx" is GStreamer with its own loss
+repair: rtpbin with RFC 4588 retransmission over the group (gst_rtx.py, which needs python3-gi).
 """
 from __future__ import annotations
 
@@ -79,7 +80,8 @@ def commands(system: str, s, bins: Bins, work: str, host: int) -> Commands:
         return Commands(
             sender=[SYSTEM_PYTHON, GST_RTX, "send", *common, "--width", str(w), "--height", str(h),
                     "--fps", str(fps), "--kbps", str(kbps), "--gop", str(gop),
-                    "--slice-max", str(SLICE_MAX), "--mtu", str(MTU), "--rtx-keep-ms", "1000"],
+                    "--slice-max", str(SLICE_MAX), "--mtu", str(MTU), "--rtx-keep-ms", "1000",
+                    "--stats", os.path.join(work, "sender.json")],
             sender_raw=True,
             receiver=[SYSTEM_PYTHON, GST_RTX, "recv", *common, "--kbps", str(kbps), "--latency", "20",
                       "--stats", os.path.join(work, f"rtx-h{host}.txt")],
