@@ -8,6 +8,7 @@ import random
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -100,7 +101,7 @@ def parse_args(argv):
     g.add_argument("--delay", help="MS[:JITTER_MS]")
     g.add_argument("--reorder", type=float, help="percent")
     g.add_argument("--rate", type=float, help="kbit/s token bucket towards every receiver")
-    p.add_argument("--compare", default="", help="also run these systems: gst,ffmpeg")
+    p.add_argument("--compare", default="", help="also run these systems: gst,gst-rtx,ffmpeg")
     p.add_argument("--sweep", action="append", default=[],
                    help="KEY=VALUES: receivers=1,2,4,8,16 or loss_pct=0:10:2 (any network key)")
     p.add_argument("--json", help="write every figure as JSON here")
@@ -191,8 +192,13 @@ def main(argv=None) -> int:
     wanted = ["confcast"] + [x.strip() for x in a.compare.split(",") if x.strip()]
     for w in wanted:
         if w not in systems.PORTS:
-            sys.exit(f"confcast-bench: unknown system '{w}' in --compare: use gst, ffmpeg")
+            sys.exit(f"confcast-bench: unknown system '{w}' in --compare: use gst, gst-rtx, ffmpeg")
         tool = {"gst": "gst-launch-1.0", "ffmpeg": "ffmpeg"}.get(w)
+        if w == "gst-rtx" and subprocess.run(
+                [systems.SYSTEM_PYTHON, "-c", "import gi; gi.require_version('Gst', '1.0')"],
+                capture_output=True).returncode != 0:
+            sys.exit(f"confcast-bench: --compare gst-rtx needs python3-gi and gir1.2-gstreamer-1.0 "
+                     f"for {systems.SYSTEM_PYTHON} (scripts/install-deps installs them)")
         if tool and not shutil.which(tool):
             sys.exit(f"confcast-bench: --compare {w} needs {tool} (scripts/install-deps installs it)")
     if os.geteuid() != 0:

@@ -10,7 +10,7 @@ import html
 import json
 import math
 
-COLORS = {"confcast": "#1f77b4", "gst": "#d62728", "ffmpeg": "#2ca02c"}
+COLORS = {"confcast": "#1f77b4", "gst": "#d62728", "ffmpeg": "#2ca02c", "gst-rtx": "#ff7f0e"}
 DASHES = ["", "6 3", "2 2", "8 3 2 3", "1 3", "10 4"]
 W, H = 640, 340
 ML, MR, MT, MB = 62, 170, 34, 46  # margins: the legend goes on the right

@@ -215,7 +215,7 @@ class Runner:
                           if wall else None,
                           "kbps_series": [round(d.get(1, {}).get("rx_bytes", 0) * 8 / 1000 / dt, 1)
                                           for d, dt in zip(series["ports"], dts)],
-                          "repair": analyze.sender_repair(work) if system == "confcast" else None},
+                          "repair": analyze.sender_repair(work) if system in ("confcast", "gst-rtx") else None},
                "series_t": series["t"], "receivers": out_receivers}
         out["summary"] = analyze.summary(out, s)
         for r in out_receivers:

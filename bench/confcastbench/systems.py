@@ -7,7 +7,8 @@ sends RTP to a multicast group, and each receiver writes its decoded pictures to
 output, where `confcast-stamp read` measures them. What differs is only the transport and the
 receiving side: confcast's own, `udpsrc ! rtpjitterbuffer latency=20 ! rtph264depay !
 avdec_h264` for GStreamer (what a user tuning GStreamer for a LAN would write), and ffmpeg's
-RTP demuxer with low-delay flags reading an SDP file.
+RTP demuxer with low-delay flags reading an SDP file. "gst-rtx" is GStreamer with its own loss
+repair: rtpbin with RFC 4588 retransmission over the group (gst_rtx.py, which needs python3-gi).
 """
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ import dataclasses
 import os
 
 GROUP = "239.0.0.42"
-PORTS = {"confcast": 18000, "gst": 18010, "ffmpeg": 18020}
+PORTS = {"confcast": 18000, "gst": 18010, "ffmpeg": 18020, "gst-rtx": 18030}
 SLICE_MAX = 1172
 MTU = 1200
-NAMES = {"confcast": "confcast", "gst": "GStreamer", "ffmpeg": "ffmpeg"}
+NAMES = {"confcast": "confcast", "gst": "GStreamer", "ffmpeg": "ffmpeg", "gst-rtx": "GSt+RTX"}
+GST_RTX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gst_rtx.py")
+# gst_rtx.py needs python3-gi: the system interpreter, whatever python3 runs confcast-bench.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 @dataclasses.dataclass
@@ -71,6 +75,17 @@ def commands(system: str, s, bins: Bins, work: str, host: int) -> Commands:
                       "!", "avdec_h264", "!", "videoconvert", "!", "video/x-raw,format=I420", "!",
                       "fdsink", "fd=1", "sync=false"],
             receiver_raw=True)
+    if system == "gst-rtx":
+        common = ["--group", GROUP, "--port", str(port)]
+        return Commands(
+            sender=[SYSTEM_PYTHON, GST_RTX, "send", *common, "--width", str(w), "--height", str(h),
+                    "--fps", str(fps), "--kbps", str(kbps), "--gop", str(gop),
+                    "--slice-max", str(SLICE_MAX), "--mtu", str(MTU), "--rtx-keep-ms", "1000",
+                    "--stats", os.path.join(work, "sender.json")],
+            sender_raw=True,
+            receiver=[SYSTEM_PYTHON, GST_RTX, "recv", *common, "--kbps", str(kbps), "--latency", "20",
+                      "--stats", os.path.join(work, f"rtx-h{host}.txt")],
+            receiver_raw=True)
     if system == "ffmpeg":
         sdp = os.path.join(work, "ffmpeg.sdp")
         with open(sdp, "w") as f:
@@ -93,4 +108,4 @@ def commands(system: str, s, bins: Bins, work: str, host: int) -> Commands:
                       "-map", "0:v", "-fps_mode", "passthrough", "-f", "rawvideo",
                       "-pix_fmt", "yuv420p", "-s", f"{w}x{h}", "-"],
             receiver_raw=True)
-    raise ValueError(f"unknown system '{system}': use confcast, gst or ffmpeg")
+    raise ValueError(f"unknown system '{system}': use confcast, gst, gst-rtx or ffmpeg")
