@@ -61,7 +61,7 @@ FecScheme FecPolicy::Update(double worst_fraction_lost, Timestamp now) {
   } else {
     below_since_.reset();
   }
-  return SchemeOf(level_);
+  return scheme();
 }
 
 }  // namespace confcast::rtp

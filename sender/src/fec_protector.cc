@@ -3,8 +3,11 @@
 namespace confcast::sender {
 
 FecProtector::FecProtector(int fec_percent, std::uint32_t fec_ssrc, std::uint16_t first_sequence,
-                           StreamCounters& counters)
-    : fec_percent_(fec_percent), encoder_(fec_ssrc, first_sequence), counters_(counters) {
+                           StreamCounters& counters, bool retransmission)
+    : fec_percent_(fec_percent),
+      policy_(rtp::FecPolicyConfig{.retransmission = retransmission}),
+      encoder_(fec_ssrc, first_sequence),
+      counters_(counters) {
   if (fec_percent_ > 0) encoder_.SetScheme(rtp::FecPolicy::ForOverheadPercent(fec_percent_));
 }
 

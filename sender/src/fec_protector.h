@@ -18,9 +18,10 @@ namespace confcast::sender {
 
 class FecProtector {
  public:
-  // fec_percent: -1 auto, 0 off, 1..100 forced overhead.
+  // fec_percent: -1 auto, 0 off, 1..100 forced overhead. retransmission: RTX is on, so auto
+  // picks a lighter level (rtp/fec_policy.h).
   FecProtector(int fec_percent, std::uint32_t fec_ssrc, std::uint16_t first_sequence,
-               StreamCounters& counters);
+               StreamCounters& counters, bool retransmission = false);
 
   // Before a frame: the scheme for it, from the worst fraction lost (0..1) reported lately.
   void BeginFrame(double worst_fraction_lost, rtp::Timestamp now);

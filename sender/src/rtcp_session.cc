@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <cstdio>
 #include <type_traits>
 
@@ -42,9 +43,32 @@ struct RtcpSession::Stream {
   net::BatchReceiver receiver{16, 1500};
   std::uint64_t packets_at_last_tick = 0;
   std::vector<std::uint32_t> repair_ssrcs;
-  // Reporter SSRC -> (fraction lost about this stream, when): one receiver reports on both
-  // streams with one SSRC, so ReceiverInfo alone cannot tell the streams' losses apart.
-  std::map<std::uint32_t, std::pair<double, Clock::time_point>> loss_by_reporter;
+  // Loss one receiver reports about this stream over the last few seconds, from the
+  // cumulative counters of its report blocks (lost / expected between the oldest and newest
+  // block in the window). One block's fraction lost covers a few dozen packets and reads 0%
+  // or 8% on a 5% link; the worst of several receivers' single fractions then overstates the
+  // loss about twice, which bought FEC for 10% loss on a 5% LAN. Keyed by reporter SSRC: one
+  // receiver reports on both streams with one SSRC, so ReceiverInfo cannot tell them apart.
+  struct LossWindow {
+    struct Sample {
+      Clock::time_point at;
+      std::int64_t lost;
+      std::int64_t highest;  // extended highest sequence number
+    };
+    std::deque<Sample> samples;
+    Clock::time_point last_heard{};
+    // Nothing until the window spans enough packets to mean something: a lone early block
+    // reading 20% would otherwise lift FEC to its top level, where hysteresis keeps it.
+    static constexpr std::int64_t kMinExpected = 200;
+    double Fraction() const {
+      if (samples.size() < 2) return 0;
+      const std::int64_t expected = samples.back().highest - samples.front().highest;
+      if (expected < kMinExpected) return 0;
+      const double lost = static_cast<double>(samples.back().lost - samples.front().lost);
+      return std::clamp(lost / static_cast<double>(expected), 0.0, 1.0);
+    }
+  };
+  std::map<std::uint32_t, LossWindow> loss_by_reporter;
   std::atomic<double> worst_fraction_lost{0};
 };
 
@@ -137,10 +161,10 @@ void RtcpSession::Tick() {
   double worst = 0;
   for (auto& s : streams_) {
     std::erase_if(s->loss_by_reporter, [&](const auto& kv) {
-      return now_tp - kv.second.second >= std::chrono::seconds(10) || !receivers_.count(kv.first);
+      return now_tp - kv.second.last_heard >= std::chrono::seconds(10) || !receivers_.count(kv.first);
     });
     double in_stream = 0;
-    for (const auto& [ssrc, loss] : s->loss_by_reporter) in_stream = std::max(in_stream, loss.first);
+    for (const auto& [ssrc, loss] : s->loss_by_reporter) in_stream = std::max(in_stream, loss.Fraction());
     s->worst_fraction_lost.store(in_stream, std::memory_order_relaxed);
     worst = std::max(worst, in_stream);
   }
@@ -290,7 +314,13 @@ void RtcpSession::OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::Re
   r.stream = s.kind;
   r.last_heard = now;
   r.fraction_lost = block.fraction_lost / 256.0;
-  s.loss_by_reporter[reporter] = {r.fraction_lost, now};
+  Stream::LossWindow& w = s.loss_by_reporter[reporter];
+  if (!w.samples.empty() && static_cast<std::int64_t>(block.extended_highest_seq) < w.samples.back().highest) {
+    w.samples.clear();  // the receiver restarted its statistics (new sender SSRC, resync)
+  }
+  w.samples.push_back({now, block.cumulative_lost, static_cast<std::int64_t>(block.extended_highest_seq)});
+  while (now - w.samples.front().at > std::chrono::seconds(5)) w.samples.pop_front();
+  w.last_heard = now;
   r.cumulative_lost = block.cumulative_lost;
   r.jitter_ms = block.jitter * 1000.0 / s.clock->clock_rate();
   if (auto rtt = rtp::RoundTripTime(block, NtpNow())) r.rtt_ms = static_cast<double>(rtt->count()) / 1000.0;

@@ -219,7 +219,8 @@ bool Sender::Setup() {
       auto fec_ssrc = static_cast<std::uint32_t>(rng_());
       if (fec_ssrc == video_->stamper.ssrc()) fec_ssrc ^= 0xFEC0FEC0u;
       fec_ = std::make_unique<FecProtector>(o_.fec_percent, fec_ssrc,
-                                            static_cast<std::uint16_t>(rng_()), video_->counters);
+                                            static_cast<std::uint16_t>(rng_()), video_->counters,
+                                            o_.rtx);
     }
   }
   if (o_.audio != "none") {

@@ -28,6 +28,19 @@ TEST(FecPolicy, LevelsFollowTheWorstReportedLoss) {
   }
 }
 
+TEST(FecPolicy, WithRetransmissionOneLevelLighter) {
+  struct Case {
+    double loss;
+    FecScheme scheme;
+  };
+  for (const Case& c : {Case{0.01, {0, 1}}, Case{0.03, {10, 1}}, Case{0.08, {5, 1}},
+                        Case{0.12, {5, 5}}}) {
+    FecPolicy p(FecPolicyConfig{.retransmission = true});
+    EXPECT_EQ(p.Update(c.loss, Sec(0)), c.scheme) << c.loss;
+    EXPECT_EQ(p.scheme(), c.scheme) << c.loss;
+  }
+}
+
 TEST(FecPolicy, GoesUpAtOnceAndDownSlowlyOneStepAtATime) {
   FecPolicy p;  // window 5 s, hold 10 s
   (void)p.Update(0.0, Sec(0));
