@@ -124,7 +124,16 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
       if (!au.complete) {
         ++own_dropped_;
         need_keyframe = true;
+        broken_chain_ = true;
         continue;
+      }
+      if (broken_chain_) {
+        if (!au.decodable_start) {
+          ++own_dropped_;
+          need_keyframe = true;  // rate-limited by the receiver
+          continue;
+        }
+        broken_chain_ = false;
       }
       if (!sink_) continue;  // not shown: no need to decode
       if (!decoder_) {
@@ -147,6 +156,7 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
         ++figures_.decode_errors;
         ++own_dropped_;
         need_keyframe = true;
+        broken_chain_ = true;
         continue;
       }
       if (!res.frame) continue;

@@ -83,6 +83,10 @@ class VideoStream {
   std::uint64_t frames_decoded_ = 0;
   std::uint64_t own_dropped_ = 0;  // damaged access units and failed renders
   std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
+  // An access unit was dropped as damaged or failed to decode: the frames after it reference
+  // what the decoder never saw, and libavcodec decodes them without an error, concealing from
+  // a wrong picture. Nothing is decoded until the next keyframe.
+  bool broken_chain_ = false;
   std::optional<std::pair<std::int64_t, std::int64_t>> last_render_;
   std::optional<std::int64_t> last_rendered_at_;  // wall microseconds
 };
