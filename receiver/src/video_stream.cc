@@ -109,8 +109,11 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp n
     // The jitter buffer releases only complete frames in a decodable order. When it skipped
     // frames (loss, waiting for a keyframe) the depacketizer starts afresh, or it would count
     // the skipped sequence numbers as damage to the very keyframe we asked for.
+    // Skipped packets between two released frames are a skipped frame, and the frames after it
+    // reference it: decode nothing more until a keyframe.
     if (last_pushed_seq_ && static_cast<std::uint16_t>(*last_pushed_seq_ + 1) != frame.first_seq) {
       depacketizer_.Reset();
+      broken_chain_ = true;
     }
     last_pushed_seq_ = frame.last_seq;
     std::vector<rtp::AccessUnit> units;

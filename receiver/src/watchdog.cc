@@ -35,6 +35,11 @@ std::optional<WatchdogEvent> Watchdog::OnPacket(rtp::Timestamp t) {
   return e;
 }
 
+// A sender report counts as "still arriving" only when it came well after the last media
+// packet: one already in flight when the path was cut arrives a few ms after the last RTP and
+// says nothing about the sender (media gaps are far below this at any frame or packet rate).
+constexpr rtp::Duration kReportAfterMedia{200'000};
+
 void Watchdog::OnSenderReport(rtp::Timestamp t) {
   if (!last_report_ || t > *last_report_) last_report_ = t;
 }
@@ -74,7 +79,7 @@ std::optional<WatchdogEvent> Watchdog::Poll(
   const std::optional<bool> listed = membership_listed ? membership_listed() : std::nullopt;
   if (listed == false) {
     e.causes = {LikelyCause::kMembershipLostHere, LikelyCause::kSenderGone, LikelyCause::kPath};
-  } else if (last_report_ && *last_report_ > last_packet_) {
+  } else if (last_report_ && *last_report_ > last_packet_ + kReportAfterMedia) {
     e.causes = {LikelyCause::kSenderStoppedMedia, LikelyCause::kPath};
   } else {
     e.causes = {LikelyCause::kSenderGone, LikelyCause::kMembershipLostInNetwork,

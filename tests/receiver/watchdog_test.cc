@@ -106,6 +106,17 @@ TEST(Watchdog, RtpAndReportsStoppingTogetherRanksSenderThenMembershipThenPath) {
                                       LikelyCause::kMembershipLostInNetwork, LikelyCause::kPath}));
 }
 
+TEST(Watchdog, AReportInFlightWhenThePathWasCutIsNotTakenForALiveSender) {
+  // Found by e2e.watchdog: an SR a few ms after the last RTP packet, both sent before the cut,
+  // made the receiver say "the sender stopped sending media" instead of sender/path.
+  Watchdog w;
+  Stream(w, 0, 1000);
+  w.OnSenderReport(Ms(1005));
+  auto e = w.Poll(Ms(2100), Listed);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->causes.front(), LikelyCause::kSenderGone);
+}
+
 TEST(Watchdog, ReportsWithoutMediaMeanTheSenderStoppedMedia) {
   Watchdog w;
   Stream(w, 0, 1000);
