@@ -22,14 +22,14 @@ IpAddress Ip(std::string_view s) {
 
 TEST(DoctorInterfaces, ClassifiesKnownTroubleSpots) {
   EXPECT_EQ(ClassifyInterface({.name = "lo", .type = 772}), InterfaceKind::kLoopback);
-  EXPECT_EQ(ClassifyInterface({.name = "wlp2s0", .wireless = true}), InterfaceKind::kWifi);
+  EXPECT_EQ(ClassifyInterface({.name = "wifi1", .wireless = true}), InterfaceKind::kWifi);
   EXPECT_EQ(ClassifyInterface({.name = "docker0", .bridge = true}), InterfaceKind::kDockerBridge);
   EXPECT_EQ(ClassifyInterface({.name = "br-1a2b3c", .bridge = true}), InterfaceKind::kDockerBridge);
   EXPECT_EQ(ClassifyInterface({.name = "br0", .bridge = true}), InterfaceKind::kBridge);
   EXPECT_EQ(ClassifyInterface({.name = "vl0", .driver = "veth"}), InterfaceKind::kVeth);
-  EXPECT_EQ(ClassifyInterface({.name = "ens3", .driver = "virtio_net"}), InterfaceKind::kVm);
-  EXPECT_EQ(ClassifyInterface({.name = "ens160", .driver = "vmxnet3"}), InterfaceKind::kVm);
-  EXPECT_EQ(ClassifyInterface({.name = "eth0", .driver = "hv_netvsc"}), InterfaceKind::kVm);
+  EXPECT_EQ(ClassifyInterface({.name = "vm0", .driver = "virtio_net"}), InterfaceKind::kVm);
+  EXPECT_EQ(ClassifyInterface({.name = "vm1", .driver = "vmxnet3"}), InterfaceKind::kVm);
+  EXPECT_EQ(ClassifyInterface({.name = "lan0", .driver = "hv_netvsc"}), InterfaceKind::kVm);
   EXPECT_EQ(ClassifyInterface({.name = "tun0", .type = 65534}), InterfaceKind::kTunnel);
   EXPECT_EQ(ClassifyInterface({.name = "eno1", .driver = "e1000e"}), InterfaceKind::kEthernet);
 }
@@ -48,9 +48,9 @@ TEST(DoctorInterfaces, WiredLanIsOk) {
 
 TEST(DoctorInterfaces, WifiDockerAndVmWarnWithAFix) {
   for (const InterfaceFacts& f :
-       {InterfaceFacts{.name = "wlan0", .up = true, .multicast = true, .wireless = true},
+       {InterfaceFacts{.name = "wifi0", .up = true, .multicast = true, .wireless = true},
         InterfaceFacts{.name = "docker0", .up = true, .multicast = true, .bridge = true},
-        InterfaceFacts{.name = "ens3", .up = true, .multicast = true, .driver = "virtio_net"}}) {
+        InterfaceFacts{.name = "vm0", .up = true, .multicast = true, .driver = "virtio_net"}}) {
     auto r = CheckInterfaces(Host(f), f.name, "239.0.0.11");
     EXPECT_EQ(r.status, Status::kWarn) << f.name;
     EXPECT_FALSE(r.fix.empty()) << f.name;
@@ -71,10 +71,10 @@ TEST(DoctorInterfaces, DownOrTunnelOrNoneFails) {
 
 // --- routes ----------------------------------------------------------------------------------
 
-// As on a little-endian host: 10.77.0.0/24 dev vl0, 224.0.0.0/4 dev vl0, default via eth0.
+// As on a little-endian host: 10.77.0.0/24 dev vl0, 224.0.0.0/4 dev vl0, default via lan0.
 constexpr std::string_view kRoutes =
     "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-    "eth0\t00000000\t0100A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+    "lan0\t00000000\t0100A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
     "vl0\t00004D0A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
     "vl0\t000000E0\t00000000\t0001\t0\t0\t0\t000000F0\t0\t0\t0\n";
 
@@ -90,7 +90,7 @@ TEST(DoctorRoute, LongestPrefixWins) {
   auto routes = ParseProcNetRoute(kRoutes);
   EXPECT_EQ(LookupRoute(routes, Ip("239.0.0.11"))->iface, "vl0");
   EXPECT_EQ(LookupRoute(routes, Ip("10.77.0.2"))->iface, "vl0");
-  EXPECT_EQ(LookupRoute(routes, Ip("8.8.8.8"))->iface, "eth0");
+  EXPECT_EQ(LookupRoute(routes, Ip("8.8.8.8"))->iface, "lan0");
   EXPECT_FALSE(LookupRoute({}, Ip("239.0.0.11")));
 }
 
@@ -112,11 +112,11 @@ TEST(DoctorRoute, NoRouteNamesTheRouteToAdd) {
 
 TEST(DoctorRoute, RouteOnAnotherInterfaceWarns) {
   auto routes = ParseProcNetRoute(kRoutes);
-  routes.pop_back();  // the group now follows the default route via eth0
+  routes.pop_back();  // the group now follows the default route via lan0
   auto r = CheckMulticastRoute(routes, Ip("239.0.0.11"), "vl0");
   EXPECT_EQ(r.status, Status::kWarn);
   EXPECT_THAT(r.fix, HasSubstr("ip route add 224.0.0.0/4 dev vl0"));
-  EXPECT_EQ(CheckMulticastRoute(routes, Ip("239.0.0.11"), "eth0").status, Status::kOk);
+  EXPECT_EQ(CheckMulticastRoute(routes, Ip("239.0.0.11"), "lan0").status, Status::kOk);
 }
 
 // --- rp_filter -------------------------------------------------------------------------------
@@ -138,9 +138,9 @@ TEST(DoctorRpFilter, EffectiveValueIsTheLargerOfAllAndInterface) {
 
 TEST(DoctorRpFilter, StrictWithRouteBackElsewhereFails) {
   auto routes = ParseProcNetRoute(kRoutes);
-  auto r = CheckRpFilter(1, 1, "vl0", Ip("192.0.2.7"), routes);  // back via eth0 (default)
+  auto r = CheckRpFilter(1, 1, "vl0", Ip("192.0.2.7"), routes);  // back via lan0 (default)
   EXPECT_EQ(r.status, Status::kFail);
-  EXPECT_THAT(r.detail, HasSubstr("leaves on eth0"));
+  EXPECT_THAT(r.detail, HasSubstr("leaves on lan0"));
   EXPECT_THAT(r.fix, HasSubstr("ip route add 192.0.2.7/32 dev vl0"));
   EXPECT_EQ(CheckRpFilter(1, 1, "vl0", Ip("10.77.0.2"), routes).status, Status::kOk);
 }
@@ -232,7 +232,7 @@ TEST(DoctorIgmp, SourceSpecificNeedsVersion3) {
 TEST(DoctorIgmp, MissingMembershipFails) {
   EXPECT_EQ(CheckMembership(ParseProcNetIgmp(kIgmp), "lo", Ip("239.0.0.11"), false).status,
             Status::kFail);
-  EXPECT_EQ(CheckMembership(ParseProcNetIgmp(kIgmp), "eth9", Ip("239.0.0.11"), false).status,
+  EXPECT_EQ(CheckMembership(ParseProcNetIgmp(kIgmp), "lan9", Ip("239.0.0.11"), false).status,
             Status::kFail);
   EXPECT_EQ(CheckMembership({}, "vl0", Ip("239.0.0.11"), false).status, Status::kFail);
 }
