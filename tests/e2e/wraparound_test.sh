@@ -24,8 +24,10 @@ check "the sequence numbers wrapped (more than 536 video packets from 65000)" "$
 check "the timestamps wrapped (more than 60 frames, i.e. > 2 s at 30 fps)" "$frames > 60" "$WORK/send.json"
 check "one video and one audio participant, none re-created" \
       "len(d['final']['streams']) == 2 and not any('left' in s for s in d['final']['streams'])" "$WORK/recv.json"
+# A retransmission the receiver asked for on a hunch (a frame's tail late on a loaded
+# machine) arrives as a duplicate or late repair: counted under "repair", not media.
 check "no video packet lost, none late or duplicated" \
-      "$video['lost'] == 0 and $video['late'] == 0 and $video['duplicates'] == 0" "$WORK/recv.json"
+      "$video['lost'] == 0 and $video['late'] - $video['repair']['rtx_late'] == 0 and $video['duplicates'] - $video['repair']['duplicates'] == 0" "$WORK/recv.json"
 check "no audio packet lost" "$audio['lost'] == 0" "$WORK/recv.json"
 check "no frame dropped, no decode error" "$video['frames_dropped'] == 0 and $video['decode_errors'] == 0" "$WORK/recv.json"
 check "every frame sent after the first keyframe was shown (>= frames sent - 10)" \

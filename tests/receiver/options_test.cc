@@ -78,5 +78,12 @@ TEST(RecvOptions, HiddenSsrcForTests) {
   EXPECT_EQ(help.error().message.find("--ssrc"), std::string::npos);
 }
 
+TEST(RecvNackOption, OnByDefaultAndSwitchable) {
+  EXPECT_TRUE(Parse({})->nack);
+  EXPECT_FALSE(Parse({"--nack", "off"})->nack);
+  EXPECT_TRUE(Parse({"--nack", "on"})->nack);
+  EXPECT_FALSE(Parse({"--nack", "yes please"}).has_value());
+}
+
 }  // namespace
 }  // namespace confcast::receiver

@@ -133,5 +133,42 @@ TEST(SendOptions, FecIsAutoOffOrAPercentage) {
   }
 }
 
+TEST(SendSrtpOptions, NoKeyMeansPlainRtpAndNoCrypto) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(o->key_file, "");
+  EXPECT_EQ(o->sdp_crypto, "");
+}
+
+TEST(SendSrtpOptions, SdpCryptoWithoutValueNamesTheSuiteOnly) {
+  auto o = Parse({"--key-file", "k", "--sdp-crypto", "--duration", "1"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->key_file, "k");
+  EXPECT_EQ(o->sdp_crypto, "suite");
+  EXPECT_DOUBLE_EQ(o->duration_s, 1);
+}
+
+TEST(SendSrtpOptions, SdpCryptoWithKeyMustBeAsked) {
+  auto o = Parse({"--key-file", "k", "--sdp-crypto=with-key"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->sdp_crypto, "with-key");
+}
+
+TEST(SendSrtpOptions, SdpCryptoNeedsAKeyAndAKnownValue) {
+  auto no_key = Parse({"--sdp-crypto"});
+  ASSERT_FALSE(no_key.has_value());
+  EXPECT_NE(no_key.error().message.find("--key-file"), std::string::npos);
+  auto bad = Parse({"--key-file", "k", "--sdp-crypto=yes"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("with-key"), std::string::npos);
+}
+
+TEST(SendRtxOption, OnByDefaultAndSwitchable) {
+  EXPECT_TRUE(Parse({})->rtx);
+  EXPECT_FALSE(Parse({"--rtx", "off"})->rtx);
+  EXPECT_TRUE(Parse({"--rtx", "on"})->rtx);
+  EXPECT_FALSE(Parse({"--rtx", "maybe"}).has_value());
+}
+
 }  // namespace
 }  // namespace confcast::sender
