@@ -1,15 +1,12 @@
 #include "audio_stream.h"
 
-#include <confcast/rtp/abs_capture_time.h>
-
 #include <algorithm>
 #include <chrono>
 
 namespace confcast::receiver {
 
-AudioStream::AudioStream(const AudioStreamConfig& config, rtp::Timestamp now)
-    : config_(config),
-      stats_(config.ssrc, 48000),
+AudioStream::AudioStream(const StreamConfig& config, rtp::Timestamp since)
+    : ReceiveStream(MediaKind::kAudio, config, 48000, 64, since),
       jitter_([&] {
         rtp::AudioJitterConfig c;
         // A 10 ms floor: audio capture and encode share the CPU with video, and a late audio
@@ -17,46 +14,21 @@ AudioStream::AudioStream(const AudioStreamConfig& config, rtp::Timestamp now)
         c.min_delay = std::min<rtp::Duration>(std::chrono::milliseconds(10), config.latency_ceiling);
         c.max_delay = config.latency_ceiling;
         return c;
-      }()),
-      first_packet_(now) {
+      }()) {
   if (auto d = media::OpusDecoder::Create(config.channels)) decoder_ = std::move(*d);
 }
 
-void AudioStream::OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp,
-                                 rtp::Timestamp arrival) {
-  rtp_to_ntp_.OnSenderReport(ntp, rtp_timestamp);
-  stats_.OnSenderReport(ntp, arrival);
-}
-
-std::optional<std::int64_t> AudioStream::CaptureTimeOf(std::uint32_t rtp_ts) const {
-  for (auto it = capture_times_.rbegin(); it != capture_times_.rend(); ++it) {
-    if (it->first == rtp_ts) return it->second;
-  }
-  return rtp_to_ntp_.CaptureTimeUs(rtp_ts);
-}
-
-void AudioStream::OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival) {
-  if (packet.payload_type != config_.payload_type) {
-    ++figures_.wrong_payload_type;
-    return;
-  }
-  if (auto ext = packet.FindExtension(config_.abs_capture_time_id)) {
-    if (auto t = rtp::ParseAbsCaptureTime(*ext)) {
-      capture_times_.emplace_back(packet.timestamp, rtp::UnixMicrosFromNtp(t->capture_time));
-      if (capture_times_.size() > 64) capture_times_.pop_front();
-    }
-  }
-  ++figures_.packets;
-  figures_.bytes += packet.payload.size();
+StreamActions AudioStream::Insert(const rtp::RtpView& packet, rtp::Timestamp arrival, PacketOrigin) {
   (void)jitter_.Insert(packet.sequence_number, packet.timestamp,
                        std::vector<std::uint8_t>(packet.payload.begin(), packet.payload.end()),
                        arrival);
+  return {};
 }
 
-void AudioStream::Poll(rtp::Timestamp now) {
+StreamActions AudioStream::Poll(rtp::Timestamp now) {
   Drain(now);
   const auto wake = jitter_.NextWakeup();
-  if (!wake || *wake > now || !decoder_) return;
+  if (!wake || *wake > now || !decoder_) return {};
   rtp::AudioPollResult r = jitter_.Poll(now);
   for (const rtp::AudioSlot& slot : r.slots) {
     std::expected<media::AudioFrame, media::MediaError> frame =
@@ -81,12 +53,13 @@ void AudioStream::Poll(rtp::Timestamp now) {
   const rtp::AudioJitterStats s = jitter_.stats();
   // Lost means lost on the network (RFC 3550 A.3); packets that came after their slot are
   // counted as late, not lost.
-  figures_.lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, stats_.CumulativeLost()));
+  figures_.lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, stats().CumulativeLost()));
   figures_.late = s.late;
   figures_.duplicates = s.duplicates;
   figures_.reordered = s.reordered;
-  figures_.jitter_ms = static_cast<double>(stats_.JitterDuration().count()) / 1000.0;
+  figures_.jitter_ms = static_cast<double>(stats().JitterDuration().count()) / 1000.0;
   figures_.target_delay_ms = static_cast<double>(s.target_delay.count()) / 1000.0;
+  return {};
 }
 
 void AudioStream::Drain(rtp::Timestamp now) {
@@ -100,11 +73,11 @@ void AudioStream::Play(const media::AudioFrame& frame, std::uint32_t rtp_ts, rtp
   if (sink_) sink_->Play(frame);
   ++figures_.frames_rendered;
   if (!figures_.first_frame_ms) {
-    figures_.first_frame_ms = static_cast<double>((now - first_packet_).count()) / 1000.0;
+    figures_.first_frame_ms = static_cast<double>((now - since_).count()) / 1000.0;
   }
-  if (auto capture = CaptureTimeOf(rtp_ts)) {
+  if (auto capture = capture_.CaptureTimeOf(rtp_ts)) {
     figures_.latency_ms.Add(static_cast<double>(now.count() - *capture) / 1000.0);
-    last_play_ = std::make_pair(now.count(), *capture);
+    last_output_ = std::make_pair(now.count(), *capture);
   }
 }
 

@@ -64,36 +64,43 @@ struct RecvStatsReporter::Impl {
   std::map<std::uint32_t, std::uint64_t> last_bytes, last_frames;
   int second = 0;
 
-  nlohmann::json Streams(const Participants& participants, const VideoStreams& video,
-                         const AudioStreams& audio) const {
+  nlohmann::json StreamsJson(const Participants& participants, const Streams& streams) const {
     nlohmann::json out = nlohmann::json::array();
-    auto add = [&](std::uint32_t ssrc, const char* kind, const StreamFigures& f) {
+    for (const auto& [ssrc, s] : streams) {
+      const StreamFigures& f = s->figures();
       nlohmann::json j = FiguresJson(f);
       j["ssrc"] = ssrc;
-      j["kind"] = kind;
-      if (std::string_view(kind) == "video") j["repair"] = RepairJson(f.repair);
+      j["kind"] = Name(s->kind());
+      if (s->kind() == MediaKind::kVideo) {
+        j["repair"] = RepairJson(f.repair);
+        j["decoder_queue"] = {{"overflows", f.decoder_queue_overflows},
+                              {"high_water", f.decoder_queue_high_water}};
+      }
       if (auto it = participants.find(ssrc); it != participants.end()) {
         j["cname"] = it->second.cname;
         j["name"] = it->second.name;
       }
       out.push_back(std::move(j));
-    };
-    for (const auto& [ssrc, s] : video) add(ssrc, "video", s->figures());
-    for (const auto& [ssrc, s] : audio) add(ssrc, "audio", s->figures());
+    }
     return out;
   }
 
   // A/V offset of participants whose audio and video share a CNAME (RFC 3550 lip sync).
-  static std::optional<double> AvOffsetMs(const Participants& participants, const VideoStreams& video,
-                                          const AudioStreams& audio) {
-    for (const auto& [vssrc, v] : video) {
+  static std::optional<double> AvOffsetMs(const Participants& participants, const Streams& streams) {
+    for (const auto& [vssrc, v] : streams) {
       auto vp = participants.find(vssrc);
-      if (vp == participants.end() || vp->second.cname.empty() || !v->last_render()) continue;
-      for (const auto& [assrc, a] : audio) {
+      if (v->kind() != MediaKind::kVideo || vp == participants.end() || vp->second.cname.empty() ||
+          !v->last_output()) {
+        continue;
+      }
+      for (const auto& [assrc, a] : streams) {
         auto ap = participants.find(assrc);
-        if (ap == participants.end() || ap->second.cname != vp->second.cname || !a->last_play()) continue;
-        const auto [vr, vc] = *v->last_render();
-        const auto [ar, ac] = *a->last_play();
+        if (a->kind() != MediaKind::kAudio || ap == participants.end() ||
+            ap->second.cname != vp->second.cname || !a->last_output()) {
+          continue;
+        }
+        const auto [vr, vc] = *v->last_output();
+        const auto [ar, ac] = *a->last_output();
         return static_cast<double>((vr - vc) - (ar - ac)) / 1000.0;
       }
     }
@@ -121,8 +128,8 @@ RecvStatsReporter::~RecvStatsReporter() = default;
 
 void RecvStatsReporter::set_srtp(const net::SrtpGroup* srtp) { impl_->srtp = srtp; }
 
-void RecvStatsReporter::Tick(const Participants& participants, const VideoStreams& video,
-                             const AudioStreams& audio, std::uint64_t plis_sent,
+void RecvStatsReporter::Tick(const Participants& participants, const Streams& streams,
+                             std::uint64_t plis_sent,
                              std::uint64_t dropped_total, const SignalFigures& signal) {
   Impl& m = *impl_;
   ++m.second;
@@ -132,7 +139,8 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
   RepairFigures repair;
   LatencyStats window;
   std::optional<double> ttff;
-  for (const auto& [ssrc, s] : video) {
+  for (const auto& [ssrc, s] : streams) {
+    if (s->kind() != MediaKind::kVideo) continue;
     const StreamFigures& f = s->figures();
     rendered += f.frames_rendered;
     dropped += f.frames_dropped;
@@ -152,16 +160,18 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
     repair.nacks_sent += f.repair.nacks_sent;
     repair.nacks_suppressed += f.repair.nacks_suppressed;
   }
-  for (const auto& [ssrc, s] : audio) {
+  for (const auto& [ssrc, s] : streams) {
+    if (s->kind() != MediaKind::kAudio) continue;
     new_bytes += s->figures().bytes - m.last_bytes[ssrc];
     m.last_bytes[ssrc] = s->figures().bytes;
     lost += s->figures().lost;
   }
   std::optional<Percentiles> lat;
-  for (const auto& [ssrc, s] : video) {
+  for (const auto& [ssrc, s] : streams) {
+    if (s->kind() != MediaKind::kVideo) continue;
     if (auto p = s->figures().latency_ms.Compute()) lat = p;  // the last video stream's window
   }
-  const auto av = Impl::AvOffsetMs(participants, video, audio);
+  const auto av = Impl::AvOffsetMs(participants, streams);
   nlohmann::json sec{{"t", m.second}, {"participants", participants.size()},
                      {"fps", new_frames}, {"kbps", static_cast<double>(new_bytes) * 8 / 1000.0},
                      {"frames_rendered", rendered}, {"frames_dropped", dropped},
@@ -208,26 +218,26 @@ void RecvStatsReporter::Tick(const Participants& participants, const VideoStream
   if (m.second % 5 == 0) m.WriteJson(nullptr);
 }
 
-void RecvStatsReporter::Retire(std::uint32_t ssrc, const std::string& kind, const StreamFigures& f) {
+void RecvStatsReporter::Retire(std::uint32_t ssrc, MediaKind kind, const StreamFigures& f) {
   nlohmann::json j = FiguresJson(f);
   j["ssrc"] = ssrc;
-  j["kind"] = kind;
-  if (kind == "video") j["repair"] = RepairJson(f.repair);
+  j["kind"] = Name(kind);
+  if (kind == MediaKind::kVideo) j["repair"] = RepairJson(f.repair);
   j["left"] = true;
   impl_->retired.push_back(std::move(j));
 }
 
-void RecvStatsReporter::Final(const Participants& participants, const VideoStreams& video,
-                              const AudioStreams& audio, std::uint64_t plis_sent,
+void RecvStatsReporter::Final(const Participants& participants, const Streams& streams,
+                              std::uint64_t plis_sent,
                               std::chrono::steady_clock::duration elapsed, const std::string& reason,
                               std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
                               std::uint64_t stray_after_bye, const DropCounters& dropped,
                               const FinalExtras& extras, const SignalFigures& signal) {
   Impl& m = *impl_;
   const double secs = std::chrono::duration<double>(elapsed).count();
-  nlohmann::json streams = m.Streams(participants, video, audio);
-  for (const auto& r : m.retired) streams.push_back(r);
-  nlohmann::json final_part{{"duration_s", secs}, {"stop_reason", reason}, {"streams", streams},
+  nlohmann::json all = m.StreamsJson(participants, streams);
+  for (const auto& r : m.retired) all.push_back(r);
+  nlohmann::json final_part{{"duration_s", secs}, {"stop_reason", reason}, {"streams", all},
                             {"plis_sent", plis_sent}, {"malformed_rtp", malformed_rtp},
                             {"malformed_rtcp", malformed_rtcp}, {"stray_after_bye", stray_after_bye},
                             {"own_ssrc", extras.own_ssrc},
@@ -238,7 +248,7 @@ void RecvStatsReporter::Final(const Participants& participants, const VideoStrea
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [why, n] : dropped.by_reason()) drops[why] = n;
   final_part["dropped"] = drops;
-  if (auto av = Impl::AvOffsetMs(participants, video, audio)) final_part["av_offset_ms"] = *av;
+  if (auto av = Impl::AvOffsetMs(participants, streams)) final_part["av_offset_ms"] = *av;
   final_part["signal"] = {{"state", SignalStateName(signal.state)},
                           {"outages", signal.outages},
                           {"longest_outage_s", signal.longest_outage_s},
@@ -255,7 +265,7 @@ void RecvStatsReporter::Final(const Participants& participants, const VideoStrea
     }
     std::fprintf(stderr, "%s\n", line.c_str());
   }
-  for (const auto& s : streams) {
+  for (const auto& s : all) {
     std::string line = fmt::format("  {} {:08x} {:<12} packets {} lost {} late {} | frames {} shown {} dropped",
                                    s["kind"].get<std::string>(), s["ssrc"].get<std::uint32_t>(),
                                    s.value("name", std::string()), s["packets"].get<std::uint64_t>(),

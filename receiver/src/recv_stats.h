@@ -10,16 +10,14 @@
 
 #include <confcast/net/srtp_group.h>
 
-#include "audio_stream.h"
 #include "drop_counters.h"
 #include "participants.h"
+#include "receive_stream.h"
 #include "signal_watch.h"
-#include "video_stream.h"
 
 namespace confcast::receiver {
 
-using VideoStreams = std::map<std::uint32_t, std::unique_ptr<VideoStream>>;
-using AudioStreams = std::map<std::uint32_t, std::unique_ptr<AudioStream>>;
+using Streams = std::map<std::uint32_t, std::unique_ptr<ReceiveStream>>;
 using Participants = std::map<std::uint32_t, Participant>;
 
 // Final figures about the receiver itself (not about one stream).
@@ -36,11 +34,11 @@ class RecvStatsReporter {
   ~RecvStatsReporter();
   // --key-file: SRTP figures go into --stats-json ("srtp") and failures are named once.
   void set_srtp(const net::SrtpGroup* srtp);
-  void Tick(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
+  void Tick(const Participants& participants, const Streams& streams,
             std::uint64_t plis_sent, std::uint64_t dropped_total, const SignalFigures& signal);
   // A stream that left: its figures stay in the final report.
-  void Retire(std::uint32_t ssrc, const std::string& kind, const StreamFigures& figures);
-  void Final(const Participants& participants, const VideoStreams& video, const AudioStreams& audio,
+  void Retire(std::uint32_t ssrc, MediaKind kind, const StreamFigures& figures);
+  void Final(const Participants& participants, const Streams& streams,
              std::uint64_t plis_sent, std::chrono::steady_clock::duration elapsed,
              const std::string& reason, std::uint64_t malformed_rtp, std::uint64_t malformed_rtcp,
              std::uint64_t stray_after_bye, const DropCounters& dropped, const FinalExtras& extras,

@@ -25,6 +25,8 @@ struct StreamFigures {
   std::uint64_t keyframe_requests = 0;
   std::uint64_t wrong_payload_type = 0;
   std::uint64_t ssrc_conflicts = 0;   // same SSRC from another transport address (RFC 3550 8.2)
+  std::uint64_t decoder_queue_overflows = 0;  // video: access units the decoder had no room for
+  std::size_t decoder_queue_high_water = 0;   // video: most access units waiting to decode
   double jitter_ms = 0;
   double target_delay_ms = 0;
   double max_render_gap_ms = 0;         // longest wait between two rendered frames (outages)

@@ -1,98 +1,51 @@
-// One received video source (one SSRC): validation and statistics (RFC 3550 A.1, A.3, A.8),
-// jitter buffer, H.264 depacketizer, decoder and sink. It never sends anything: it returns
-// what the receiver should do (ask for a keyframe) and counts everything it drops.
+// The video tail of a received stream: jitter buffer (reorders, assembles frames, waits for
+// repairs, turns unrecoverable loss into a keyframe request), RFC 6184 depacketizer, and a
+// decode worker thread that decodes and renders (decode_worker.h). The event loop only moves
+// bytes: a slow decoder or sink delays pictures, never the sockets, NACKs or RTCP.
 #pragma once
 
-#include <confcast/media/h264.h>
 #include <confcast/media/sink.h>
 #include <confcast/rtp/h264_depacketizer.h>
 #include <confcast/rtp/jitter_buffer.h>
-#include <confcast/rtp/lip_sync.h>
-#include <confcast/rtp/packet.h>
-#include <confcast/rtp/receive_stats.h>
 
 #include <cstdint>
-#include <deque>
-#include <memory>
 #include <optional>
-#include <utility>
+#include <vector>
 
-#include "stream_stats.h"
+#include "decode_worker.h"
+#include "receive_stream.h"
 
 namespace confcast::receiver {
 
-struct VideoStreamConfig {
-  std::uint32_t ssrc = 0;
-  std::uint8_t payload_type = 96;
-  std::uint8_t abs_capture_time_id = 1;
-  rtp::Duration latency_ceiling{40'000};
-  // How long a frame with a hole waits for a repair (NACK/RTX, FEC); 0 without repair.
-  rtp::Duration repair_wait{0};
-};
-
-// Where a packet handed to VideoStream::OnPacket came from.
-enum class PacketOrigin { kMedia, kRtx, kFec };
-
-class VideoStream {
+class VideoStream final : public ReceiveStream {
  public:
-  explicit VideoStream(const VideoStreamConfig& config, rtp::Timestamp now);
+  VideoStream(const StreamConfig& config, rtp::Timestamp since);
 
-  // A validated RTP packet of this SSRC arrived (wall-clock microseconds). Returns true when
-  // the receiver should send a PLI.
-  // Repaired packets (restored from RTX or FEC) take the same path; they are counted in the
-  // repair figures (recovered or duplicate), not in the stream's packets.
-  [[nodiscard]] bool OnPacket(const rtp::RtpView& packet, rtp::Timestamp arrival,
-                              PacketOrigin origin = PacketOrigin::kMedia);
-  // Releases frames whose playout time has come. Returns true when a PLI is needed.
-  [[nodiscard]] bool Poll(rtp::Timestamp now);
-  void OnSenderReport(rtp::NtpTime ntp, std::uint32_t rtp_timestamp, rtp::Timestamp arrival);
-
-  // The sink is attached by the receiver once it knows what to render into (or never).
-  // A new sink (or none) starts decoding afresh, at the next keyframe.
-  void AttachSink(media::VideoSink* sink) {
-    sink_ = sink;
-    decoder_.reset();
-  }
-  bool has_sink() const { return sink_ != nullptr; }
-  std::uint64_t frames_decoded() const { return frames_decoded_; }
-
-  rtp::ReceiveStatistics& stats() { return stats_; }
-  const StreamFigures& figures() const { return figures_; }
-  StreamFigures& figures() { return figures_; }
-  std::uint32_t ssrc() const { return config_.ssrc; }
-  const rtp::RtpToNtp& rtp_to_ntp() const { return rtp_to_ntp_; }
-  // (render wall time, capture wall time) of the last rendered frame, for lip sync.
-  std::optional<std::pair<std::int64_t, std::int64_t>> last_render() const { return last_render_; }
+  [[nodiscard]] StreamActions Poll(rtp::Timestamp now) override;
+  bool has_sink() const override { return sink_ != nullptr; }
+  // The sink is attached by the receiver once it knows what to render into (or never). A new
+  // sink (or none) starts decoding afresh, at the next keyframe.
+  void AttachSink(media::VideoSink* sink);
+  // Copies the decode worker's figures into figures() (event-loop thread, once per report).
+  void SyncFigures();
+  // Waits for the decode worker to finish what it was given (tests, shutdown).
+  void DrainDecoder() { worker_.Drain(); }
 
  private:
-  bool Deliver(std::vector<rtp::VideoFrame>& frames, rtp::Timestamp now);
-  void RecordCaptureTime(const rtp::RtpView& packet);
-  std::optional<std::int64_t> CaptureTimeOf(std::uint32_t rtp_ts) const;
-  void SyncFigures();
+  StreamActions Insert(const rtp::RtpView& packet, rtp::Timestamp arrival, PacketOrigin origin) override;
+  bool Deliver(std::vector<rtp::VideoFrame>& frames);
+  void SyncBufferFigures();
 
-  VideoStreamConfig config_;
-  rtp::ReceiveStatistics stats_;
   rtp::VideoJitterBuffer jitter_;
   rtp::H264Depacketizer depacketizer_;
-  std::unique_ptr<media::H264Decoder> decoder_;
   media::VideoSink* sink_ = nullptr;
-  rtp::RtpToNtp rtp_to_ntp_{90000};
-  std::deque<std::pair<std::uint32_t, std::int64_t>> capture_times_;  // rtp ts -> capture us
-  StreamFigures figures_;
-  rtp::Timestamp first_packet_;
-  std::uint64_t frames_decoded_ = 0;
-  std::uint64_t own_dropped_ = 0;  // damaged access units and failed renders
   std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
-  // An access unit was dropped as damaged or failed to decode: the frames after it reference
-  // what the decoder never saw, and libavcodec decodes them without an error, concealing from
-  // a wrong picture. Nothing is decoded until the next keyframe.
-  bool broken_chain_ = false;
-  std::optional<std::pair<std::int64_t, std::int64_t>> last_render_;
-  std::optional<std::int64_t> last_rendered_at_;  // wall microseconds
+  bool gap_ = false;              // frames were skipped since the last unit handed to the worker
+  std::uint64_t incomplete_ = 0;  // access units the depacketizer found damaged
+  VideoDecodeWorker worker_;      // last: its thread stops before the rest is destroyed
 };
 
-// True when an H.264 RTP payload begins a decodable point: an SPS, or the start of an IDR
-// slice, alone, first in a STAP-A, or in a starting FU-A.
+// True when an H.264 RTP payload begins a decodable point (temporary: moves to rtp/).
 bool StartsKeyframe(rtp::Bytes payload) noexcept;
 
 }  // namespace confcast::receiver

@@ -25,8 +25,12 @@ std::uint32_t SaturatingCompactNtp(Duration d) noexcept {
 
 }  // namespace
 
-ReceiveStatistics::ReceiveStatistics(std::uint32_t ssrc, std::uint32_t clock_rate_hz) noexcept
-    : ssrc_(ssrc), clock_rate_hz_(clock_rate_hz == 0 ? 1 : clock_rate_hz) {}
+ReceiveStatistics::ReceiveStatistics(std::uint32_t ssrc, std::uint32_t clock_rate_hz,
+                                     int min_sequential) noexcept
+    : ssrc_(ssrc),
+      clock_rate_hz_(clock_rate_hz == 0 ? 1 : clock_rate_hz),
+      min_sequential_(std::max(1, min_sequential)),
+      probation_(min_sequential_) {}
 
 // A.1 init_seq: restart the sequence state at `sequence` (validation or sender restart).
 void ReceiveStatistics::InitSequence(std::uint16_t sequence) noexcept {
@@ -46,7 +50,7 @@ PacketVerdict ReceiveStatistics::OnPacket(std::uint16_t sequence, std::uint32_t 
     seen_first_ = true;
     InitSequence(sequence);
     max_seq_ = static_cast<std::uint16_t>(sequence - 1);
-    probation_ = kMinSequential;
+    probation_ = min_sequential_;
   }
   const auto udelta = static_cast<std::uint16_t>(sequence - max_seq_);
   PacketVerdict verdict = PacketVerdict::kValid;
@@ -68,7 +72,7 @@ PacketVerdict ReceiveStatistics::OnPacket(std::uint16_t sequence, std::uint32_t 
     } else {
       // Not in sequence: probation restarts with this packet as the first one. Its timing
       // may belong to another stream, so the jitter reference restarts too.
-      probation_ = kMinSequential - 1;
+      probation_ = min_sequential_ - 1;
       max_seq_ = sequence;
       last_transit_.reset();
     }

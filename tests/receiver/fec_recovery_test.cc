@@ -95,8 +95,12 @@ TEST(AudioStreamFec, MissingPacketIsRebuiltFromTheNextPacketsInbandFec) {
   c.expected_loss_pct = 20;  // what the sender sets from receiver reports showing loss
   auto enc = media::OpusEncoder::Create(c);
   ASSERT_TRUE(enc);
-  AudioStream stream(AudioStreamConfig{0xA0D10, 111, 1, 1, rtp::Duration{500'000}},
-                     rtp::Timestamp{0});
+  StreamConfig sc;
+  sc.ssrc = 0xA0D10;
+  sc.payload_type = 111;
+  sc.channels = 1;
+  sc.latency_ceiling = rtp::Duration{500'000};
+  AudioStream stream(sc, rtp::Timestamp{0});
   Recorder sink;
   stream.AttachSink(&sink);
   // The tone jumps from 440 Hz to 880 Hz at packet 20, which is lost: concealment would go on
@@ -121,11 +125,10 @@ TEST(AudioStreamFec, MissingPacketIsRebuiltFromTheNextPacketsInbandFec) {
       if (k == 20) continue;
       auto v = rtp::ParseRtp(wire[k]);
       ASSERT_TRUE(v);
-      (void)stream.stats().OnPacket(v->sequence_number, v->timestamp, now, v->payload.size());
-      stream.OnPacket(*v, now);
+      ASSERT_FALSE(stream.OnPacket(*v, now).dropped);
     }
     for (int step = 0; step < 20; ++step) {
-      stream.Poll(now);
+      (void)stream.Poll(now);
       now += rtp::Duration{2'000};
     }
   }

@@ -49,8 +49,10 @@ class ReceiveStatistics {
   static constexpr std::uint32_t kMaxMisorder = 100;
 
   // `clock_rate_hz` is the RTP clock rate of the source's payload type (90000 for video,
-  // 48000 for Opus); it must be positive.
-  ReceiveStatistics(std::uint32_t ssrc, std::uint32_t clock_rate_hz) noexcept;
+  // 48000 for Opus); it must be positive. `min_sequential`: packets in sequence before the
+  // source counts as valid (A.1 MIN_SEQUENTIAL); 1 when a gate in front already validated it.
+  ReceiveStatistics(std::uint32_t ssrc, std::uint32_t clock_rate_hz,
+                    int min_sequential = kMinSequential) noexcept;
 
   // Feeds one RTP packet of this source. `arrival` is the local receive time.
   [[nodiscard]] PacketVerdict OnPacket(std::uint16_t sequence, std::uint32_t rtp_timestamp,
@@ -100,6 +102,7 @@ class ReceiveStatistics {
   std::uint64_t cycles_ = 0;  // shifted count of wraps (multiples of 65536)
   std::uint32_t base_seq_ = 0;
   std::uint32_t bad_seq_ = 0;  // 65537 means "none"; a jump sets it to jump + 1
+  int min_sequential_ = kMinSequential;
   int probation_ = kMinSequential;
   bool seen_first_ = false;
   std::int64_t received_ = 0;

@@ -1,0 +1,199 @@
+// The RTP side of confcast-recv: datagrams in, through repair and admission, into the SSRC's
+// ReceiveStream; NACKs and keyframe requests out. See receiver_impl.h for the chain.
+#include <confcast/rtp/packet.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "audio_stream.h"
+#include "receiver_impl.h"
+#include "video_stream.h"
+
+namespace confcast::receiver {
+namespace {
+
+constexpr rtp::Duration kCollisionHandover = std::chrono::seconds(1);
+constexpr rtp::Duration kStrayAfterBye = std::chrono::seconds(2);
+
+}  // namespace
+
+void Receiver::OnRtp(Port& port) {
+  auto got = port.rtp_in.Receive(port.rx->rtp_fd());
+  if (!got) return;
+  const Now now = Now::Read();
+  if (!got->empty()) signal_->OnPacket(now.mono);
+  for (const net::Datagram& d : *got) {
+    ++port.datagrams;
+    auto view = rtp::ParseRtp(d.data);
+    if (!view) {
+      ++port.malformed_rtp;
+      drops_.Count(DropReason(view.error()));
+      continue;
+    }
+    const rtp::Timestamp arrival =
+        d.arrival.count() ? std::chrono::duration_cast<rtp::Timestamp>(d.arrival) : now.wall;
+    const Source source{d.source, d.source_port};
+    const bool video = port.kind == MediaKind::kVideo;
+    // Retransmissions share the video port (SSRC multiplexing) but are never a participant.
+    if (video && nack_ && nack_->IsRtx(*view)) {
+      HandleRtx(d, arrival, now);
+      continue;
+    }
+    if (video && FecRecovery::IsRepair(*view)) {  // FlexFEC: its own SSRC, PT 98
+      auto r = fec_.OnRepair(*view, d.data, [&](std::uint32_t ssrc) { return Stream(ssrc, MediaKind::kVideo) != nullptr; });
+      if (r.media_ssrc) ++streams_.at(*r.media_ssrc)->figures().repair.fec_received;
+      DeliverRecovered(r.recovered, arrival, now);
+      continue;
+    }
+    if (!srtp_ && video) encrypted_hint_.OnVideoPayload(view->payload);
+    // We send no RTP: a stream with our SSRC is another participant using it (RFC 3550 8.2).
+    if (view->ssrc == own_ssrc_) OwnSsrcCollision("RTP", now);
+    if (participants_.count(view->ssrc)) {
+      HandleRtp(port, *view, d.data, source, arrival, now);
+      continue;
+    }
+    // A new SSRC: probation (RFC 3550 A.1) before any per-source state exists.
+    auto validated = port.gate.Offer(view->ssrc, view->sequence_number, d.data, arrival,
+                                     static_cast<std::uint32_t>(rng_()));
+    if (!validated) continue;
+    for (const SourceGate::Held& h : *validated) {
+      if (auto hv = rtp::ParseRtp(h.datagram)) HandleRtp(port, *hv, h.datagram, source, h.arrival, now);
+    }
+  }
+}
+
+// The participant of a packet's SSRC, created when new, and its stream. Null when the packet
+// must be dropped: a stray of a participant that said BYE, or the same SSRC from another
+// transport address while the first one is alive (RFC 3550 8.2: keep the first source; hand
+// over only once it has gone quiet, as a restarted sender would).
+ReceiveStream* Receiver::Admit(Port& port, const rtp::RtpView& view, const Source& source,
+                               rtp::Timestamp arrival, const Now& now) {
+  const std::uint32_t ssrc = view.ssrc;
+  if (auto it = departed_.find(ssrc); it != departed_.end()) {
+    if (now.mono - it->second < kStrayAfterBye) {
+      ++stray_after_bye_;
+      drops_.Count("after_bye");
+      return nullptr;
+    }
+    departed_.erase(it);
+  }
+  auto [it, is_new] = participants_.try_emplace(ssrc);
+  Participant& p = it->second;
+  if (is_new) {
+    p.ssrc = ssrc;
+    p.kind = port.kind;
+    p.first_heard = now.mono;
+    p.rtp_source = source;
+  } else if (!p.rtp_source) {
+    p.rtp_source = source;  // known from RTCP first
+  } else if (*p.rtp_source != source) {
+    if (now.mono - p.last_heard < kCollisionHandover) {
+      drops_.Count("ssrc_conflict");
+      if (auto s = streams_.find(ssrc); s != streams_.end()) ++s->second->figures().ssrc_conflicts;
+      return nullptr;
+    }
+    p.rtp_source = source;
+    if (streams_.erase(ssrc)) sinks_->Forget(ssrc);  // a new sender: start afresh
+  }
+  p.last_heard = now.mono;
+  (void)port.scheduler->OnRtpReceived(ssrc, now.mono);
+  auto& s = streams_[ssrc];
+  if (!s) {
+    const rtp::Timestamp since = first_stream_ ? start_wall_ : arrival;
+    first_stream_ = false;
+    StreamConfig c;
+    c.ssrc = ssrc;
+    c.payload_type = port.plan.payload_type;
+    c.abs_capture_time_id = port.plan.abs_capture_time_id;
+    c.channels = port.plan.channels;
+    c.latency_ceiling = std::chrono::milliseconds(o_.latency_ms);
+    if (port.kind == MediaKind::kVideo) {
+      // With NACK on, a hole may wait the whole latency budget for its retransmission.
+      c.repair_wait = o_.nack ? c.latency_ceiling : rtp::Duration{0};
+      s = std::make_unique<VideoStream>(c, since);
+      if (nack_) nack_->AddMedia(ssrc);
+    } else {
+      s = std::make_unique<AudioStream>(c, since);
+    }
+    if (o_.verbose) std::fprintf(stderr, "confcast-recv: new %s source %08x\n", Name(port.kind).data(), ssrc);
+    AttachSinks(now);
+  }
+  return s.get();
+}
+
+void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, rtp::Bytes bytes,
+                         const Source& source, rtp::Timestamp arrival, const Now& now) {
+  ReceiveStream* s = Admit(port, view, source, arrival, now);
+  if (!s || s->kind() != port.kind) return;
+  if (port.kind == MediaKind::kVideo) keyframes_.OnPacket(view.ssrc, StartsKeyframe(view.payload));
+  Feed(*s, view, arrival, PacketOrigin::kMedia, now);
+  if (port.kind != MediaKind::kVideo) return;
+  if (nack_) nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival);
+  DeliverRecovered(fec_.OnMedia(view.ssrc, bytes), arrival, now);
+  SendNacks(now);  // a burst may have made a loss certain
+}
+
+void Receiver::Feed(ReceiveStream& s, const rtp::RtpView& view, rtp::Timestamp arrival,
+                    PacketOrigin origin, const Now& now) {
+  const StreamActions a = s.OnPacket(view, arrival, origin);
+  if (a.dropped && a.drop_reason) drops_.Count(a.drop_reason);
+  if (a.request_keyframe) RequestKeyframe(s.ssrc(), now);
+}
+
+// RFC 4588: restore the original packet and feed it where the media would have gone.
+void Receiver::HandleRtx(const net::Datagram& d, rtp::Timestamp arrival, const Now& now) {
+  auto restored = nack_->Restore(d.data);
+  if (!restored) return;
+  ReceiveStream* s = Stream(restored->media_ssrc, MediaKind::kVideo);
+  if (!s) return;
+  ++s->figures().repair.rtx_received;
+  auto view = rtp::ParseRtp(restored->bytes);
+  if (!view) return;
+  Feed(*s, *view, arrival, PacketOrigin::kRtx, now);
+  nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
+}
+
+void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival,
+                                const Now& now) {
+  for (const auto& bytes : packets) {
+    auto view = rtp::ParseRtp(bytes);
+    ReceiveStream* s = view ? Stream(view->ssrc, MediaKind::kVideo) : nullptr;
+    if (!s) continue;
+    Feed(*s, *view, arrival, PacketOrigin::kFec, now);
+    if (nack_) nack_->OnRecovered(view->ssrc, view->sequence_number, arrival);  // no NACK for it
+  }
+}
+
+void Receiver::SendNacks(const Now& now) {
+  if (!nack_) return;
+  std::vector<NackRequest> due = nack_->Process(now.wall, Draw());
+  std::vector<rtp::Nack> nacks;
+  for (NackRequest& r : due) {
+    nacks.push_back(rtp::Nack{own_ssrc_, r.media_ssrc, std::move(r.items)});
+    if (o_.verbose) {
+      std::fprintf(stderr, "confcast-recv: NACK %zu packets of %08x\n", r.seqs.size(), r.media_ssrc);
+    }
+  }
+  if (!nacks.empty()) SendCompound(video_port_, std::nullopt, std::nullopt, now, std::move(nacks));
+  for (auto& [ssrc, s] : streams_) {
+    const rtp::NackTracker* t = nack_->TrackerFor(ssrc);
+    if (!t) continue;
+    RepairFigures& f = s->figures().repair;
+    f.nacks_sent = t->stats().nacks_sent;
+    f.nacks_suppressed = t->stats().nacks_suppressed;
+    f.lost_for_good = t->stats().lost_for_good;
+    f.rtt_ms = static_cast<double>(t->rtt().count()) / 1000.0;
+  }
+}
+
+// A stream needs a keyframe; the policy (keyframe_policy.h) decides whether a PLI goes out.
+// A source we do not show is never asked: attaching a sink asks then.
+void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
+  ReceiveStream* s = Stream(ssrc, MediaKind::kVideo);
+  if (!s || !s->has_sink()) return;
+  if (!keyframes_.Request(ssrc, now.mono)) return;
+  if (o_.verbose) std::fprintf(stderr, "confcast-recv: PLI to %08x\n", ssrc);
+  SendCompound(video_port_, ssrc, std::nullopt, now);
+}
+
+}  // namespace confcast::receiver
