@@ -59,6 +59,20 @@ TEST(ReceiveStats, SecondSequentialPacketValidates) {
   EXPECT_EQ(stats.ExtendedHighestSequence(), 1001u);
 }
 
+// Behind a gate that validated the source already (the receiver's SourceGate), the first
+// packet handed over starts the statistics: probation has one owner.
+TEST(ReceiveStats, MinSequentialOneValidatesOnTheFirstPacket) {
+  ReceiveStatistics stats(kSsrc, kVideoClock, /*min_sequential=*/1);
+  Feeder feed(stats, 1000);
+  EXPECT_EQ(feed.Send(1000), PacketVerdict::kValid);
+  EXPECT_TRUE(stats.validated());
+  EXPECT_EQ(feed.Send(1002), PacketVerdict::kValid);
+  EXPECT_EQ(stats.received(), 2u);
+  EXPECT_EQ(stats.Expected(), 3);
+  EXPECT_EQ(stats.CumulativeLost(), 1);
+  EXPECT_EQ(stats.counters().discarded, 0u);
+}
+
 TEST(ReceiveStats, NonSequentialPacketRestartsProbation) {
   ReceiveStatistics stats(kSsrc, kVideoClock);
   Feeder feed(stats, 100);
