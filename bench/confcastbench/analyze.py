@@ -110,6 +110,7 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
                 rep = {k: rep.get(k) for k in REPAIR_RECV}
             r["rtp"] = {"packets": v.get("packets"), "lost_before_repair": before,
                         "lost_after_repair": after, "late": v.get("late"),
+                        "reordered": v.get("reordered"),
                         "frames_rendered": v.get("frames_rendered"),
                         "frames_dropped": v.get("frames_dropped"),
                         "frames_concealed": v.get("frames_concealed"),
