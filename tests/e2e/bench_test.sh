@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces (CI runs as root)"
 BENCH=$E2E_ROOT/bench/confcast-bench
 BIN_DIR=$(dirname "$(dirname "$SEND")")
-[ -x "$BIN_DIR/bench/e2e/confcast-stamp" ] || skip "confcast-stamp not built in $BIN_DIR"
+need_exe "$BIN_DIR/bench/e2e/confcast-stamp" confcast-stamp
 common=(--bin-dir "$BIN_DIR" --receivers 2 --size 768x432 --bitrate 1000 --fps 30)
 
 note "2 receivers, 4 s, 2% loss towards receiver 2 only (at ${SECONDS}s)"
@@ -99,4 +99,4 @@ left=$(ip netns list | awk '{print $1}' | grep "^$prefix[0-9a-f][0-9a-f]-" || tr
 echo "ok: stopped with 130, no namespace of the run left"
 pgrep -f "$WORK/int" >/dev/null && fail "processes of the interrupted run still alive"
 echo "ok: no process of the run left"
-[ -z "${chromium_missing:-}" ] || skip "chromium missing (scripts/install-deps installs it): plots not checked"
+[ -z "${chromium_missing:-}" ] || fail "chromium missing: scripts/install-deps installs it (plots not checked)"

@@ -2,8 +2,8 @@
 # A real conference: two senders on one group, one receiver with a display (Xvfb). Each
 # participant gets its own window titled with its SDES NAME, and the screen shows pictures.
 source "$(dirname "$0")/lib.sh"
-command -v xvfb-run >/dev/null || skip "xvfb-run missing (scripts/install-deps installs xvfb)"
-command -v xwininfo >/dev/null || skip "xwininfo missing (scripts/install-deps installs x11-utils)"
+need xvfb-run xvfb
+need xwininfo x11-utils
 e2e_lan 3
 cat >"$WORK/display.sh" <<SH
 set -u
@@ -30,8 +30,7 @@ grep -q '"Room B' "$WORK/windows.txt" || fail "no window titled with participant
 echo "ok: one window per participant, titled with its NAME"
 videos="[s for s in d['final']['streams'] if s['kind']=='video']"
 check "both participants were shown" "len($videos) == 2 and all(s['frames_rendered'] >= 60 for s in $videos)" "$WORK/recv.json"
-if command -v convert >/dev/null; then
-  colours=$(convert "$WORK/screen.png" -format '%k' info: 2>/dev/null || echo 0)
-  note "screen grab has $colours colours"
-  [ "${colours:-0}" -gt 50 ] || fail "the screen looks blank"
-fi
+need convert imagemagick
+colours=$(convert "$WORK/screen.png" -format '%k' info: 2>/dev/null || echo 0)
+note "screen grab has $colours colours"
+[ "${colours:-0}" -gt 50 ] || fail "the screen looks blank"

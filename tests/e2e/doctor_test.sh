@@ -11,7 +11,7 @@
 #  - everything restored, with the bridge's querier on: all OK again.
 source "$(dirname "$0")/lib.sh"
 DOCTOR=${CONFCAST_DOCTOR:-$(cd "$(dirname "$SEND")/.." && pwd)/net/confcast-doctor}
-[ -x "$DOCTOR" ] || skip "confcast-doctor not built ($DOCTOR)"
+need_exe "$DOCTOR" confcast-doctor
 e2e_lan 2
 peer=$(addr 2)
 

@@ -4,7 +4,7 @@
 # the receiver's single-stream sink first. It never shows a frame, so after 3 s the sink
 # moves to the real participant: the foreign source cannot hold the screen.
 source "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || skip "python3 missing"
+need python3 python3
 e2e_lan 3
 FOREIGN=0x0badf00d
 LOG=recv on 2 "$RECV" --video-sink null --duration 9 -q --stats-json "$WORK/recv.json"

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces (CI runs as root)"
 BENCH=$E2E_ROOT/bench/confcast-bench
 BIN_DIR=$(dirname "$(dirname "$SEND")")
-[ -x "$BIN_DIR/bench/e2e/confcast-stamp" ] || fail "confcast-stamp not built in $BIN_DIR"
+need_exe "$BIN_DIR/bench/e2e/confcast-stamp" confcast-stamp
 common=(--bin-dir "$BIN_DIR" --receivers 2 --size 768x432 --bitrate 1000 --fps 30 --seconds 8)
 
 cat >"$WORK/burst-reorder.toml" <<'TOML'

@@ -3,7 +3,7 @@
 # confcast-recv decodes a stream that ffmpeg sends (-f rtp) using its own -sdp_file. ffmpeg
 # sends no PLI, so it starts at the next IDR (GOP 2 s): it gets 6 s to show 3 s of frames.
 source "$(dirname "$0")/lib.sh"
-command -v ffmpeg >/dev/null || skip "ffmpeg missing (scripts/install-deps installs it)"
+need ffmpeg ffmpeg
 e2e_lan 3
 
 note "ffmpeg watches confcast"

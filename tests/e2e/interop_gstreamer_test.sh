@@ -3,7 +3,7 @@
 # rtph264depay, avdec_h264) decodes confcast's stream, and confcast-recv plays a stream that
 # gst-launch-1.0 sends with rtph264pay and rtpopuspay.
 source "$(dirname "$0")/lib.sh"
-command -v gst-launch-1.0 >/dev/null || skip "gst-launch-1.0 missing (scripts/install-deps installs it)"
+need gst-launch-1.0 gstreamer1.0-tools
 e2e_lan 3
 
 note "GStreamer watches confcast"

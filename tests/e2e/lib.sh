@@ -1,6 +1,10 @@
 # Shared helpers for the end-to-end tests. Each test sources this, calls e2e_lan N, runs real
 # confcast processes in the hosts' namespaces and checks their --stats-json output.
-# Exit 77 means "skipped" (ctest SKIP_RETURN_CODE); the reason is printed first.
+# Exit 77 means "skipped" (ctest SKIP_RETURN_CODE); the reason is printed first. Only two
+# reasons may skip: no root (a developer's run; CI runs as root) and a kernel that lacks a
+# feature (skip_kernel). A missing tool that scripts/install-deps installs, a program that was
+# not built, or a virtual LAN that cannot be built is a failure: scripts/test fails any other
+# skip when it runs as root.
 set -euo pipefail
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,6 +16,11 @@ WORK=$(mktemp -d /tmp/confcast-e2e.XXXXXX)
 PIDS=()
 
 skip() { echo "SKIPPED: $*"; exit 77; }
+skip_kernel() { echo "SKIPPED: kernel: $*"; exit 77; }
+# need CMD PACKAGE: CMD must be on PATH (scripts/install-deps installs PACKAGE).
+need() { command -v "$1" >/dev/null || fail "$1 missing: scripts/install-deps installs $2 (run it)"; }
+# need_exe PATH WHAT: a program of ours that the build makes.
+need_exe() { [ -x "$1" ] || fail "$2 not built ($1): build every target first"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "== $*"; }
 
@@ -31,9 +40,9 @@ trap 'exit 130' INT TERM
 # e2e_lan N [vlan options]: a fresh virtual LAN with N hosts, unique per run.
 e2e_lan() {
   [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces (CI runs as root)"
-  command -v ip >/dev/null || skip "iproute2 missing (scripts/install-deps installs it)"
+  need ip iproute2
   LAN="e2e$$$(printf '%04x' $((RANDOM)))"
-  "$VLAN" up "$LAN" "$@" >"$WORK/vlan.log" 2>&1 || { cat "$WORK/vlan.log"; skip "cannot build a virtual LAN here"; }
+  "$VLAN" up "$LAN" "$@" >"$WORK/vlan.log" 2>&1 || { cat "$WORK/vlan.log"; fail "cannot build the virtual LAN (scripts/vlan up, above)"; }
 }
 
 # on H CMD...: run CMD in host H of the LAN, in the background. Its pid is left in LAST (not

@@ -7,7 +7,7 @@
 # not let the foreign source replace the real one, and must not ask the foreign source for
 # keyframes (it is not shown, so a keyframe would be wasted).
 source "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || skip "python3 missing"
+need python3 python3
 e2e_lan 3
 FOREIGN=0x0badf00d
 LOG=recv on 2 "$RECV" --video-sink null --duration 9.5 -q --stats-json "$WORK/recv.json"

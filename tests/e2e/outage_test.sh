@@ -4,7 +4,7 @@
 # restart: when the path returns, one round of PLI brings a fresh keyframe and the first new
 # frame is shown within about a second.
 source "$(dirname "$0")/lib.sh"
-command -v nft >/dev/null || skip "nft missing"
+need nft nftables
 e2e_lan 2
 LOG=recv on 2 "$RECV" --video-sink null --duration 12 -q --stats-json "$WORK/recv.json"
 recv=$LAST

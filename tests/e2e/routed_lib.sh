@@ -94,9 +94,9 @@ routed_host() {  # routed_host NS ADDR/LEN GATEWAY
 # routed_up: build the topology and start pimd; waits until pimd has its interfaces (vifs).
 routed_up() {
   [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces (CI runs as root)"
-  command -v pimd >/dev/null || skip "pimd missing (scripts/install-deps installs it)"
-  command -v nsenter >/dev/null || skip "nsenter missing (util-linux)"
-  [ -e /proc/net/ip_mr_cache ] || skip "this kernel has no multicast routing (CONFIG_IP_MROUTE)"
+  need pimd pimd
+  need nsenter util-linux
+  [ -e /proc/net/ip_mr_cache ] || skip_kernel "no multicast routing (CONFIG_IP_MROUTE: /proc/net/ip_mr_cache is absent)"
   RT="rt$$$(printf '%04x' $((RANDOM)))"
   trap routed_exit EXIT
   local s r b
@@ -157,7 +157,7 @@ EOF
     sleep 0.05
   done
   [ "$(ip netns exec "$r" awk 'NR>1' /proc/net/ip_mr_vif | wc -l)" -ge 2 ] ||
-    skip "pimd did not start in a network namespace here: $(tail -n 5 "$WORK/pimd.log")"
+    fail "pimd did not start in a network namespace here: $(tail -n 5 "$WORK/pimd.log")"
   # Joins and traffic before pimd knows the RP are not routed, and pimd does not revisit them:
   # wait for the RP (its debug line "New RP candidate ..."), at most 30 s.
   local t0=$SECONDS

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/routed_lib.sh"
 PROBE=${CONFCAST_PROBE:-$(dirname "$RECV")/../net/confcast-probe}
-[ -x "$PROBE" ] || skip "confcast-probe not found (set CONFCAST_PROBE)"
+need_exe "$PROBE" confcast-probe
 routed_up
 note "topology $RT: sender 10.78.1.10 | router 10.78.1.1 / 10.78.2.1 (pimd) | receivers 10.78.2.11, .12; pimd elected its RP in ${RT_CONVERGED} s"
 

@@ -7,14 +7,17 @@
 # the session's TTL: 2 here, because 1 is the kernel's default multicast TTL and a test at 1
 # could not tell whether the sender applied it.
 source "$(dirname "$0")/lib.sh"
-command -v tshark >/dev/null || skip "tshark missing (scripts/install-deps installs it)"
+need tshark tshark
 e2e_lan 3
 origin=$(addr 1)
 
 LOG=cap on 2 tshark -q -i vl0 -f "udp port 9875" -a duration:10 -w "$WORK/sap.pcapng"
 cap=$LAST
+need cvlc vlc-bin
+ls /usr/lib/*/vlc/plugins/services_discovery/libsap_plugin.so >/dev/null 2>&1 ||
+  fail "VLC's SAP plugin missing: scripts/install-deps installs vlc-plugin-base"
 vlc=""
-if command -v cvlc >/dev/null && ls /usr/lib/*/vlc/plugins/services_discovery/libsap_plugin.so >/dev/null 2>&1; then
+if true; then
   # VLC refuses to run as root: run it as nobody. Its command-line interface prints the
   # playlist, where the SAP discovery adds what it heard under "Network streams (SAP)".
   # --no-sap-parse: VLC 3's own SDP shortcut takes single-port sessions only and drops a

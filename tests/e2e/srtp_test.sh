@@ -6,7 +6,7 @@
 # world-readable key is refused. An SDP with a=crypto names the suite, never the key by default.
 source "$(dirname "$0")/lib.sh"
 KEYGEN=${CONFCAST_KEYGEN:-$(dirname "$SEND")/../net/confcast-keygen}
-[ -x "$KEYGEN" ] || skip "confcast-keygen not built ($KEYGEN)"
+need_exe "$KEYGEN" confcast-keygen
 
 "$KEYGEN" -o "$WORK/group.key" 2>"$WORK/keygen.log" || fail "keygen failed: $(cat "$WORK/keygen.log")"
 "$KEYGEN" -o "$WORK/other.key" 2>>"$WORK/keygen.log" || fail "keygen failed"

@@ -5,7 +5,7 @@
 # with no querier on this LAN nothing else makes a host repeat its IGMP reports, so the reports
 # captured on the bridge come from the renewals (host 2, without the option, sends none).
 source "$(dirname "$0")/lib.sh"
-command -v tcpdump >/dev/null || skip "tcpdump missing (scripts/install-deps installs it)"
+need tcpdump tcpdump
 e2e_lan 3
 br() { "$VLAN" exec "$LAN" br "$@"; }
 br nft add table bridge watchdog

@@ -2,7 +2,7 @@
 # What is really on the wire: tshark's RTP analysis of a capture of confcast's stream shows no
 # lost packets or sequence errors, and its RTCP (SR, SDES, RR) dissects without malformations.
 source "$(dirname "$0")/lib.sh"
-command -v tshark >/dev/null || skip "tshark missing (scripts/install-deps installs it)"
+need tshark tshark
 e2e_lan 3
 LOG=tshark on 3 tshark -q -i any -f "udp and dst net 239.0.0.0/8" -a duration:6 -w "$WORK/cap.pcapng"
 cap=$LAST

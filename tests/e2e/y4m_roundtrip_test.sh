@@ -2,7 +2,7 @@
 # y4m in, y4m out, through confcast-send and confcast-recv: every frame arrives, in order, and
 # close to the original (PSNR floor 30 dB; the stream is re-encoded once by H.264).
 source "$(dirname "$0")/lib.sh"
-command -v ffmpeg >/dev/null || skip "ffmpeg missing (scripts/install-deps installs it)"
+need ffmpeg ffmpeg
 e2e_lan 2
 ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc=size=320x240:rate=30 -frames:v 90 \
        -pix_fmt yuv420p "$WORK/in.y4m"

@@ -183,7 +183,7 @@ TEST(AudioSource, MissingDevicesGiveClearErrors) {
   std::string first;
   std::getline(cards, first);
   if (!Contains(first, "no soundcards") && cards.good())
-    GTEST_SKIP() << "this machine has a sound card";
+    GTEST_SKIP() << "hardware: this machine has a sound card";
   auto alsa = CreateAudioSource("alsa:hw:3");
   ASSERT_FALSE(alsa);
   EXPECT_TRUE(Contains(alsa.error().message, "audio source 'alsa:hw:3'")) << alsa.error().message;

@@ -1,11 +1,11 @@
 #!/bin/sh
 # The `window` sink shows the picture: under a private Xvfb server, run window_probe, grab the
 # root window and require it to be non-uniform (an empty Xvfb screen is uniformly black).
-# Usage: window_xvfb_test.sh PATH/TO/confcast_media_window_probe. Exit 77 = skipped.
+# Usage: window_xvfb_test.sh PATH/TO/confcast_media_window_probe. 
 set -u
 probe=$1
 for tool in xvfb-run import convert; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed (xvfb, imagemagick)"; exit 77; }
+  command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: $tool missing: scripts/install-deps installs xvfb and imagemagick"; exit 1; }
 done
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
