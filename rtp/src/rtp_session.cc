@@ -2,6 +2,7 @@
 // the compounds we send and when, and which members are gone. Incoming packets, source
 // binding and collisions are in rtp_session_receive.cc. See rtp_session.h.
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "confcast/rtp/rtp_session.h"
@@ -79,6 +80,11 @@ Duration RtpSession::MemberTimeout() const noexcept {
   return std::max(config_.member_timeout_floor, kRtcpMemberTimeoutIntervals * td);
 }
 
+Duration RtpSession::TimeoutOf(const SessionMember& member, Duration member_timeout) const noexcept {
+  return member.rtp_from && config_.media_sender_timeout ? *config_.media_sender_timeout
+                                                         : member_timeout;
+}
+
 void RtpSession::OnRtpSent(Timestamp now) {
   if (done_ || leaving_) return;
   last_rtp_sent_ = now;
@@ -149,6 +155,26 @@ RtcpCompound RtpSession::BuildBye(Timestamp now) {
   return compound;
 }
 
+// A BYE for an SSRC we no longer use: an empty RR from it (6.1: a compound starts with a
+// report), its CNAME, and the BYE.
+RtcpCompound RtpSession::ByeFor(std::uint32_t ssrc, std::string_view reason) const {
+  Sdes sdes;
+  sdes.chunks.push_back(SdesChunk{ssrc, {Item(SdesType::kCname, config_.cname)}});
+  RtcpCompound compound;
+  compound.emplace_back(ReceiverReport{ssrc, {}, {}});
+  compound.emplace_back(std::move(sdes));
+  compound.emplace_back(rtp::Bye{{ssrc}, Cut(reason)});
+  return compound;
+}
+
+std::optional<RtcpCompound> RtpSession::ChangeSsrc(std::uint32_t ssrc) {
+  if (ssrc == 0 || IsLocalSsrc(ssrc) || members_.count(ssrc) || done_) return std::nullopt;
+  const std::uint32_t old = config_.ssrc;
+  config_.ssrc = ssrc;
+  scheduler_.set_own_ssrc(ssrc);
+  return ByeFor(old, "SSRC changed");
+}
+
 std::size_t RtpSession::WireSize(const RtcpCompound& compound) const noexcept {
   return SerializedSize(std::span<const RtcpPacket>(compound)) + config_.lower_layer_overhead;
 }
@@ -181,7 +207,8 @@ Timestamp RtpSession::NextWakeup() const {
   Timestamp next = done_ ? Timestamp::max() : scheduler_.next();
   const Duration timeout = MemberTimeout();
   for (const auto& [ssrc, m] : members_) {
-    next = std::min(next, m.bye_at ? *m.bye_at + config_.bye_linger : m.last_heard + timeout);
+    next = std::min(next, m.bye_at ? *m.bye_at + config_.bye_linger
+                                   : m.last_heard + TimeoutOf(m, timeout));
   }
   return next;
 }
@@ -233,8 +260,14 @@ SessionTimeouts RtpSession::Timeouts(Timestamp now) {
     const SessionMember& m = it->second;
     if (m.bye_at && now - *m.bye_at >= config_.bye_linger) {
       out.left.push_back(it->first);
-    } else if (!m.bye_at && now - m.last_heard > timeout) {
+    } else if (!m.bye_at && now - m.last_heard > TimeoutOf(m, timeout)) {
       out.timed_out.push_back(it->first);
+      // Gone before the scheduler's own (longer) timeout: take it out of the interval's count
+      // as a departure (6.3.4), with the average size left as it is.
+      if (!scheduler_.leaving()) {
+        (void)scheduler_.OnByeReceived(
+            it->first, now, static_cast<std::size_t>(std::llround(scheduler_.avg_rtcp_size())));
+      }
     } else {
       ++it;
       continue;

@@ -95,15 +95,7 @@ std::optional<SsrcCollision> RtpSession::ResolveCollision(Timestamp now, std::ui
     return c;
   }
   ++counters_.collisions;
-  rtp::Bye bye;
-  bye.ssrcs.push_back(ssrc);
-  bye.reason = "SSRC collision";
-  Sdes sdes;
-  sdes.chunks.push_back(SdesChunk{ssrc, {SdesItem{static_cast<std::uint8_t>(SdesType::kCname),
-                                                  config_.cname}}});
-  c.bye.emplace_back(ReceiverReport{ssrc, {}, {}});
-  c.bye.emplace_back(std::move(sdes));
-  c.bye.emplace_back(std::move(bye));
+  c.bye = ByeFor(ssrc, "SSRC collision");
   const std::uint32_t fresh = PickSsrc(ssrc);
   config_.ssrc = fresh;
   scheduler_.set_own_ssrc(fresh);

@@ -78,6 +78,22 @@ TEST(RtpSession, AnotherCnameOnOurSsrcIsACollisionResolvedWithAFreshSsrcAndBye) 
   EXPECT_FALSE(s.FindMember(kOurs)->bye_at);
 }
 
+TEST(RtpSession, AnotherPortOfTheSameParticipantFollowsAnSsrcChange) {
+  WithAlice w;
+  RtpSession& s = w.session;
+  EXPECT_FALSE(s.ChangeSsrc(kAlice));  // a member's
+  EXPECT_FALSE(s.ChangeSsrc(kOurs));   // already ours
+  EXPECT_FALSE(s.ChangeSsrc(0));
+  auto bye = s.ChangeSsrc(0x44444444);
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(All<rtp::Bye>(*bye).at(0).ssrcs, std::vector<std::uint32_t>{kOurs});
+  EXPECT_EQ(All<ReceiverReport>(*bye).at(0).sender_ssrc, kOurs);
+  EXPECT_TRUE(Serialize(*bye));
+  EXPECT_EQ(s.ssrc(), 0x44444444u);
+  EXPECT_EQ(s.scheduler().own_ssrc(), 0x44444444u);
+  EXPECT_EQ(All<ReceiverReport>(*s.Poll(s.NextWakeup())).at(0).sender_ssrc, 0x44444444u);
+}
+
 TEST(RtpSession, CollisionOnARepairSsrcIsReportedNotResolved) {
   Script script;
   RtpSessionConfig c = BaseConfig();

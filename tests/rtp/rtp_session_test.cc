@@ -4,6 +4,8 @@
 // bits come from a fixed script.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "rtp_session_fixture.h"
 
 namespace confcast::rtp::session_test {
@@ -220,6 +222,22 @@ TEST(RtpSession, MembersTimeOutAfterFiveIntervalsOrTheFloorIfLonger) {
   EXPECT_EQ(floored.MemberTimeout(), seconds{30});
   EXPECT_TRUE(floored.Timeouts(kT0 + seconds{29}).timed_out.empty());
   EXPECT_EQ(floored.Timeouts(kT0 + seconds{31}).timed_out, std::vector<std::uint32_t>{kAlice});
+}
+
+TEST(RtpSession, AMediaSenderTimeoutAppliesOnlyToMembersThatSentRtp) {
+  Script script;
+  RtpSessionConfig c = BaseConfig();
+  c.media_sender_timeout = seconds{5};
+  RtpSession s(c, kT0, script.Bits());
+  (void)s.OnRtp(kT0, kAlice, kHostARtp);
+  (void)s.Receive(kT0, kHostB, RrSdes(kBob, "bob@b"), 60);  // RTCP only
+  EXPECT_EQ(s.NextWakeup(), std::min(s.scheduler().next(), kT0 + seconds{5}));
+  EXPECT_TRUE(s.Timeouts(kT0 + seconds{5}).timed_out.empty());
+  EXPECT_EQ(s.Timeouts(kT0 + seconds{5} + milliseconds{1}).timed_out,
+            std::vector<std::uint32_t>{kAlice});
+  EXPECT_EQ(s.scheduler().members(), 2);  // the interval no longer counts Alice
+  EXPECT_TRUE(s.FindMember(kBob));         // still the RFC's 25 s
+  EXPECT_EQ(s.Timeouts(kT0 + seconds{26}).timed_out, std::vector<std::uint32_t>{kBob});
 }
 
 TEST(RtpSession, ASilentSenderBecomesAReceiverBeforeItTimesOut) {

@@ -8,7 +8,8 @@
 // received (never sanitized here), the transport address it was first heard from on each
 // channel, when it was last heard, whether it sends RTP and whether it said BYE. A member times
 // out after M * Td without a packet (Td: the deterministic interval with the fixed 5 s minimum,
-// as RtcpScheduler computes it), never sooner than a floor the caller sets. A member that said
+// as RtcpScheduler computes it), never sooner than a floor the caller sets; a member that sent
+// RTP may be given a shorter timeout of its own (media_sender_timeout). A member that said
 // BYE is kept for `bye_linger` so stray packets after its BYE do not bring it back (6.2.1).
 //
 // Source binding (8.2, 6.3.7): an SSRC is bound to the address of its first RTP packet and,
@@ -82,6 +83,9 @@ struct RtpSessionConfig {
   // Added to every compound's size for the interval's average (6.2: UDP and IP headers).
   std::size_t lower_layer_overhead = kUdpIpv4HeaderBytes;
   Duration member_timeout_floor = std::chrono::seconds{5};
+  // When set, a member that has sent RTP times out after this much silence instead (a
+  // receiver that shows senders wants a crashed one gone in seconds, not after 5 intervals).
+  std::optional<Duration> media_sender_timeout;
   Duration handover_silence = std::chrono::seconds{1};
   Duration bye_linger = std::chrono::seconds{2};
   std::vector<TransportAddress> local_addresses;  // where our own packets come from
@@ -234,6 +238,10 @@ class RtpSession {
   [[nodiscard]] std::optional<RtcpCompound> Bye(Timestamp now, std::string_view reason);
   // We sent an RTP packet (6.3.8): SR from now on, and maybe a shorter interval.
   void OnRtpSent(Timestamp now);
+  // Moves our main SSRC to `ssrc`, chosen elsewhere (a participant with one SSRC on two ports
+  // follows a collision found on the other port). Returns the BYE for the old one; nothing
+  // when `ssrc` is 0, already ours, used by a member, or we left.
+  [[nodiscard]] std::optional<RtcpCompound> ChangeSsrc(std::uint32_t ssrc);
 
   // One parsed compound (or reduced-size packet) from `from`, `datagram_size` bytes.
   [[nodiscard]] RtcpReceiveResult Receive(Timestamp now, const TransportAddress& from,
@@ -253,6 +261,8 @@ class RtpSession {
   const std::map<std::uint32_t, SessionMember>& members() const noexcept { return members_; }
   // The current member timeout: max(floor, M * Td).
   Duration MemberTimeout() const noexcept;
+  // The timeout that applies to `member`: media_sender_timeout for one that sent RTP, if set.
+  Duration TimeoutOf(const SessionMember& member, Duration member_timeout) const noexcept;
   const RtcpScheduler& scheduler() const noexcept { return scheduler_; }
   const RtpSessionCounters& counters() const noexcept { return counters_; }
   bool left() const noexcept { return done_ || leaving_; }
@@ -274,6 +284,7 @@ class RtpSession {
   bool SendSr() const noexcept;
   RtcpCompound BuildReport(Timestamp now, bool consume);
   RtcpCompound BuildBye(Timestamp now);
+  RtcpCompound ByeFor(std::uint32_t ssrc, std::string_view reason) const;
   Sdes BuildSdes() const;
   std::size_t WireSize(const RtcpCompound& compound) const noexcept;
   std::optional<Duration> RoundTrip(Timestamp now, const ReportBlock& block) const noexcept;
