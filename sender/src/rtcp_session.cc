@@ -1,21 +1,32 @@
 #include "rtcp_session.h"
 
-#include <confcast/rtp/receive_stats.h>
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <deque>
 #include <cstdio>
-#include <type_traits>
+#include <cstring>
+#include <deque>
 
 namespace confcast::sender {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Receivers stay listed this long after their last packet (RFC 3550 6.3.5 gives 5 intervals,
+// 25 s on a LAN; a little more keeps one that reports late).
+constexpr auto kReceiverTimeoutFloor = std::chrono::seconds(30);
+// Loss reports older than this no longer size FEC.
+constexpr auto kLossReportAge = std::chrono::seconds(10);
+
 rtp::Timestamp Micros(Clock::time_point t) {
   return std::chrono::duration_cast<rtp::Timestamp>(t.time_since_epoch());
+}
+Clock::time_point TimePoint(rtp::Timestamp t) {
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(t));
 }
 rtp::NtpTime NtpNow() {
   return rtp::NtpFromUnixMicros(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -30,25 +41,64 @@ std::string MakeCname(std::mt19937& rng) {
   return fmt::format("{:08x}{:08x}@{}", rng(), rng(), host);
 }
 
+rtp::TransportAddress ToTransport(const net::IpAddress& ip, std::uint16_t port) {
+  rtp::TransportAddress a;
+  a.v6 = ip.family == net::Family::kIpv6;
+  std::copy_n(ip.bytes.begin(), a.v6 ? 16 : 4, a.ip.begin());
+  a.port = port;
+  return a;
+}
+
+// Where our packets on `fd` come from: a connected socket's source address and port, which is
+// what our own multicast loop-back shows as its source.
+std::optional<rtp::TransportAddress> LocalAddressOf(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return std::nullopt;
+  rtp::TransportAddress a;
+  if (ss.ss_family == AF_INET) {
+    sockaddr_in in{};
+    std::memcpy(&in, &ss, sizeof in);
+    std::memcpy(a.ip.data(), &in.sin_addr, 4);
+    a.port = ntohs(in.sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    sockaddr_in6 in6{};
+    std::memcpy(&in6, &ss, sizeof in6);
+    std::memcpy(a.ip.data(), &in6.sin6_addr, 16);
+    a.port = ntohs(in6.sin6_port);
+    a.v6 = true;
+  } else {
+    return std::nullopt;
+  }
+  return a;
+}
+
 }  // namespace
 
 struct RtcpSession::Stream {
   std::string kind;
   net::SenderStream* socket = nullptr;
-  std::uint32_t ssrc = 0;
+  std::uint32_t initial_ssrc = 0;
   const rtp::RtpClock* clock = nullptr;
   const StreamCounters* counters = nullptr;
   double bandwidth_bps = 0;
-  std::optional<rtp::RtcpScheduler> scheduler;
+  std::vector<std::uint32_t> repair_ssrcs;  // until the session exists
+  std::optional<rtp::RtpSession> session;  // from Start
   net::BatchReceiver receiver{16, 1500};
   std::uint64_t packets_at_last_tick = 0;
-  std::vector<std::uint32_t> repair_ssrcs;
+  // The last report block about this stream from each receiver.
+  struct Report {
+    double fraction_lost = 0;
+    std::int64_t cumulative_lost = 0;
+    double jitter_ms = 0;
+    std::optional<double> rtt_ms;
+  };
+  std::map<std::uint32_t, Report> reports;
   // Loss one receiver reports about this stream over the last few seconds, from the
   // cumulative counters of its report blocks (lost / expected between the oldest and newest
   // block in the window). One block's fraction lost covers a few dozen packets and reads 0%
   // or 8% on a 5% link; the worst of several receivers' single fractions then overstates the
-  // loss about twice, which bought FEC for 10% loss on a 5% LAN. Keyed by reporter SSRC: one
-  // receiver reports on both streams with one SSRC, so ReceiverInfo cannot tell them apart.
+  // loss about twice, which bought FEC for 10% loss on a 5% LAN.
   struct LossWindow {
     struct Sample {
       Clock::time_point at;
@@ -70,6 +120,12 @@ struct RtcpSession::Stream {
   };
   std::map<std::uint32_t, LossWindow> loss_by_reporter;
   std::atomic<double> worst_fraction_lost{0};
+
+  std::uint32_t ssrc() const { return session ? session->ssrc() : initial_ssrc; }
+  bool Present(std::uint32_t ssrc) const {
+    const rtp::SessionMember* m = session ? session->FindMember(ssrc) : nullptr;
+    return m && !m->bye_at;
+  }
 };
 
 RtcpSession::RtcpSession(Config config, std::uint32_t seed)
@@ -77,15 +133,13 @@ RtcpSession::RtcpSession(Config config, std::uint32_t seed)
 
 RtcpSession::~RtcpSession() = default;
 
-double RtcpSession::Draw() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
-
 void RtcpSession::AddStream(const char* kind, net::SenderStream& socket,
                             const rtp::RtpStamper& stamper, const rtp::RtpClock& clock,
                             const StreamCounters& counters, double bandwidth_bps) {
   auto s = std::make_unique<Stream>();
   s->kind = kind;
   s->socket = &socket;
-  s->ssrc = stamper.ssrc();
+  s->initial_ssrc = stamper.ssrc();
   s->clock = &clock;
   s->counters = &counters;
   s->bandwidth_bps = bandwidth_bps;
@@ -94,7 +148,9 @@ void RtcpSession::AddStream(const char* kind, net::SenderStream& socket,
 
 void RtcpSession::AddRepairSsrc(const char* kind, std::uint32_t ssrc) {
   for (auto& s : streams_) {
-    if (s->kind == kind) s->repair_ssrcs.push_back(ssrc);
+    if (s->kind != kind) continue;
+    s->repair_ssrcs.push_back(ssrc);
+    if (s->session) s->session->AddRepairSsrc(ssrc);
   }
 }
 
@@ -122,15 +178,41 @@ void RtcpSession::Start(net::EventLoop& loop) {
   double session_bps = 0;
   for (auto& s : streams_) session_bps += s->bandwidth_bps;
   for (auto& s : streams_) {
-    rtp::RtcpSchedulerConfig c;
-    c.own_ssrc = s->ssrc;
+    rtp::RtpSessionConfig c;
+    c.ssrc = s->initial_ssrc;
+    c.repair_ssrcs = s->repair_ssrcs;
+    c.cname = cname_;
+    c.name = config_.name;
+    c.tool = "confcast 0.1";
     c.rtcp_bandwidth_bytes_per_s = 0.05 * s->bandwidth_bps / 8;
     // RFC 3550 6.2: the reduced minimum (360 / session kbit/s), capped at the 5 s default, from
     // the bandwidth of the whole conference, so the audio stream's first sender report comes
     // within about half a second too: receivers (ours, ffmpeg, GStreamer) need the NTP/RTP
     // mapping of both streams to line them up. Each stream still keeps to its own 5%.
     c.min_interval = std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(session_bps));
-    s->scheduler.emplace(c, now, Draw());
+    c.member_timeout_floor = kReceiverTimeoutFloor;
+    for (int fd : {s->socket->rtcp_fd(), s->socket->rtp_fd()}) {
+      if (auto a = LocalAddressOf(fd)) c.local_addresses.push_back(*a);
+    }
+    s->session.emplace(std::move(c), now, [this] { return static_cast<std::uint32_t>(rng_()); });
+    Stream* raw = s.get();
+    s->session->SetSenderInfoSource([raw] {
+      const rtp::NtpTime ntp = NtpNow();
+      rtp::SenderInfo info;
+      info.ntp = ntp;
+      const std::int64_t now_us = rtp::UnixMicrosFromNtp(ntp);
+      if (auto m = raw->counters->Mapping()) {
+        const std::int64_t ticks = (now_us - m->first) * raw->clock->clock_rate() / 1'000'000;
+        info.rtp_timestamp = m->second + static_cast<std::uint32_t>(ticks);
+      } else {
+        info.rtp_timestamp = raw->clock->ToRtp(now_us);
+      }
+      info.packet_count =
+          static_cast<std::uint32_t>(raw->counters->packets.load(std::memory_order_relaxed));
+      info.octet_count =
+          static_cast<std::uint32_t>(raw->counters->payload_octets.load(std::memory_order_relaxed));
+      return info;
+    });
   }
   auto timer = loop.AddTimer(std::chrono::milliseconds(20), std::chrono::milliseconds(20),
                              [this] { Tick(); });
@@ -140,28 +222,21 @@ void RtcpSession::Start(net::EventLoop& loop) {
 void RtcpSession::Tick() {
   const auto now_tp = Clock::now();
   const auto now = Micros(now_tp);
+  double worst = 0;
   for (auto& s : streams_) {
+    if (!s->session) continue;
     const std::uint64_t sent = s->counters->packets.load(std::memory_order_relaxed);
     if (sent != s->packets_at_last_tick) {
       s->packets_at_last_tick = sent;
-      (void)s->scheduler->OnRtpSent(now);
+      s->session->OnRtpSent(now);
     }
-    if (now < s->scheduler->next()) continue;
-    const rtp::RtcpTimerDecision d = s->scheduler->OnTimer(now, Draw());
-    if (d.action == rtp::RtcpAction::kSendReport) {
-      const std::size_t size = SendCompound(*s, std::nullopt);
-      (void)s->scheduler->OnReportSent(now, size, Draw());
+    if (auto compound = s->session->Poll(now)) (void)SendCompound(*s, *compound);
+    const rtp::SessionTimeouts gone = s->session->Timeouts(now);
+    for (const auto* list : {&gone.timed_out, &gone.left}) {
+      for (std::uint32_t ssrc : *list) s->reports.erase(ssrc);
     }
-    (void)s->scheduler->CheckTimeouts(now);
-  }
-  // Receivers silent for 30 s are gone (RFC 3550 6.3.5 uses 5 intervals; ours are short).
-  std::erase_if(receivers_, [&](const auto& kv) {
-    return now_tp - kv.second.last_heard > std::chrono::seconds(30);
-  });
-  double worst = 0;
-  for (auto& s : streams_) {
     std::erase_if(s->loss_by_reporter, [&](const auto& kv) {
-      return now_tp - kv.second.last_heard >= std::chrono::seconds(10) || !receivers_.count(kv.first);
+      return now_tp - kv.second.last_heard >= kLossReportAge || !s->Present(kv.first);
     });
     double in_stream = 0;
     for (const auto& [ssrc, loss] : s->loss_by_reporter) in_stream = std::max(in_stream, loss.Fraction());
@@ -171,62 +246,30 @@ void RtcpSession::Tick() {
   worst_loss_percent_.store(static_cast<int>(worst * 100 + 0.5), std::memory_order_relaxed);
 }
 
-std::size_t RtcpSession::SendCompound(Stream& s, const std::optional<std::string>& bye_reason) {
-  const rtp::NtpTime ntp = NtpNow();
-  rtp::SenderReport sr;
-  sr.sender_ssrc = s.ssrc;
-  sr.ntp = ntp;
-  const std::int64_t now_us = rtp::UnixMicrosFromNtp(ntp);
-  if (auto m = s.counters->Mapping()) {
-    const std::int64_t ticks = (now_us - m->first) * s.clock->clock_rate() / 1'000'000;
-    sr.rtp_timestamp = m->second + static_cast<std::uint32_t>(ticks);
-  } else {
-    sr.rtp_timestamp = s.clock->ToRtp(now_us);
-  }
-  sr.packet_count = static_cast<std::uint32_t>(s.counters->packets.load(std::memory_order_relaxed));
-  sr.octet_count =
-      static_cast<std::uint32_t>(s.counters->payload_octets.load(std::memory_order_relaxed));
-  rtp::Sdes sdes;
-  rtp::SdesChunk& chunk = sdes.chunks.emplace_back();
-  chunk.ssrc = s.ssrc;
-  chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_});
-  if (!config_.name.empty()) {
-    chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kName), config_.name});
-  }
-  chunk.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kTool), "confcast 0.1"});
-  for (std::uint32_t repair : s.repair_ssrcs) {
-    rtp::SdesChunk& c = sdes.chunks.emplace_back();
-    c.ssrc = repair;
-    c.items.push_back({static_cast<std::uint8_t>(rtp::SdesType::kCname), cname_});
-  }
-  rtp::RtcpCompound compound;
-  compound.emplace_back(std::move(sr));
-  compound.emplace_back(std::move(sdes));
-  if (bye_reason) {
-    rtp::Bye bye;
-    bye.ssrcs.push_back(s.ssrc);
-    bye.reason = bye_reason->substr(0, 255);
-    compound.emplace_back(std::move(bye));
-  }
+bool RtcpSession::SendCompound(Stream& s, const rtp::RtcpCompound& compound) {
   auto wire = rtp::Serialize(compound);
-  if (!wire) return 0;
+  if (!wire) return false;
   auto sent = net::SendOne(s.socket->rtcp_fd(), *wire);
   if (!sent) {
     if (config_.verbose) std::fprintf(stderr, "confcast-send: rtcp send: %s\n", sent.error().message.c_str());
-    return 0;
+    return false;
   }
   ++reports_sent_;
-  return wire->size();
+  return true;
 }
 
 void RtcpSession::SendBye(const std::string& reason) {
-  for (auto& s : streams_) (void)SendCompound(*s, reason);
+  const auto now = Micros(Clock::now());
+  for (auto& s : streams_) {
+    if (!s->session) continue;
+    if (auto compound = s->session->Bye(now, reason)) (void)SendCompound(*s, *compound);
+  }
 }
 
 void RtcpSession::OnReadable(Stream& s) {
   const net::GroupSocket* listener = s.socket->rtcp_listener();
   auto got = s.receiver.Receive(listener->fd());
-  if (!got) return;
+  if (!got || !s.session) return;
   const auto now = Clock::now();
   for (const net::Datagram& d : *got) {
     // Reduced-size RTCP (RFC 5506) is accepted: a lone PLI or NACK is still a request.
@@ -235,123 +278,104 @@ void RtcpSession::OnReadable(Stream& s) {
       ++malformed_;
       continue;
     }
-    for (const rtp::RtcpPacket& p : *compound) Handle(s, p, d.data.size(), now);
+    const rtp::TransportAddress from = ToTransport(d.source, d.source_port);
+    Apply(s, s.session->Receive(Micros(now), from, *compound, d.data.size()), now);
   }
 }
 
-void RtcpSession::Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t compound_size,
-                         Clock::time_point now) {
-  auto is_ours = [&](std::uint32_t ssrc) {
-    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& x) {
-      return x->ssrc == ssrc || std::find(x->repair_ssrcs.begin(), x->repair_ssrcs.end(), ssrc) != x->repair_ssrcs.end();
-    });
-  };
-  auto touch = [&](std::uint32_t ssrc) -> ReceiverInfo& {
-    ReceiverInfo& r = receivers_[ssrc];
-    r.ssrc = ssrc;
-    r.stream = s.kind;
-    r.last_heard = now;
-    return r;
-  };
-  std::visit(
-      [&](const auto& p) {
-        using T = std::decay_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, rtp::ReceiverReport> || std::is_same_v<T, rtp::SenderReport>) {
-          if (is_ours(p.sender_ssrc)) return;
-          s.scheduler->OnRtcpReceived(p.sender_ssrc, Micros(now), compound_size);
-          touch(p.sender_ssrc);
-          for (const rtp::ReportBlock& b : p.report_blocks) {
-            if (b.ssrc == s.ssrc) OnReportBlock(s, p.sender_ssrc, b, now);
-          }
-        } else if constexpr (std::is_same_v<T, rtp::Sdes>) {
-          for (const rtp::SdesChunk& c : p.chunks) {
-            if (is_ours(c.ssrc)) {
-              const std::string* cname = c.Find(rtp::SdesType::kCname);
-              if (cname && *cname != cname_) {
-                for (auto& mine : streams_) {
-                  if (mine->ssrc == c.ssrc) ResolveCollision(*mine, *cname);
-                }
-              }
-              continue;
-            }
-            ReceiverInfo& r = touch(c.ssrc);
-            if (const std::string* v = c.Find(rtp::SdesType::kCname)) r.cname = *v;
-            if (const std::string* v = c.Find(rtp::SdesType::kName)) r.name = *v;
-          }
-        } else if constexpr (std::is_same_v<T, rtp::Bye>) {
-          for (std::uint32_t ssrc : p.ssrcs) {
-            if (is_ours(ssrc)) continue;
-            (void)s.scheduler->OnByeReceived(ssrc, Micros(now), compound_size);
-            receivers_.erase(ssrc);
-          }
-        } else if constexpr (std::is_same_v<T, rtp::Pli>) {
-          if (is_ours(p.sender_ssrc) || p.media_ssrc != s.ssrc) return;
-          ++plis_;
-          touch(p.sender_ssrc);
-          if (on_keyframe_request) on_keyframe_request(p.sender_ssrc, std::nullopt);
-        } else if constexpr (std::is_same_v<T, rtp::Fir>) {
-          if (is_ours(p.sender_ssrc)) return;
-          for (const rtp::FirEntry& e : p.entries) {
-            if (e.ssrc != s.ssrc) continue;
-            ++firs_;
-            touch(p.sender_ssrc);
-            if (on_keyframe_request) on_keyframe_request(p.sender_ssrc, e.seq_nr);
-          }
-        } else if constexpr (std::is_same_v<T, rtp::Nack>) {
-          if (is_ours(p.sender_ssrc) || p.media_ssrc != s.ssrc) return;
-          nacks_ += rtp::ExpandNack(p.items).size();
-          touch(p.sender_ssrc);
-          if (on_nack) on_nack(p);
-        }
-      },
-      packet);
+void RtcpSession::Apply(Stream& s, const rtp::RtcpReceiveResult& r, Clock::time_point now) {
+  malformed_ += r.ignored.malformed;
+  for (const rtp::SsrcCollision& c : r.collisions) {
+    if (!c.new_ssrc) {
+      std::fprintf(stderr, "confcast-send: %s repair SSRC %08x is also used by %s; kept\n",
+                   s.kind.c_str(), c.old_ssrc, c.other_cname.c_str());
+      continue;
+    }
+    ++ssrc_collisions_;
+    (void)SendCompound(s, c.bye);  // BYE for the old identifier
+    std::fprintf(stderr, "confcast-send: %s SSRC %08x is also used by %s; now %08x (RFC 3550 8.2)\n",
+                 s.kind.c_str(), c.old_ssrc, c.other_cname.c_str(), *c.new_ssrc);
+    if (on_ssrc_change) on_ssrc_change(s.kind, c.old_ssrc, *c.new_ssrc);
+  }
+  const std::uint32_t media = s.session->ssrc();
+  for (const rtp::ReportAboutUs& report : r.reports) {
+    if (report.block.ssrc == media) OnReportBlock(s, report, now);
+  }
+  for (const rtp::KeyframeRequest& k : r.keyframe_requests) {
+    if (k.media_ssrc != media) continue;
+    ++(k.fir_seq ? firs_ : plis_);
+    if (on_keyframe_request) on_keyframe_request(k.reporter, k.fir_seq);
+  }
+  for (const rtp::Nack& n : r.nacks) {
+    if (n.media_ssrc != media) continue;
+    nacks_ += rtp::ExpandNack(n.items).size();
+    if (on_nack) on_nack(n, r.from);
+  }
 }
 
-void RtcpSession::OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
-                                Clock::time_point now) {
-  ReceiverInfo& r = receivers_[reporter];
-  r.ssrc = reporter;
-  r.stream = s.kind;
-  r.last_heard = now;
+void RtcpSession::OnReportBlock(Stream& s, const rtp::ReportAboutUs& report, Clock::time_point now) {
+  const rtp::ReportBlock& block = report.block;
+  Stream::Report& r = s.reports[report.reporter];
   r.fraction_lost = block.fraction_lost / 256.0;
-  Stream::LossWindow& w = s.loss_by_reporter[reporter];
+  r.cumulative_lost = block.cumulative_lost;
+  r.jitter_ms = block.jitter * 1000.0 / s.clock->clock_rate();
+  if (report.rtt) r.rtt_ms = static_cast<double>(report.rtt->count()) / 1000.0;
+  Stream::LossWindow& w = s.loss_by_reporter[report.reporter];
   if (!w.samples.empty() && static_cast<std::int64_t>(block.extended_highest_seq) < w.samples.back().highest) {
     w.samples.clear();  // the receiver restarted its statistics (new sender SSRC, resync)
   }
   w.samples.push_back({now, block.cumulative_lost, static_cast<std::int64_t>(block.extended_highest_seq)});
   while (now - w.samples.front().at > std::chrono::seconds(5)) w.samples.pop_front();
   w.last_heard = now;
-  r.cumulative_lost = block.cumulative_lost;
-  r.jitter_ms = block.jitter * 1000.0 / s.clock->clock_rate();
-  if (auto rtt = rtp::RoundTripTime(block, NtpNow())) r.rtt_ms = static_cast<double>(rtt->count()) / 1000.0;
-}
-
-void RtcpSession::ResolveCollision(Stream& s, const std::string& other_cname) {
-  const std::uint32_t old_ssrc = s.ssrc;
-  ++ssrc_collisions_;
-  (void)SendCompound(s, std::string("SSRC collision"));  // BYE for the old identifier
-  std::uint32_t fresh = 0;
-  auto taken = [&](std::uint32_t x) {
-    if (x == 0 || x == old_ssrc || receivers_.count(x)) return true;
-    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& o) { return o->ssrc == x; });
-  };
-  do fresh = static_cast<std::uint32_t>(rng_()); while (taken(fresh));
-  s.ssrc = fresh;
-  std::fprintf(stderr, "confcast-send: %s SSRC %08x is also used by %s; now %08x (RFC 3550 8.2)\n",
-               s.kind.c_str(), old_ssrc, other_cname.c_str(), fresh);
-  if (on_ssrc_change) on_ssrc_change(s.kind, old_ssrc, fresh);
 }
 
 std::uint32_t RtcpSession::ssrc_of(const std::string& kind) const {
   for (const auto& s : streams_) {
-    if (s->kind == kind) return s->ssrc;
+    if (s->kind == kind) return s->ssrc();
   }
   return 0;
 }
 
+std::uint64_t RtcpSession::address_conflicts() const {
+  std::uint64_t n = 0;
+  for (const auto& s : streams_) {
+    if (s->session) n += s->session->counters().ignored.wrong_address;
+  }
+  return n;
+}
+
+// Everyone heard on either stream, once: the stream where it was heard last names it, and its
+// loss figures come from that stream when it reported there.
 std::vector<ReceiverInfo> RtcpSession::Receivers() const {
+  std::map<std::uint32_t, ReceiverInfo> all;
+  std::map<std::uint32_t, bool> reported;
+  for (const auto& s : streams_) {
+    if (!s->session) continue;
+    for (const auto& [ssrc, m] : s->session->members()) {
+      if (m.bye_at) continue;
+      const auto heard = TimePoint(m.last_heard);
+      auto [it, fresh] = all.try_emplace(ssrc);
+      ReceiverInfo& info = it->second;
+      const bool later = fresh || heard > info.last_heard;
+      if (later) {
+        info.ssrc = ssrc;
+        info.stream = s->kind;
+        info.last_heard = heard;
+        if (!m.cname.empty()) info.cname = m.cname;
+        if (!m.name.empty()) info.name = m.name;
+      }
+      const auto rep = s->reports.find(ssrc);
+      if (rep == s->reports.end() || (reported[ssrc] && !later)) continue;
+      reported[ssrc] = true;
+      info.fraction_lost = rep->second.fraction_lost;
+      info.cumulative_lost = rep->second.cumulative_lost;
+      info.jitter_ms = rep->second.jitter_ms;
+      info.rtt_ms = rep->second.rtt_ms;
+    }
+  }
   std::vector<ReceiverInfo> out;
-  for (const auto& [ssrc, r] : receivers_) out.push_back(r);
+  out.reserve(all.size());
+  for (auto& [ssrc, r] : all) out.push_back(std::move(r));
   return out;
 }
 

@@ -1,23 +1,19 @@
-// The sender's RTCP session (RFC 3550 6, RFC 4585, RFC 5104), one RTCP port per stream.
-// Out: SR + SDES (CNAME, NAME, TOOL) at the RFC 3550 interval from RtcpScheduler, SR + SDES +
-// BYE on exit. In, on the group's RTCP port: RR/SR report blocks about our streams (loss,
-// jitter, round-trip time), PLI and FIR (keyframe requests), NACK (counted; repair is a
-// separate component), SDES and BYE (who is watching). Our own packets, looped back by the
-// kernel, are recognised by SSRC and ignored.
-//
-// SSRC collisions (RFC 3550 8.2): every compound, ours and other senders', carries SDES CNAME.
-// An SDES chunk for one of our SSRCs with a CNAME other than ours is another source using our
-// identifier: we send BYE for it and pick a new random SSRC (on_ssrc_change tells the media
-// thread). We detect on RTCP only: each sender's first compound comes within about half a
-// second (the reduced minimum interval), and RTP alone could not tell our own looped-back
-// packets from a colliding source's without tracking socket addresses.
+// The sender's RTCP wiring (RFC 3550 6, RFC 4585, RFC 5104): one rtp::RtpSession per stream
+// (video, audio: one per port pair), with the sockets and the event-loop timer around it. The
+// session decides everything RTCP: the interval, SR + SDES (CNAME, NAME, TOOL; CNAME for the
+// FEC and RTX SSRCs) out, BYE on exit, members and their timeouts, source binding (a packet
+// about a known SSRC from another address is ignored), our own looped-back packets, and SSRC
+// collisions (RFC 3550 8.2: another CNAME on our SSRC -> BYE for it and a new random SSRC,
+// on_ssrc_change tells the media thread). This file only moves datagrams and acts on what the
+// session reports: keyframe requests (PLI, FIR), NACKs (with the address they came from), and
+// report blocks about our streams (loss, jitter, round-trip time) for FEC and the statistics.
 #pragma once
 
 #include <confcast/net/batch_io.h>
 #include <confcast/net/event_loop.h>
 #include <confcast/net/socket.h>
 #include <confcast/rtp/rtcp.h>
-#include <confcast/rtp/rtcp_interval.h>
+#include <confcast/rtp/rtp_session.h>
 #include <confcast/rtp/stamper.h>
 
 #include <atomic>
@@ -79,6 +75,8 @@ class RtcpSession {
   std::uint64_t reports_sent() const { return reports_sent_; }
   std::uint64_t malformed() const { return malformed_; }
   std::uint64_t ssrc_collisions() const { return ssrc_collisions_; }
+  // RTCP about a known SSRC from another transport address, ignored (RFC 3550 8.2).
+  std::uint64_t address_conflicts() const;
   // Current SSRC of a stream ("video"/"audio"); 0 when there is none.
   std::uint32_t ssrc_of(const std::string& kind) const;
 
@@ -87,28 +85,24 @@ class RtcpSession {
   // Called on the event-loop thread after a collision: (stream kind, old SSRC, new SSRC). The
   // owner must stamp the stream's next packets with the new SSRC.
   std::function<void(const std::string&, std::uint32_t, std::uint32_t)> on_ssrc_change;
-  // Called for every generic NACK about one of our media SSRCs (event-loop thread).
-  std::function<void(const rtp::Nack&)> on_nack;
+  // Called for every generic NACK about one of our media SSRCs, with the address it came from
+  // (event-loop thread).
+  std::function<void(const rtp::Nack&, const rtp::TransportAddress&)> on_nack;
 
  private:
   struct Stream;
   void OnReadable(Stream& s);
-  // `compound_size`: bytes of the datagram the packet came in, for the RTCP interval's average.
-  void Handle(Stream& s, const rtp::RtcpPacket& packet, std::size_t compound_size,
-              std::chrono::steady_clock::time_point now);
-  void OnReportBlock(Stream& s, std::uint32_t reporter, const rtp::ReportBlock& block,
+  // Acts on what the session made of one received compound.
+  void Apply(Stream& s, const rtp::RtcpReceiveResult& r, std::chrono::steady_clock::time_point now);
+  void OnReportBlock(Stream& s, const rtp::ReportAboutUs& report,
                      std::chrono::steady_clock::time_point now);
   void Tick();
-  void ResolveCollision(Stream& s, const std::string& other_cname);
-  // Returns the size sent (0 on failure), which the RTCP interval's average size needs.
-  std::size_t SendCompound(Stream& s, const std::optional<std::string>& bye_reason);
-  double Draw();
+  bool SendCompound(Stream& s, const rtp::RtcpCompound& compound);
 
   Config config_;
   std::mt19937 rng_;
   std::string cname_;
   std::vector<std::unique_ptr<Stream>> streams_;
-  std::map<std::uint32_t, ReceiverInfo> receivers_;
   std::atomic<int> worst_loss_percent_{0};
   std::uint64_t plis_ = 0, firs_ = 0, nacks_ = 0, reports_sent_ = 0, malformed_ = 0;
   std::uint64_t ssrc_collisions_ = 0;

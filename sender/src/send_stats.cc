@@ -147,6 +147,7 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                             {"fir_received", rtcp.firs()},
                             {"nack_packets_requested", rtcp.nacks()},
                             {"rtcp_malformed", rtcp.malformed()},
+                            {"rtcp_address_conflicts", rtcp.address_conflicts()},
                             {"keyframe_requests", keyframes.requests()},
                             {"keyframes_forced", keyframes.forced()},
                             {"receivers", m.Receivers(rtcp)},

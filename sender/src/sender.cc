@@ -324,7 +324,7 @@ void Sender::SetupRtx() {
   rtx_ = std::make_unique<RtxSender>(rc);
   video_->rtx = rtx_.get();
   rtcp_->AddRepairSsrc("video", rc.rtx_ssrc);
-  rtcp_->on_nack = [this](const rtp::Nack& nack) { Retransmit(nack); };
+  rtcp_->on_nack = [this](const rtp::Nack& nack, const rtp::TransportAddress&) { Retransmit(nack); };
 }
 
 void Sender::Retransmit(const rtp::Nack& nack) {

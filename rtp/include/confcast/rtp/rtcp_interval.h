@@ -115,6 +115,11 @@ class RtcpScheduler {
   // The time the caller should arm its timer for.
   Timestamp next() const noexcept { return tn_; }
 
+  // Our SSRC changed (RFC 3550 8.2 collision): packets from the new one are ours and ignored,
+  // and the old one may now be counted as another participant's.
+  void set_own_ssrc(std::uint32_t ssrc) noexcept { config_.own_ssrc = ssrc; }
+  std::uint32_t own_ssrc() const noexcept { return config_.own_ssrc; }
+
   // 6.3.6 / A.7 OnExpire: the timer fired at `now`. Recomputes T with the current state; if
   // tp + T <= now the report (or BYE, when leaving) is due, otherwise the timer moves to tp + T.
   [[nodiscard]] RtcpTimerDecision OnTimer(Timestamp now, double random_draw) noexcept;
