@@ -1,5 +1,6 @@
 // The RTP side of confcast-recv: datagrams in, through repair and admission, into the SSRC's
 // ReceiveStream; NACKs and keyframe requests out. See receiver_impl.h for the chain.
+#include <confcast/net/transport_address.h>
 #include <confcast/rtp/packet.h>
 #include <fmt/format.h>
 
@@ -10,13 +11,6 @@
 #include "video_stream.h"
 
 namespace confcast::receiver {
-namespace {
-
-constexpr rtp::Duration kCollisionHandover = std::chrono::seconds(1);
-constexpr rtp::Duration kStrayAfterBye = std::chrono::seconds(2);
-
-}  // namespace
-
 void Receiver::OnRtp(Port& port) {
   auto got = port.rtp_in.Receive(port.rx->rtp_fd());
   if (!got) return;
@@ -46,9 +40,7 @@ void Receiver::OnRtp(Port& port) {
       continue;
     }
     if (!srtp_ && video) encrypted_hint_.OnVideoPayload(view->payload);
-    // We send no RTP: a stream with our SSRC is another participant using it (RFC 3550 8.2).
-    if (view->ssrc == own_ssrc_) OwnSsrcCollision("RTP", now);
-    if (participants_.count(view->ssrc)) {
+    if (streams_.count(view->ssrc)) {
       HandleRtp(port, *view, d.data, source, arrival, now);
       continue;
     }
@@ -62,41 +54,34 @@ void Receiver::OnRtp(Port& port) {
   }
 }
 
-// The participant of a packet's SSRC, created when new, and its stream. Null when the packet
-// must be dropped: a stray of a participant that said BYE, or the same SSRC from another
-// transport address while the first one is alive (RFC 3550 8.2: keep the first source; hand
-// over only once it has gone quiet, as a restarted sender would).
+// The stream of a packet's SSRC, created when new. The port's RTP session admits the source
+// first (RFC 3550 8.2): null when the packet must be dropped: a stray of a participant that
+// said BYE, the same SSRC from another transport address while the first one is alive, or our
+// own SSRC (a collision: we move to a new one and the other participant keeps it).
 ReceiveStream* Receiver::Admit(Port& port, const rtp::RtpView& view, const Source& source,
                                rtp::Timestamp arrival, const Now& now) {
   const std::uint32_t ssrc = view.ssrc;
-  if (auto it = departed_.find(ssrc); it != departed_.end()) {
-    if (now.mono - it->second < kStrayAfterBye) {
-      ++stray_after_bye_;
-      drops_.Count("after_bye");
+  const rtp::RtpReceiveResult a =
+      port.session->OnRtp(now.mono, ssrc, net::ToTransportAddress(source.first, source.second));
+  if (a.collision) OnCollision(port, *a.collision);
+  switch (a.admission) {
+    case rtp::RtpAdmission::kAccepted:
+      break;
+    case rtp::RtpAdmission::kOwnLoopback:
+      drops_.Count("own_loopback");
       return nullptr;
-    }
-    departed_.erase(it);
-  }
-  auto [it, is_new] = participants_.try_emplace(ssrc);
-  Participant& p = it->second;
-  if (is_new) {
-    p.ssrc = ssrc;
-    p.kind = port.kind;
-    p.first_heard = now.mono;
-    p.rtp_source = source;
-  } else if (!p.rtp_source) {
-    p.rtp_source = source;  // known from RTCP first
-  } else if (*p.rtp_source != source) {
-    if (now.mono - p.last_heard < kCollisionHandover) {
+    case rtp::RtpAdmission::kConflict:
       drops_.Count("ssrc_conflict");
       if (auto s = streams_.find(ssrc); s != streams_.end()) ++s->second->figures().ssrc_conflicts;
       return nullptr;
-    }
-    p.rtp_source = source;
-    if (streams_.erase(ssrc)) sinks_->Forget(ssrc);  // a new sender: start afresh
+    case rtp::RtpAdmission::kAfterBye:
+      ++stray_after_bye_;
+      drops_.Count("after_bye");
+      return nullptr;
   }
-  p.last_heard = now.mono;
-  (void)port.scheduler->OnRtpReceived(ssrc, now.mono);
+  if (a.handover) {  // a restarted sender at another address: start afresh
+    if (streams_.erase(ssrc)) sinks_->Forget(ssrc);
+  }
   auto& s = streams_[ssrc];
   if (!s) {
     const rtp::Timestamp since = first_stream_ ? start_wall_ : arrival;
@@ -167,14 +152,14 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
 void Receiver::SendNacks(const Now& now) {
   if (!nack_) return;
   std::vector<NackRequest> due = nack_->Process(now.wall, Draw());
-  std::vector<rtp::Nack> nacks;
+  rtp::Feedback fb;
   for (NackRequest& r : due) {
-    nacks.push_back(rtp::Nack{own_ssrc_, r.media_ssrc, std::move(r.items)});
     if (o_.verbose) {
       std::fprintf(stderr, "confcast-recv: NACK %zu packets of %08x\n", r.seqs.size(), r.media_ssrc);
     }
+    fb.nack.push_back(rtp::FeedbackNack{r.media_ssrc, std::move(r.items)});
   }
-  if (!nacks.empty()) SendCompound(video_port_, std::nullopt, std::nullopt, now, std::move(nacks));
+  if (!fb.empty()) Send(video_port_, video_port_.session->BuildFeedback(now.mono, fb));
   for (auto& [ssrc, s] : streams_) {
     const rtp::NackTracker* t = nack_->TrackerFor(ssrc);
     if (!t) continue;
@@ -193,7 +178,7 @@ void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
   if (!s || !s->has_sink()) return;
   if (!keyframes_.Request(ssrc, now.mono)) return;
   if (o_.verbose) std::fprintf(stderr, "confcast-recv: PLI to %08x\n", ssrc);
-  SendCompound(video_port_, ssrc, std::nullopt, now);
+  Send(video_port_, video_port_.session->BuildFeedback(now.mono, rtp::Feedback{.pli = {ssrc}}));
 }
 
 }  // namespace confcast::receiver

@@ -57,11 +57,7 @@ bool Receiver::OpenPort(Port& port, MediaKind kind, const MediaPlan& plan, doubl
   if (auto ok = loop_->Watch(port.rx->rtcp_fd(), [this, raw] { OnRtcp(*raw); }); !ok) {
     return Fail(ok.error().message), false;
   }
-  rtp::RtcpSchedulerConfig c;
-  c.own_ssrc = own_ssrc_;
-  c.rtcp_bandwidth_bytes_per_s = 0.05 * bandwidth / 8;
-  c.min_interval = std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(2.5e6 + 64e3));
-  port.scheduler.emplace(c, Now::Read().mono, Draw());
+  StartSession(port);
   return true;
 }
 
@@ -127,9 +123,9 @@ ReceiveStream* Receiver::Stream(std::uint32_t ssrc, MediaKind kind) {
 
 void Receiver::AttachSinks(const Now& now) {
   auto who = [this](std::uint32_t ssrc) -> std::optional<SinkCandidate> {
-    auto it = participants_.find(ssrc);
-    if (it == participants_.end()) return std::nullopt;
-    return SinkCandidate{it->second.name, it->second.cname, it->second.first_heard};
+    const rtp::SessionMember* m = Member(ssrc);
+    if (!m) return std::nullopt;
+    return SinkCandidate{m->name, m->cname, m->first_heard};
   };
   for (std::uint32_t ssrc : sinks_->Attach(streams_, who, now.mono)) RequestKeyframe(ssrc, now);
   for (std::uint32_t ssrc : sinks_->Reconsider(streams_, who, now.mono)) RequestKeyframe(ssrc, now);
@@ -150,16 +146,13 @@ void Receiver::AlignAudio() {
   for (auto& [assrc, s] : streams_) {
     if (s->kind() != MediaKind::kAudio) continue;
     auto& audio = static_cast<AudioStream&>(*s);
-    const auto ap = participants_.find(assrc);
+    const rtp::SessionMember* ap = Member(assrc);
     const auto play = audio.last_output();
-    if (ap == participants_.end() || ap->second.cname.empty() || !play) continue;
+    if (!ap || ap->cname.empty() || !play) continue;
     for (auto& [vssrc, video] : streams_) {
-      const auto vp = participants_.find(vssrc);
+      const rtp::SessionMember* vp = Member(vssrc);
       const auto render = video->last_output();
-      if (video->kind() != MediaKind::kVideo || vp == participants_.end() ||
-          vp->second.cname != ap->second.cname || !render) {
-        continue;
-      }
+      if (video->kind() != MediaKind::kVideo || !vp || vp->cname != ap->cname || !render) continue;
       rtp::AvSync& sync = av_sync_[assrc];
       sync.OnVideoRendered(render->first, render->second);
       // The audio's own delay, without the hold we added.
@@ -179,17 +172,43 @@ void Receiver::SecondTick() {
   for (auto& [ssrc, s] : streams_) {
     if (s->kind() == MediaKind::kVideo) static_cast<VideoStream&>(*s).SyncFigures();
   }
-  stats_->Tick(participants_, streams_, keyframes_.sent(), drops_.Total(), signal_->Figures(now.mono));
+  stats_->Tick(Roster(), streams_, keyframes_.sent(), drops_.Total(), signal_->Figures(now.mono));
 }
 
-void Receiver::Remove(std::uint32_t ssrc, const std::string& why, const Now& now) {
-  auto p = participants_.find(ssrc);
-  if (p == participants_.end()) return;
-  if (o_.verbose || p->second.kind == MediaKind::kVideo) {
-    std::fprintf(stderr, "confcast-recv: participant %08x%s left (%s)\n", ssrc,
-                 p->second.name.empty() ? "" : (" " + p->second.name).c_str(), why.c_str());
+const rtp::SessionMember* Receiver::Member(std::uint32_t ssrc) const {
+  for (const Port* port : {&video_port_, &audio_port_}) {
+    if (!port->session) continue;
+    if (const rtp::SessionMember* m = port->session->FindMember(ssrc)) return m;
   }
-  if (auto it = streams_.find(ssrc); it != streams_.end()) {
+  return nullptr;
+}
+
+Participants Receiver::Roster() const {
+  Participants out;
+  for (const auto& [ssrc, s] : streams_) {
+    Participant& p = out[ssrc];
+    p.ssrc = ssrc;
+    p.kind = s->kind();
+    if (const rtp::SessionMember* m = Member(ssrc)) {
+      p.cname = m->cname;
+      p.name = m->name;
+    }
+  }
+  return out;
+}
+
+// A source left (BYE and its grace, or silence): its stream goes, with everything kept per
+// SSRC around it.
+void Receiver::Remove(std::uint32_t ssrc, const std::string& why, const Now& now) {
+  leaving_.erase(ssrc);
+  auto it = streams_.find(ssrc);
+  if (it == streams_.end()) return;
+  if (o_.verbose || it->second->kind() == MediaKind::kVideo) {
+    const rtp::SessionMember* m = Member(ssrc);
+    const std::string name = m && !m->name.empty() ? " " + m->name : "";
+    std::fprintf(stderr, "confcast-recv: participant %08x%s left (%s)\n", ssrc, name.c_str(), why.c_str());
+  }
+  {
     if (it->second->kind() == MediaKind::kVideo) static_cast<VideoStream&>(*it->second).SyncFigures();
     stats_->Retire(ssrc, it->second->kind(), it->second->figures());
     streams_.erase(it);  // its decode worker stops here
@@ -199,8 +218,6 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why, const Now& now
   fec_.Forget(ssrc);
   keyframes_.Forget(ssrc);
   av_sync_.erase(ssrc);
-  participants_.erase(p);
-  departed_[ssrc] = now.mono;
   AttachSinks(now);  // the next participant takes over a single-stream sink
 }
 
@@ -236,7 +253,9 @@ int Receiver::Run() {
   }
   auto ran = loop_->Run();
   const Now end = Now::Read();
-  for (Port* port : {&video_port_, &audio_port_}) SendCompound(*port, std::nullopt, std::string("receiver left"), end);
+  for (Port* port : {&video_port_, &audio_port_}) {
+    if (port->session) Send(*port, port->session->Bye(end.mono, "receiver left"));
+  }
   for (auto& [ssrc, s] : streams_) {
     if (s->kind() != MediaKind::kVideo) continue;
     auto& video = static_cast<VideoStream&>(*s);
@@ -252,7 +271,7 @@ int Receiver::Run() {
   extras.own_ssrc_changes = own_ssrc_changes_;
   extras.plis_suppressed = keyframes_.suppressed();
   extras.gate_evicted = video_port_.gate.evicted() + audio_port_.gate.evicted();
-  stats_->Final(participants_, streams_, keyframes_.sent(), std::chrono::steady_clock::now() - start,
+  stats_->Final(Roster(), streams_, keyframes_.sent(), std::chrono::steady_clock::now() - start,
                 reason, video_port_.malformed_rtp + audio_port_.malformed_rtp,
                 video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_, drops_,
                 extras, signal_->Figures(end.mono));

@@ -7,7 +7,8 @@
 //       (source_gate.h, RFC 3550 A.1) -> the SSRC's ReceiveStream (receive_stream.h)
 //   per stream: statistics -> jitter buffer -> depacketizer -> decode worker thread -> sink
 //   around them: NACK generation (nack_controller.h), keyframe requests (keyframe_policy.h),
-//       sink choice (sinks.h), lip sync (rtp::AvSync), the RTCP session, the watchdog.
+//       sink choice (sinks.h), lip sync (rtp::AvSync), the watchdog, and one rtp::RtpSession
+//       per port (members bound to their address, intervals, collisions, BYE, timeouts).
 //
 // Time: every event reads the clock once (Now: wall time for media, which is what kernel
 // arrival stamps and capture times use, and monotonic time for the session) and passes it down.
@@ -21,7 +22,7 @@
 #include <confcast/receiver/source_gate.h>
 #include <confcast/rtp/lip_sync.h>
 #include <confcast/rtp/rtcp.h>
-#include <confcast/rtp/rtcp_interval.h>
+#include <confcast/rtp/rtp_session.h>
 
 #include <chrono>
 #include <map>
@@ -61,7 +62,7 @@ struct Port {
   std::optional<net::SenderStream> tx;  // our RTCP goes to group:P+1 from here
   net::BatchReceiver rtp_in{64, 2048};
   net::BatchReceiver rtcp_in{16, 2048};
-  std::optional<rtp::RtcpScheduler> scheduler;
+  std::optional<rtp::RtpSession> session;  // RFC 3550 session of this port pair
   double bandwidth_bps = 0;
   std::uint64_t malformed_rtp = 0, malformed_rtcp = 0, datagrams = 0;
   SourceGate gate;  // new SSRCs wait here until they validate (RFC 3550 A.1)
@@ -86,6 +87,9 @@ class Receiver {
   void AlignAudio();
   void AttachSinks(const Now& now);
   void Remove(std::uint32_t ssrc, const std::string& why, const Now& now);
+  // The session member of a source (video or audio port), if any.
+  const rtp::SessionMember* Member(std::uint32_t ssrc) const;
+  Participants Roster() const;
   void CountSocketDrops();
   ReceiveStream* Stream(std::uint32_t ssrc, MediaKind kind);
   // How long a participant that said BYE is kept: longer than anything the jitter buffer holds.
@@ -106,16 +110,12 @@ class Receiver {
   void SendNacks(const Now& now);
   void RequestKeyframe(std::uint32_t ssrc, const Now& now);
 
-  // receiver_rtcp.cc: the RTCP session.
+  // receiver_rtcp.cc: the RTCP side, around each port's RtpSession.
+  void StartSession(Port& port);
   void OnRtcp(Port& port);
-  void HandleRtcp(Port& port, const rtp::RtcpPacket& packet, std::size_t compound_size,
-                  const Source& from, const Now& now);
   void RtcpTick();
-  void OwnSsrcCollision(const std::string& why, const Now& now);
-  // `nacks`: generic NACKs sent as early feedback (RFC 4585 3.5) with RR + SDES.
-  void SendCompound(Port& port, std::optional<std::uint32_t> pli_for,
-                    const std::optional<std::string>& bye_reason, const Now& now,
-                    std::vector<rtp::Nack> nacks = {});
+  void OnCollision(Port& port, const rtp::SsrcCollision& c);
+  void Send(Port& port, const std::optional<rtp::RtcpCompound>& compound);
   double Draw() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
 
   RecvOptions o_;
@@ -127,13 +127,16 @@ class Receiver {
   Port video_port_, audio_port_;
   std::unique_ptr<Sinks> sinks_;  // before streams_: decode workers stop before sinks close
   Streams streams_;
-  std::map<std::uint32_t, Participant> participants_;
-  std::map<std::uint32_t, rtp::Timestamp> departed_;  // mono; strays after BYE ignored for 2 s
+  struct Leaving {
+    rtp::Timestamp at{0};  // mono
+    std::string why;
+  };
+  std::map<std::uint32_t, Leaving> leaving_;  // said BYE: shown a moment more, then removed
   std::map<std::uint32_t, rtp::AvSync> av_sync_;      // by audio SSRC
   KeyframePolicy keyframes_;
   FecRecovery fec_;
   std::unique_ptr<NackController> nack_;
-  std::uint32_t own_ssrc_ = 0;
+  std::uint32_t own_ssrc_ = 0;  // the same on both ports
   std::string cname_;
   rtp::Timestamp start_wall_{};
   bool first_stream_ = true;

@@ -18,7 +18,6 @@
 namespace confcast::receiver {
 
 using Streams = std::map<std::uint32_t, std::unique_ptr<ReceiveStream>>;
-using Participants = std::map<std::uint32_t, Participant>;
 
 // Final figures about the receiver itself (not about one stream).
 struct FinalExtras {

@@ -1,5 +1,7 @@
 #include "rtcp_session.h"
 
+#include <confcast/net/transport_address.h>
+
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -39,38 +41,6 @@ std::string MakeCname(std::mt19937& rng) {
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
   // RFC 7022: a per-session random identifier keeps CNAMEs unique without leaking identity.
   return fmt::format("{:08x}{:08x}@{}", rng(), rng(), host);
-}
-
-rtp::TransportAddress ToTransport(const net::IpAddress& ip, std::uint16_t port) {
-  rtp::TransportAddress a;
-  a.v6 = ip.family == net::Family::kIpv6;
-  std::copy_n(ip.bytes.begin(), a.v6 ? 16 : 4, a.ip.begin());
-  a.port = port;
-  return a;
-}
-
-// Where our packets on `fd` come from: a connected socket's source address and port, which is
-// what our own multicast loop-back shows as its source.
-std::optional<rtp::TransportAddress> LocalAddressOf(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return std::nullopt;
-  rtp::TransportAddress a;
-  if (ss.ss_family == AF_INET) {
-    sockaddr_in in{};
-    std::memcpy(&in, &ss, sizeof in);
-    std::memcpy(a.ip.data(), &in.sin_addr, 4);
-    a.port = ntohs(in.sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    sockaddr_in6 in6{};
-    std::memcpy(&in6, &ss, sizeof in6);
-    std::memcpy(a.ip.data(), &in6.sin6_addr, 16);
-    a.port = ntohs(in6.sin6_port);
-    a.v6 = true;
-  } else {
-    return std::nullopt;
-  }
-  return a;
 }
 
 }  // namespace
@@ -192,7 +162,7 @@ void RtcpSession::Start(net::EventLoop& loop) {
     c.min_interval = std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(session_bps));
     c.member_timeout_floor = kReceiverTimeoutFloor;
     for (int fd : {s->socket->rtcp_fd(), s->socket->rtp_fd()}) {
-      if (auto a = LocalAddressOf(fd)) c.local_addresses.push_back(*a);
+      if (auto a = net::LocalTransportAddress(fd)) c.local_addresses.push_back(*a);
     }
     s->session.emplace(std::move(c), now, [this] { return static_cast<std::uint32_t>(rng_()); });
     Stream* raw = s.get();
@@ -278,7 +248,7 @@ void RtcpSession::OnReadable(Stream& s) {
       ++malformed_;
       continue;
     }
-    const rtp::TransportAddress from = ToTransport(d.source, d.source_port);
+    const rtp::TransportAddress from = net::ToTransportAddress(d.source, d.source_port);
     Apply(s, s.session->Receive(Micros(now), from, *compound, d.data.size()), now);
   }
 }
