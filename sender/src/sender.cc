@@ -257,6 +257,7 @@ bool Sender::Setup() {
   rtcp_->on_ssrc_change = [this](const std::string& kind, std::uint32_t, std::uint32_t fresh) {
     Outlet* outlet = kind == "video" ? video_.get() : audio_.get();
     if (outlet) outlet->pending_ssrc.store(std::uint64_t{1} << 32 | fresh, std::memory_order_release);
+    if (kind == "video" && rtx_) rtx_->SetMediaSsrc(fresh);  // NACKs about the new SSRC are ours
     // Receivers treat the new SSRC as a new source: it can only start at an IDR.
     if (kind == "video") (void)keyframes_.Request(std::chrono::steady_clock::now(), fresh, std::nullopt);
   };
@@ -321,6 +322,7 @@ void Sender::SetupRtx() {
   } while (rc.rtx_ssrc == rc.media_ssrc || (audio_ && rc.rtx_ssrc == audio_->stamper.ssrc()));
   rc.rtx_payload_type = kRtxPayloadType;
   rc.first_sequence_number = static_cast<std::uint16_t>(rng_());
+  rc.limits.budget_share = o_.rtx_budget_percent / 100.0;
   rtx_ = std::make_unique<RtxSender>(rc);
   video_->rtx = rtx_.get();
   rtcp_->AddRepairSsrc("video", rc.rtx_ssrc);
@@ -508,6 +510,7 @@ int Sender::Run() {
 
   SendStatsReporter stats(o_.stats_json, !o_.verbose);
   stats.set_srtp(srtp_.get());
+  stats.set_rtx(rtx_.get());
   const auto start = std::chrono::steady_clock::now();
   auto tick = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     stats.Tick(video_ ? &video_->counters : nullptr, audio_ ? &audio_->counters : nullptr,
