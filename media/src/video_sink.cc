@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "confcast/rtp/safe_text.h"
 #include "confcast/media/sink.h"
 #include "confcast/media/y4m.h"
 #include "gst_util.h"
@@ -59,11 +60,15 @@ class Y4mVideoSink final : public VideoSink {
 };
 
 // Writes DIR/<title>-<frame number>.png when png_interval_s of capture time has passed since
-// the last snapshot, and the last frame again on Close() (named <title>-last.png).
+// the last snapshot, and the last frame again on Close() (named <title>-last.png). The title is
+// a participant's SDES NAME, which anyone on the LAN can set: it becomes one safe file name
+// component (no '/', no leading '.', no control characters), so a NAME of "../../x" stays in DIR.
 class PngVideoSink final : public VideoSink {
  public:
   PngVideoSink(std::filesystem::path dir, VideoSinkOptions o)
-      : dir_(std::move(dir)), options_(std::move(o)) {}
+      : dir_(std::move(dir)), options_(std::move(o)) {
+    options_.title = rtp::SafeFileName(options_.title, 64);
+  }
   ~PngVideoSink() override { (void)Close(); }
   std::expected<void, MediaError> Render(const VideoFrame& f) override {
     ++frames_;
@@ -134,7 +139,10 @@ class WindowVideoSink final : public VideoSink {
   bool closed_ = false;
 };
 
-std::string TagSafe(std::string s) {
+// The window title: a participant's SDES NAME, made safe (rtp::SafeText: no control or bidi
+// characters, valid UTF-8, 128 bytes at most), then kept from breaking out of the tag string.
+std::string TagSafe(std::string_view title) {
+  std::string s = rtp::SafeText(title);
   for (char& c : s)
     if (c == '"' || c == '\\' || c == ',' || c == ';') c = ' ';
   return s;

@@ -2,6 +2,7 @@
 // receiver_impl.h; the RTP path is in receive_path.cc, the RTCP session in receiver_rtcp.cc.
 #include <confcast/media/sink.h>
 #include <confcast/receiver/receiver.h>
+#include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -205,8 +206,10 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why, const Now& now
   if (it == streams_.end()) return;
   if (o_.verbose || it->second->kind() == MediaKind::kVideo) {
     const rtp::SessionMember* m = Member(ssrc);
-    const std::string name = m && !m->name.empty() ? " " + m->name : "";
-    std::fprintf(stderr, "confcast-recv: participant %08x%s left (%s)\n", ssrc, name.c_str(), why.c_str());
+    // NAME and BYE reason come from the network: made safe before they reach a terminal.
+    const std::string name = m && !m->name.empty() ? " " + rtp::SafeText(m->name) : "";
+    std::fprintf(stderr, "confcast-recv: participant %08x%s left (%s)\n", ssrc, name.c_str(),
+                 rtp::SafeText(why, 300).c_str());
   }
   {
     if (it->second->kind() == MediaKind::kVideo) static_cast<VideoStream&>(*it->second).SyncFigures();

@@ -3,6 +3,7 @@
 // NACKs of other receivers (suppression), BYE and timeouts, and collisions with our SSRC.
 // PLI and NACK go out as early feedback from receive_path.cc through the same session.
 #include <confcast/net/transport_address.h>
+#include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -58,7 +59,7 @@ void Receiver::OnCollision(Port& port, const rtp::SsrcCollision& c) {
   if (other.session) Send(other, other.session->ChangeSsrc(*c.new_ssrc));
   own_ssrc_ = *c.new_ssrc;
   ++own_ssrc_changes_;
-  const std::string who = c.other_cname.empty() ? "RTP" : "RTCP from " + c.other_cname;
+  const std::string who = c.other_cname.empty() ? "RTP" : "RTCP from " + rtp::SafeText(c.other_cname);
   std::fprintf(stderr, "confcast-recv: our SSRC %08x is also used by another participant (%s); now %08x\n",
                c.old_ssrc, who.c_str(), *c.new_ssrc);
 }
@@ -95,7 +96,9 @@ void Receiver::OnRtcp(Port& port) {
         if (nack_ && !m->cname.empty()) nack_->OnCname(ssrc, m->cname);
         if (!m->name.empty()) {
           named = true;
-          if (o_.verbose) std::fprintf(stderr, "confcast-recv: %08x is '%s'\n", ssrc, m->name.c_str());
+          if (o_.verbose) {
+            std::fprintf(stderr, "confcast-recv: %08x is '%s'\n", ssrc, rtp::SafeText(m->name).c_str());
+          }
         }
       }
     }

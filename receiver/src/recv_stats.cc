@@ -1,5 +1,6 @@
 #include "recv_stats.h"
 
+#include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -112,7 +113,9 @@ struct RecvStatsReporter::Impl {
     nlohmann::json doc{{"program", "confcast-recv"}, {"seconds", seconds}};
     if (!final_part.is_null()) doc["final"] = final_part;
     const std::string tmp = json_path + ".tmp";
-    std::ofstream(tmp) << doc.dump(2) << '\n';
+    // The JSON keeps names as they came; invalid UTF-8 becomes U+FFFD instead of an exception
+    // (an SDES NAME of "\xff" from anyone on the LAN would otherwise end the receiver).
+    std::ofstream(tmp) << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     std::rename(tmp.c_str(), json_path.c_str());
   }
 };
@@ -256,7 +259,7 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
   m.WriteJson(final_part);
   if (m.status_line && m.tty) std::fputc('\n', stderr);
   std::fprintf(stderr, "confcast-recv: %s after %.1f s; malformed datagrams dropped: %llu RTP, %llu RTCP\n",
-               reason.c_str(), secs, static_cast<unsigned long long>(malformed_rtp),
+               rtp::SafeText(reason, 512).c_str(), secs, static_cast<unsigned long long>(malformed_rtp),
                static_cast<unsigned long long>(malformed_rtcp));
   if (dropped.Total() > malformed_rtp + malformed_rtcp) {
     std::string line = "confcast-recv: dropped:";
@@ -266,9 +269,13 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
     std::fprintf(stderr, "%s\n", line.c_str());
   }
   for (const auto& s : all) {
-    std::string line = fmt::format("  {} {:08x} {:<12} packets {} lost {} late {} | frames {} shown {} dropped",
+    // The participant's SDES NAME, as anyone on the LAN may have set it: made safe, padded to 12
+    // characters.
+    std::string name = rtp::SafeText(s.value("name", std::string()), 64);
+    if (const std::size_t n = rtp::Utf8Length(name); n < 12) name.append(12 - n, ' ');
+    std::string line = fmt::format("  {} {:08x} {} packets {} lost {} late {} | frames {} shown {} dropped",
                                    s["kind"].get<std::string>(), s["ssrc"].get<std::uint32_t>(),
-                                   s.value("name", std::string()), s["packets"].get<std::uint64_t>(),
+                                   name, s["packets"].get<std::uint64_t>(),
                                    s["lost"].get<std::uint64_t>(), s["late"].get<std::uint64_t>(),
                                    s["frames_rendered"].get<std::uint64_t>(),
                                    s["frames_dropped"].get<std::uint64_t>());

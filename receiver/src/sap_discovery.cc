@@ -36,8 +36,7 @@ std::chrono::nanoseconds Seconds(double s) {
 }
 
 std::string Describe(const rtp::SapSession& s, rtp::Timestamp now) {
-  const SapRow r = Summarize(s, now);
-  return fmt::format("'{}' {} ({}) from {}", r.name, r.group, r.media, r.origin);
+  return DescribeSapRow(Summarize(s, now));  // safe to print: the text is the announcer's
 }
 
 // The SAP groups of every scope, joined on one interface, feeding one directory.
@@ -145,7 +144,8 @@ void WriteJson(const std::string& path, const std::vector<SapRow>& rows,
                   {"zero_hash", c.zero_hash},
                   {"unknown_deletions", c.unknown_deletions}};
   std::ofstream out(path, std::ios::trunc);
-  out << j.dump(2) << "\n";
+  // Announcements may carry invalid UTF-8: it becomes U+FFFD instead of an exception.
+  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!out.flush()) Say("--stats-json {}: cannot write there", path);
 }
 

@@ -1,6 +1,7 @@
 #include "session_plan.h"
 
 #include <confcast/rtp/abs_capture_time.h>
+#include <confcast/rtp/safe_text.h>
 #include <confcast/rtp/sdp.h>
 #include <fmt/format.h>
 
@@ -26,9 +27,7 @@ std::optional<const rtp::RtpMap*> FindEncoding(const rtp::MediaDescription& m, s
   return std::nullopt;
 }
 
-}  // namespace
-
-std::expected<SessionPlan, std::string> PlanFromSdpText(const std::string& text) {
+std::expected<SessionPlan, std::string> Plan(const std::string& text) {
   auto sdp = rtp::ParseSdp(text);
   if (!sdp) return std::unexpected(rtp::FormatSdpError(sdp.error()));
   SessionPlan plan;
@@ -84,6 +83,16 @@ std::expected<SessionPlan, std::string> PlanFromSdpText(const std::string& text)
   auto group = net::ParseIpAddress(*address);
   if (!group) return std::unexpected("SDP c= address: " + group.error().message);
   plan.group = *group;
+  return plan;
+}
+
+}  // namespace
+
+// The SDP may come from anyone on the LAN (--join takes it from a SAP announcement), and the
+// errors quote it: they are made safe to print here, once.
+std::expected<SessionPlan, std::string> PlanFromSdpText(const std::string& text) {
+  auto plan = Plan(text);
+  if (!plan) return std::unexpected(rtp::SafeText(plan.error(), 512));
   return plan;
 }
 

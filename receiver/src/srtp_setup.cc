@@ -1,6 +1,7 @@
 #include "srtp_setup.h"
 
 #include <confcast/net/srtp_key.h>
+#include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -13,7 +14,7 @@ std::expected<std::shared_ptr<net::SrtpGroup>, std::string> LoadSrtp(const RecvO
     if (!plan.encrypted) return nullptr;
     return std::unexpected(fmt::format(
         "{} says the stream is encrypted (SRTP{}{}); pass the group's key with --key-file PATH",
-        o.sdp_path, plan.crypto_suite.empty() ? "" : ", ", plan.crypto_suite));
+        o.sdp_path, plan.crypto_suite.empty() ? "" : ", ", rtp::SafeText(plan.crypto_suite, 64)));
   }
   auto key = net::ReadKeyFile(o.key_file);
   if (!key) return std::unexpected(key.error().message);
@@ -21,7 +22,8 @@ std::expected<std::shared_ptr<net::SrtpGroup>, std::string> LoadSrtp(const RecvO
     return std::unexpected(
         fmt::format("{} names suite {} but --key-file {} holds a {} key; use "
                     "the key file of this session",
-                    o.sdp_path, plan.crypto_suite, o.key_file, net::SrtpSuiteName(key->suite)));
+                    o.sdp_path, rtp::SafeText(plan.crypto_suite, 64), o.key_file,
+                    net::SrtpSuiteName(key->suite)));
   }
   auto group = net::SrtpGroup::Create(*key);
   if (!group) return std::unexpected("--key-file " + o.key_file + ": " + group.error().message);

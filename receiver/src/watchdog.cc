@@ -1,5 +1,6 @@
 // The receive watchdog's state machine and its message; see watchdog.h for how it works.
 #include <confcast/receiver/watchdog.h>
+#include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -98,7 +99,8 @@ std::string CauseText(LikelyCause c, const WatchdogEvent& e) {
   switch (c) {
     case LikelyCause::kSenderLeft:
       return e.bye_reason.empty() ? "the sender left (RTCP BYE)"
-                                  : fmt::format("the sender left (RTCP BYE: \"{}\")", e.bye_reason);
+                                  : fmt::format("the sender left (RTCP BYE: \"{}\")",
+                                                rtp::SafeText(e.bye_reason));  // its text
     case LikelyCause::kMembershipLostHere:
       return "our membership is gone: the kernel no longer lists the group on the interface "
              "(/proc/net/igmp; was the interface reset?)";

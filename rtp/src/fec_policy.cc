@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace confcast::rtp {
 
@@ -32,7 +33,36 @@ FecScheme FecPolicy::ForOverheadPercent(int percent) noexcept {
   return {std::clamp(l, 1, static_cast<int>(kFlexFecMaskBits)), 1};
 }
 
+std::pair<double, std::optional<FecDriver>> FecPolicy::Combine(
+    std::span<const LossReport> reports, const FecPolicyConfig& config) {
+  if (reports.empty()) return {0.0, std::nullopt};
+  std::vector<LossReport> worst(reports.begin(), reports.end());
+  for (LossReport& r : worst) r.fraction_lost = std::clamp(r.fraction_lost, 0.0, 1.0);
+  std::stable_sort(worst.begin(), worst.end(), [](const LossReport& a, const LossReport& b) {
+    return a.fraction_lost > b.fraction_lost;
+  });
+  const LossReport& top = worst.front();
+  if (worst.size() == 1) return {top.fraction_lost, FecDriver{top.reporter, top.fraction_lost, false}};
+  // The quorum-th worst: that many reporters see at least this much loss.
+  const std::size_t k = std::clamp<std::size_t>(config.quorum, 1, worst.size());
+  const LossReport& agreed = worst[k - 1];
+  const double alone = std::min(top.fraction_lost, config.single_reporter_cap);
+  if (agreed.fraction_lost >= alone) {
+    return {agreed.fraction_lost, FecDriver{agreed.reporter, agreed.fraction_lost, false}};
+  }
+  return {alone, FecDriver{top.reporter, top.fraction_lost, top.fraction_lost > alone}};
+}
+
+FecScheme FecPolicy::Update(std::span<const LossReport> reports, Timestamp now) {
+  auto [loss, driver] = Combine(reports, config_);
+  if (driver && driver->capped) ++outliers_capped_;
+  const FecScheme s = Update(loss, now);
+  driver_ = driver;
+  return s;
+}
+
 FecScheme FecPolicy::Update(double worst_fraction_lost, Timestamp now) {
+  driver_.reset();
   samples_.emplace_back(now, std::clamp(worst_fraction_lost, 0.0, 1.0));
   while (!samples_.empty() && now - samples_.front().first > config_.window) samples_.pop_front();
   // The window's mean: one report's fraction lost is a small sample (a 2% link often reads

@@ -19,6 +19,14 @@ void FecProtector::BeginFrame(double worst_fraction_lost, rtp::Timestamp now) {
   }
 }
 
+void FecProtector::BeginFrame(std::span<const rtp::LossReport> reports, rtp::Timestamp now) {
+  out_.clear();
+  if (fec_percent_ < 0) {
+    const rtp::FecScheme s = policy_.Update(reports, now);
+    if (!(s == encoder_.scheme())) encoder_.SetScheme(s);
+  }
+}
+
 void FecProtector::OnMedia(std::span<const std::uint8_t> datagram) {
   if (fec_percent_ == 0) return;
   encoder_.Add(datagram, out_);
@@ -30,6 +38,7 @@ std::span<const std::vector<std::uint8_t>> FecProtector::EndFrame() {
     counters_.fec_packets.fetch_add(1, std::memory_order_relaxed);
     counters_.fec_bytes.fetch_add(d.size(), std::memory_order_relaxed);
   }
+  if (fec_percent_ < 0) counters_.SetFecDriver(policy_.driver());
   counters_.fec_level.store(encoder_.scheme().columns == 0 ? 0
                             : fec_percent_ < 0             ? policy_.level()
                                                            : -1,

@@ -25,6 +25,10 @@ class FecProtector {
 
   // Before a frame: the scheme for it, from the worst fraction lost (0..1) reported lately.
   void BeginFrame(double worst_fraction_lost, rtp::Timestamp now);
+  // Before a frame: the scheme for it, from every video receiver's recent loss. One reporter's
+  // claim counts only up to a cap unless others confirm it (rtp/fec_policy.h); the counters
+  // then name the receiver that sets the level.
+  void BeginFrame(std::span<const rtp::LossReport> reports, rtp::Timestamp now);
   // Each media datagram of the frame, as sent.
   void OnMedia(std::span<const std::uint8_t> datagram);
   // After the frame's media: repair datagrams to send next (valid until BeginFrame).
@@ -33,6 +37,7 @@ class FecProtector {
   bool active() const noexcept { return fec_percent_ != 0; }
   std::uint32_t ssrc() const noexcept { return encoder_.ssrc(); }
   rtp::FecScheme scheme() const noexcept { return encoder_.scheme(); }
+  const rtp::FecPolicy& policy() const noexcept { return policy_; }
 
  private:
   int fec_percent_;

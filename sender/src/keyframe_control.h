@@ -18,7 +18,7 @@ class KeyframeControl {
   bool Request(Clock::time_point now, std::uint32_t from_ssrc, std::optional<std::uint8_t> fir_seq) {
     std::lock_guard lock(mutex_);
     const bool force = fir_seq ? aggregator_.OnFir(Micros(now), from_ssrc, *fir_seq)
-                               : aggregator_.OnPli(Micros(now));
+                               : aggregator_.OnPli(Micros(now), from_ssrc);
     if (force) due_ = true;
     return force;
   }
@@ -40,6 +40,11 @@ class KeyframeControl {
   std::uint64_t forced() const {
     std::lock_guard lock(mutex_);
     return aggregator_.forced();
+  }
+  // Requests ignored because their requester asked too often (a PLI flood).
+  std::uint64_t rate_limited() const {
+    std::lock_guard lock(mutex_);
+    return aggregator_.rate_limited();
   }
 
  private:

@@ -1,6 +1,7 @@
 #include "rtcp_session.h"
 
 #include <confcast/net/transport_address.h>
+#include <confcast/rtp/safe_text.h>
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <mutex>
 
 namespace confcast::sender {
 namespace {
@@ -90,6 +92,8 @@ struct RtcpSession::Stream {
   };
   std::map<std::uint32_t, LossWindow> loss_by_reporter;
   std::atomic<double> worst_fraction_lost{0};
+  mutable std::mutex loss_mutex;
+  std::vector<rtp::LossReport> loss_reports;  // guarded by loss_mutex: read by the media thread
 
   std::uint32_t ssrc() const { return session ? session->ssrc() : initial_ssrc; }
   bool Present(std::uint32_t ssrc) const {
@@ -122,6 +126,15 @@ void RtcpSession::AddRepairSsrc(const char* kind, std::uint32_t ssrc) {
     s->repair_ssrcs.push_back(ssrc);
     if (s->session) s->session->AddRepairSsrc(ssrc);
   }
+}
+
+std::vector<rtp::LossReport> RtcpSession::LossReports(std::string_view kind) const {
+  for (const auto& s : streams_) {
+    if (s->kind != kind) continue;
+    std::lock_guard lock(s->loss_mutex);
+    return s->loss_reports;
+  }
+  return {};
 }
 
 double RtcpSession::WorstFractionLost(std::string_view kind) const {
@@ -209,7 +222,15 @@ void RtcpSession::Tick() {
       return now_tp - kv.second.last_heard >= kLossReportAge || !s->Present(kv.first);
     });
     double in_stream = 0;
-    for (const auto& [ssrc, loss] : s->loss_by_reporter) in_stream = std::max(in_stream, loss.Fraction());
+    std::vector<rtp::LossReport> reports;
+    for (const auto& [ssrc, loss] : s->loss_by_reporter) {
+      in_stream = std::max(in_stream, loss.Fraction());
+      reports.push_back({ssrc, loss.Fraction()});
+    }
+    {
+      std::lock_guard lock(s->loss_mutex);
+      s->loss_reports = std::move(reports);
+    }
     s->worst_fraction_lost.store(in_stream, std::memory_order_relaxed);
     worst = std::max(worst, in_stream);
   }
@@ -258,18 +279,22 @@ void RtcpSession::Apply(Stream& s, const rtp::RtcpReceiveResult& r, Clock::time_
   for (const rtp::SsrcCollision& c : r.collisions) {
     if (!c.new_ssrc) {
       std::fprintf(stderr, "confcast-send: %s repair SSRC %08x is also used by %s; kept\n",
-                   s.kind.c_str(), c.old_ssrc, c.other_cname.c_str());
+                   s.kind.c_str(), c.old_ssrc, rtp::SafeText(c.other_cname).c_str());
       continue;
     }
     ++ssrc_collisions_;
     (void)SendCompound(s, c.bye);  // BYE for the old identifier
     std::fprintf(stderr, "confcast-send: %s SSRC %08x is also used by %s; now %08x (RFC 3550 8.2)\n",
-                 s.kind.c_str(), c.old_ssrc, c.other_cname.c_str(), *c.new_ssrc);
+                 s.kind.c_str(), c.old_ssrc, rtp::SafeText(c.other_cname).c_str(), *c.new_ssrc);
     if (on_ssrc_change) on_ssrc_change(s.kind, c.old_ssrc, *c.new_ssrc);
   }
   const std::uint32_t media = s.session->ssrc();
   for (const rtp::ReportAboutUs& report : r.reports) {
-    if (report.block.ssrc == media) OnReportBlock(s, report, now);
+    if (report.block.ssrc != media) continue;
+    OnReportBlock(s, report, now);
+    if (s.kind == "video" && on_video_loss_report) {
+      on_video_loss_report(r.from, report.block.fraction_lost / 256.0);
+    }
   }
   for (const rtp::KeyframeRequest& k : r.keyframe_requests) {
     if (k.media_ssrc != media) continue;

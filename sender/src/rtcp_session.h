@@ -12,6 +12,7 @@
 #include <confcast/net/batch_io.h>
 #include <confcast/net/event_loop.h>
 #include <confcast/net/socket.h>
+#include <confcast/rtp/fec_policy.h>
 #include <confcast/rtp/rtcp.h>
 #include <confcast/rtp/rtp_session.h>
 #include <confcast/rtp/stamper.h>
@@ -88,6 +89,12 @@ class RtcpSession {
   // Called for every generic NACK about one of our media SSRCs, with the address it came from
   // (event-loop thread).
   std::function<void(const rtp::Nack&, const rtp::TransportAddress&)> on_nack;
+  // Called for every report block about our video from a receiver: (where it came from, its
+  // fraction lost), so repair can judge what that source asks for (event-loop thread).
+  std::function<void(const rtp::TransportAddress&, double)> on_video_loss_report;
+  // The loss each receiver reports about stream `kind` over the last seconds (any thread): the
+  // FEC policy bounds what one reporter can make everybody pay.
+  std::vector<rtp::LossReport> LossReports(std::string_view kind) const;
 
  private:
   struct Stream;

@@ -2,16 +2,22 @@
 //
 // The video thread hands every packet it sends to Remember(); the event loop hands every
 // generic NACK about our video SSRC, from any receiver in the group, to OnNack(), which returns
-// the RTX packets to send to the group (own SSRC, own sequence numbers, PT 97, OSN first). One
-// retransmission reaches every receiver, so a packet is resent at most once per round-trip time
-// however many receivers ask (PacketHistory); later requests within that time are counted as
-// deduplicated. The RTT is the smallest one the receivers' reports give (RFC 3550 6.4.1 LSR/DLSR):
-// a request that arrives sooner than any receiver could have seen the retransmission is surely
-// redundant, while a longer window could swallow a real retry from a nearby receiver.
+// the RTX packets to send to the group (own SSRC, own sequence numbers, PT 97, OSN first).
+// rtp::RepairLimiter decides which requested packets to resend (rtp/repair_limiter.h): one
+// retransmission reaches every receiver, so a packet is resent at most once per hold-off
+// (max(5 ms, RTT)) however many receivers ask; the retransmitted bytes stay within a budget
+// (`--rtx-budget`, 25% of the media bytes, 200 ms deep), and each source of feedback within a
+// NACK rate and a plausible share of the packets, so a hostile host on the LAN cannot turn
+// NACKs into a flood. The RTT is the smallest one the receivers' reports give (RFC 3550 6.4.1
+// LSR/DLSR). PacketHistory holds the bytes.
 #pragma once
 
+#include <confcast/rtp/rtp_session.h>
+
+#include <confcast/net/endpoint.h>
 #include <confcast/rtp/packet_history.h>
 #include <confcast/rtp/rtcp.h>
+#include <confcast/rtp/repair_limiter.h>
 #include <confcast/rtp/rtx.h>
 
 #include <atomic>
@@ -31,6 +37,8 @@ struct RtxSenderConfig {
   rtp::Duration default_rtt{2'000};  // until a receiver report gives one
   rtp::Duration min_rtt{1'000};
   rtp::Duration max_rtt{100'000};
+  // Limits (media_ssrc and the history's size and age are taken from above).
+  rtp::RepairLimiterConfig limits;
 };
 
 struct RtxSenderStats {
@@ -38,6 +46,7 @@ struct RtxSenderStats {
   std::uint64_t retransmissions_sent = 0;
   std::uint64_t retransmissions_deduplicated = 0;
   std::uint64_t not_in_history = 0;
+  rtp::RepairLimiterCounters limiter;  // every decision, refusals by reason
 };
 
 class RtxSender {
@@ -46,12 +55,18 @@ class RtxSender {
 
   // Video thread: a media packet (serialized RTP) went out at `now`.
   void Remember(rtp::Bytes packet, rtp::Timestamp now);
-  // Event loop: a NACK arrived. Returns the RTX packets to send now (empty when the NACK is not
-  // about our media SSRC).
-  [[nodiscard]] std::vector<std::vector<std::uint8_t>> OnNack(const rtp::Nack& nack,
-                                                              rtp::Timestamp now);
+  // Event loop: a NACK arrived from `source` (its transport address; none: the NACK's sender
+  // SSRC stands in). Returns the RTX packets to send now (empty when the NACK is not about our
+  // media SSRC, or the limits refuse it).
+  [[nodiscard]] std::vector<std::vector<std::uint8_t>> OnNack(
+      const rtp::Nack& nack, rtp::Timestamp now,
+      std::optional<rtp::FeedbackSource> source = std::nullopt);
+  // The loss a receiver reports about our video (0..1): how much it may plausibly ask for.
+  void OnLossReport(const rtp::FeedbackSource& source, double fraction_lost, rtp::Timestamp now);
   // The smallest receiver RTT known (none: the default).
   void SetRtt(std::optional<rtp::Duration> rtt);
+  // Our video SSRC changed (RFC 3550 8.2 collision): NACKs about the new one are ours.
+  void SetMediaSsrc(std::uint32_t ssrc);
 
   std::uint32_t ssrc() const noexcept { return config_.rtx_ssrc; }
   std::uint8_t payload_type() const noexcept { return config_.rtx_payload_type; }
@@ -61,9 +76,15 @@ class RtxSender {
   RtxSenderConfig config_;
   mutable std::mutex mutex_;
   rtp::PacketHistory history_;
+  rtp::RepairLimiter limiter_;
   std::uint16_t next_seq_;
   rtp::Duration rtt_;
   RtxSenderStats stats_;
 };
+
+// The transport address a datagram came from, as the limiter keys it.
+rtp::FeedbackSource FeedbackSourceOf(const net::IpAddress& address, std::uint16_t port);
+// The same for the address the RTP session saw a packet come from.
+rtp::FeedbackSource FeedbackSourceOf(const rtp::TransportAddress& from);
 
 }  // namespace confcast::sender

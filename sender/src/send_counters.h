@@ -1,6 +1,8 @@
 // Counters a media thread updates and the event loop reads (RTCP sender reports, statistics).
 #pragma once
 
+#include <confcast/rtp/fec_policy.h>
+
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -34,10 +36,20 @@ struct StreamCounters {
     std::lock_guard lock(mapping_mutex_);
     return mapping_;
   }
+  // The receiver whose reported loss sets the automatic FEC level (FecPolicy::driver).
+  void SetFecDriver(const std::optional<rtp::FecDriver>& d) {
+    std::lock_guard lock(mapping_mutex_);
+    fec_driver_ = d;
+  }
+  std::optional<rtp::FecDriver> FecDriver() const {
+    std::lock_guard lock(mapping_mutex_);
+    return fec_driver_;
+  }
 
  private:
   mutable std::mutex mapping_mutex_;
   std::optional<std::pair<std::int64_t, std::uint32_t>> mapping_;
+  std::optional<rtp::FecDriver> fec_driver_;
 };
 
 }  // namespace confcast::sender

@@ -29,17 +29,46 @@ double FecOverheadPct(const StreamCounters& c) {
   const auto media = c.wire_bytes.load();
   return media ? 100.0 * static_cast<double>(c.fec_bytes.load()) / static_cast<double>(media) : 0.0;
 }
-nlohmann::json Repair(const StreamCounters& c) {
-  return {{"retransmissions_sent", c.retransmissions_sent.load()},
-          {"retransmissions_deduplicated", c.retransmissions_deduplicated.load()},
-          {"fec_packets_sent", c.fec_packets.load()}, {"fec_overhead_pct", FecOverheadPct(c)},
-          {"fec_level", c.fec_level.load()}};
+// What the repair limits refused, by reason (rtp/repair_limiter.h).
+nlohmann::json Refused(const rtp::RepairLimiterCounters& l) {
+  return {{"budget", l.refused_budget},           {"implausible", l.refused_implausible},
+          {"feedback_rate", l.refused_feedback_rate}, {"unknown", l.refused_unknown},
+          {"wrong_ssrc", l.refused_wrong_ssrc}};
+}
+
+nlohmann::json Repair(const StreamCounters& c, const RtxSender* rtx,
+                      const KeyframeControl& keyframes) {
+  nlohmann::json j{{"retransmissions_sent", c.retransmissions_sent.load()},
+                   {"retransmissions_deduplicated", c.retransmissions_deduplicated.load()},
+                   {"fec_packets_sent", c.fec_packets.load()},
+                   {"fec_overhead_pct", FecOverheadPct(c)},
+                   {"fec_level", c.fec_level.load()},
+                   {"keyframe_requests_rate_limited", keyframes.rate_limited()}};
+  if (rtx) {
+    const rtp::RepairLimiterCounters l = rtx->stats().limiter;
+    const auto media = c.wire_bytes.load();
+    j["retransmitted_bytes"] = l.resent_bytes;
+    j["retransmitted_pct"] =
+        media ? 100.0 * static_cast<double>(l.resent_bytes) / static_cast<double>(media) : 0.0;
+    j["nacks_received"] = l.nacks;
+    j["nacks_rate_limited"] = l.nacks_rate_limited;
+    j["retransmissions_refused"] = Refused(l);
+    j["feedback_sources_evicted"] = l.sources_evicted;
+  }
+  // The receiver whose reported loss sets the automatic FEC level (its SSRC; capped: its claim
+  // was above what one receiver may drive alone).
+  if (const auto d = c.FecDriver()) {
+    j["fec_driver"] = {{"ssrc", d->reporter}, {"fraction_lost", d->fraction_lost},
+                       {"capped", d->capped}};
+  }
+  return j;
 }
 
 }  // namespace
 
 struct SendStatsReporter::Impl {
   const net::SrtpGroup* srtp = nullptr;
+  const RtxSender* rtx = nullptr;
   bool srtp_failure_named = false;
   std::string json_path;
   bool status_line = true;
@@ -63,7 +92,8 @@ struct SendStatsReporter::Impl {
     nlohmann::json doc{{"program", "confcast-send"}, {"seconds", seconds}};
     if (!final_part.is_null()) doc["final"] = final_part;
     const std::string tmp = json_path + ".tmp";
-    std::ofstream(tmp) << doc.dump(2) << '\n';
+    // Names come from the network: invalid UTF-8 becomes U+FFFD instead of an exception.
+    std::ofstream(tmp) << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     std::rename(tmp.c_str(), json_path.c_str());
   }
 };
@@ -77,6 +107,8 @@ SendStatsReporter::SendStatsReporter(std::string json_path, bool status_line)
 SendStatsReporter::~SendStatsReporter() = default;
 
 void SendStatsReporter::set_srtp(const net::SrtpGroup* srtp) { impl_->srtp = srtp; }
+
+void SendStatsReporter::set_rtx(const RtxSender* rtx) { impl_->rtx = rtx; }
 
 void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* audio,
                              const RtcpSession& rtcp, const KeyframeControl& keyframes) {
@@ -97,7 +129,7 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                        {"worst_loss_percent", rtcp.worst_loss_percent()},
                        {"keyframe_requests", keyframes.requests()},
                        {"retransmissions_sent", video ? video->retransmissions_sent.load() : 0}});
-  if (video) m.seconds.back()["repair"] = Repair(*video);
+  if (video) m.seconds.back()["repair"] = Repair(*video, m.rtx, keyframes);
   if (m.status_line) {
     std::fprintf(stderr,
                  "\rsend %4ds | video %3llu fps %7.0f kbit/s | audio %4.0f kbit/s | receivers %zu | "
@@ -107,7 +139,23 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                  static_cast<unsigned long long>(keyframes.requests()),
                  static_cast<unsigned long long>(keyframes.forced()));
     if (video && video->fec_packets.load() > 0) {
-      std::fprintf(stderr, "| fec %llu   ", static_cast<unsigned long long>(video->fec_packets.load()));
+      std::fprintf(stderr, "| fec %llu", static_cast<unsigned long long>(video->fec_packets.load()));
+      // Who the level is for: a receiver's SSRC, "(capped)" when it claims more than counts.
+      if (const auto d = video->FecDriver(); d && video->fec_level.load() > 0) {
+        std::fprintf(stderr, " for %08x%s", d->reporter, d->capped ? " (capped)" : "");
+      }
+      std::fputs("   ", stderr);
+    }
+    if (m.rtx) {
+      const rtp::RepairLimiterCounters l = m.rtx->stats().limiter;
+      if (l.refused_budget + l.refused_implausible + l.refused_feedback_rate > 0) {
+        std::fprintf(stderr, "| rtx refused %llu (budget %llu, implausible %llu, rate %llu)   ",
+                     static_cast<unsigned long long>(l.refused_budget + l.refused_implausible +
+                                                     l.refused_feedback_rate),
+                     static_cast<unsigned long long>(l.refused_budget),
+                     static_cast<unsigned long long>(l.refused_implausible),
+                     static_cast<unsigned long long>(l.refused_feedback_rate));
+      }
     }
   }
   if (m.srtp && !m.srtp_failure_named) {
@@ -136,7 +184,7 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
             {"kbps", secs > 0 ? static_cast<double>(c->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0}};
   };
   nlohmann::json video_part = stream(video, "video");
-  if (video) video_part["repair"] = Repair(*video);
+  if (video) video_part["repair"] = Repair(*video, m.rtx, keyframes);
   nlohmann::json final_part{{"duration_s", secs},
                             {"stop_reason", reason},
                             {"video", video_part},
@@ -169,6 +217,25 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                  static_cast<unsigned long long>(rtcp.nacks()),
                  static_cast<unsigned long long>(video->retransmissions_sent.load()),
                  static_cast<unsigned long long>(video->retransmissions_deduplicated.load()));
+  }
+  if (m.rtx) {
+    const rtp::RepairLimiterCounters l = m.rtx->stats().limiter;
+    if (l.refused() > 0) {
+      std::fprintf(stderr,
+                   "confcast-send: retransmission refused for %llu requested packets: %llu over "
+                   "the --rtx-budget, %llu beyond what their receiver's loss explains, %llu in "
+                   "NACKs over the rate limit, %llu not in the history, %llu about another SSRC\n",
+                   static_cast<unsigned long long>(l.refused()),
+                   static_cast<unsigned long long>(l.refused_budget),
+                   static_cast<unsigned long long>(l.refused_implausible),
+                   static_cast<unsigned long long>(l.refused_feedback_rate),
+                   static_cast<unsigned long long>(l.refused_unknown),
+                   static_cast<unsigned long long>(l.refused_wrong_ssrc));
+    }
+  }
+  if (keyframes.rate_limited() > 0) {
+    std::fprintf(stderr, "confcast-send: %llu keyframe requests ignored: their sender asked too often\n",
+                 static_cast<unsigned long long>(keyframes.rate_limited()));
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "keyframe_control.h"
 #include "rtcp_session.h"
+#include "rtx_sender.h"
 #include "send_counters.h"
 
 namespace confcast::sender {
@@ -21,6 +22,8 @@ class SendStatsReporter {
   ~SendStatsReporter();
   // --key-file: SRTP figures go into --stats-json ("srtp") and failures are named once.
   void set_srtp(const net::SrtpGroup* srtp);
+  // --rtx on: retransmission figures, refusals by reason, go into --stats-json ("repair").
+  void set_rtx(const RtxSender* rtx);
   void Tick(const StreamCounters* video, const StreamCounters* audio, const RtcpSession& rtcp,
             const KeyframeControl& keyframes);
   void Final(const StreamCounters* video, const StreamCounters* audio, const RtcpSession& rtcp,

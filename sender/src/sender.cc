@@ -120,7 +120,7 @@ class Sender {
   bool Setup();
   bool WriteSdp(std::span<const std::uint8_t> keyframe);
   void SetupRtx();
-  void Retransmit(const rtp::Nack& nack);
+  void Retransmit(const rtp::Nack& nack, const rtp::TransportAddress& from);
   void VideoThread();
   void AudioThread();
   void StopFromThread(const std::string& why);
@@ -257,6 +257,7 @@ bool Sender::Setup() {
   rtcp_->on_ssrc_change = [this](const std::string& kind, std::uint32_t, std::uint32_t fresh) {
     Outlet* outlet = kind == "video" ? video_.get() : audio_.get();
     if (outlet) outlet->pending_ssrc.store(std::uint64_t{1} << 32 | fresh, std::memory_order_release);
+    if (kind == "video" && rtx_) rtx_->SetMediaSsrc(fresh);  // NACKs about the new SSRC are ours
     // Receivers treat the new SSRC as a new source: it can only start at an IDR.
     if (kind == "video") (void)keyframes_.Request(std::chrono::steady_clock::now(), fresh, std::nullopt);
   };
@@ -321,15 +322,21 @@ void Sender::SetupRtx() {
   } while (rc.rtx_ssrc == rc.media_ssrc || (audio_ && rc.rtx_ssrc == audio_->stamper.ssrc()));
   rc.rtx_payload_type = kRtxPayloadType;
   rc.first_sequence_number = static_cast<std::uint16_t>(rng_());
+  rc.limits.budget_share = o_.rtx_budget_percent / 100.0;
   rtx_ = std::make_unique<RtxSender>(rc);
   video_->rtx = rtx_.get();
   rtcp_->AddRepairSsrc("video", rc.rtx_ssrc);
-  rtcp_->on_nack = [this](const rtp::Nack& nack, const rtp::TransportAddress&) { Retransmit(nack); };
+  rtcp_->on_nack = [this](const rtp::Nack& nack, const rtp::TransportAddress& from) { Retransmit(nack, from); };
+  // What a receiver reports losing bounds what it may ask to have resent (repair_limiter.h).
+  rtcp_->on_video_loss_report = [this](const rtp::TransportAddress& from, double fraction) {
+    rtx_->OnLossReport(FeedbackSourceOf(from), fraction, MonoMicros());
+  };
 }
 
-void Sender::Retransmit(const rtp::Nack& nack) {
-  const auto now = std::chrono::steady_clock::now();
-  const auto packets = rtx_->OnNack(nack, std::chrono::duration_cast<rtp::Timestamp>(now.time_since_epoch()));
+// A NACK from `from`: the limiter (repair_limiter.h) decides what of it is served, so that no
+// host on the LAN can turn requests into a flood to the whole group.
+void Sender::Retransmit(const rtp::Nack& nack, const rtp::TransportAddress& from) {
+  const auto packets = rtx_->OnNack(nack, MonoMicros(), FeedbackSourceOf(from));
   if (packets.empty()) return;
   std::vector<std::span<const std::uint8_t>> batch(packets.begin(), packets.end());
   // The media thread sends on the same socket; a UDP send is atomic per datagram.
@@ -442,7 +449,7 @@ void Sender::VideoThread() {
     rtp::H264Packetizer packetizer(au.data, max_payload);
     bool first = true;
     if (fec_) {
-      fec_->BeginFrame(rtcp_->WorstFractionLost("video"),
+      fec_->BeginFrame(rtcp_->LossReports("video"),
                        std::chrono::duration_cast<rtp::Timestamp>(
                            std::chrono::steady_clock::now().time_since_epoch()));
     }
@@ -508,6 +515,7 @@ int Sender::Run() {
 
   SendStatsReporter stats(o_.stats_json, !o_.verbose);
   stats.set_srtp(srtp_.get());
+  stats.set_rtx(rtx_.get());
   const auto start = std::chrono::steady_clock::now();
   auto tick = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [&] {
     stats.Tick(video_ ? &video_->counters : nullptr, audio_ ? &audio_->counters : nullptr,

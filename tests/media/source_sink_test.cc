@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "confcast/media/sink.h"
 #include "confcast/media/source.h"
@@ -255,6 +256,35 @@ TEST(VideoSink, PngSnapshotsEveryIntervalAndOnClose) {
   auto missing = CreateVideoSink("png:/no/such/dir");
   ASSERT_FALSE(missing);
   EXPECT_TRUE(Contains(missing.error().message, "/no/such/dir"));
+}
+
+TEST(VideoSink, PngNamesFromAHostileParticipantStayInTheDirectory) {
+  // The title is the participant's SDES NAME: anyone on the LAN picks it.
+  const auto base = std::filesystem::temp_directory_path() /
+                    ("confcast_media_" + std::to_string(::getpid()) + "_hostile");
+  const auto dir = base / "shots";
+  std::filesystem::create_directories(dir);
+  VideoSinkOptions o;
+  o.title = "../escaped\x1b]0;x\x07";
+  {
+    auto sink = CreateVideoSink("png:" + dir.string(), o);
+    ASSERT_TRUE(sink) << sink.error().message;
+    VideoFrame f = SyntheticFrame(32, 24, 0);
+    ASSERT_TRUE((*sink)->Render(f));
+    ASSERT_TRUE((*sink)->Close());
+  }
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename());
+  ASSERT_EQ(names.size(), 2u);  // the first snapshot and the last, both inside DIR
+  for (const std::string& n : names) {
+    EXPECT_TRUE(n.starts_with("_._escaped")) << n;
+    EXPECT_EQ(n.find('\x1b'), std::string::npos) << n;
+    EXPECT_EQ(n.find('\x07'), std::string::npos) << n;
+  }
+  std::size_t outside = 0;
+  for (const auto& e : std::filesystem::directory_iterator(base)) outside += e.path() != dir;
+  EXPECT_EQ(outside, 0u);
+  std::filesystem::remove_all(base);
 }
 
 TEST(AudioSink, AutoWithoutDeviceFallsBackInsteadOfFailing) {

@@ -1,8 +1,10 @@
 // confcast-recv --list rows and --join NAME matching, on a session directory fed by hand.
 #include <confcast/receiver/options.h>
 #include <confcast/receiver/sap_listing.h>
+#include <confcast/rtp/safe_text.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -44,6 +46,64 @@ TEST(SapListing, RowShowsNameGroupMediaOriginAge) {
             std::string::npos)
       << table;
   EXPECT_NE(table.find("3.0\n"), std::string::npos) << table;
+}
+
+TEST(SapListing, HostileAnnouncementsPrintSafely) {
+  // Anyone on the LAN can announce: a name that retitles the terminal and paints it, a name of
+  // invalid UTF-8, an RTL override, and one far too long for a column.
+  rtp::SapDirectory d;
+  const std::string attack = "\x1b]0;PWNED\x07\x1b[31m RED \x1b[0m";
+  Announce(d, attack, 1, At(0));
+  Announce(d, "\xff\xfe\xc0\xaf", 2, At(0));
+  Announce(d, "photo\xe2\x80\xaegpj.exe", 3, At(0));
+  Announce(d, std::string(300, 'w'), 4, At(0));
+  std::vector<SapRow> rows;
+  for (const auto& [key, session] : d.sessions()) rows.push_back(Summarize(session, At(1)));
+  // The rows keep the text as announced (JSON, --join); the table and the lines do not.
+  EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [&](const SapRow& r) { return r.name == attack; }));
+  const std::string table = FormatSapTable(rows);
+  std::vector<std::string> printed{table};
+  for (const SapRow& r : rows) printed.push_back(DescribeSapRow(r));
+  for (const std::string& text : printed) {
+    EXPECT_TRUE(rtp::IsValidUtf8(text)) << text;
+    for (char c : text) {
+      const auto b = static_cast<unsigned char>(c);
+      EXPECT_TRUE(b >= 0x20 || b == '\n') << "control byte " << int(b);
+      EXPECT_NE(b, 0x7f);
+    }
+    EXPECT_EQ(text.find("\xe2\x80\xae"), std::string::npos);
+  }
+  EXPECT_NE(table.find("]0;PWNED"), std::string::npos);  // visible, defused
+  // The 300-byte name is cut to the column cap, with an ellipsis.
+  std::size_t longest = 0;
+  for (std::size_t at = 0; at < table.size();) {
+    const std::size_t nl = table.find('\n', at);
+    longest = std::max(longest, nl - at);
+    at = nl + 1;
+  }
+  EXPECT_LT(longest, 300u);
+  EXPECT_NE(table.find(std::string(rtp::kEllipsis)), std::string::npos) << table;
+}
+
+TEST(SapListing, ColumnsLineUpWithMultiByteNames) {
+  rtp::SapDirectory d;
+  Announce(d, "Zo\xc3\xab", 1, At(0));  // 3 characters, 4 bytes
+  Announce(d, "bob", 2, At(0));
+  std::vector<SapRow> rows;
+  for (const auto& [key, session] : d.sessions()) rows.push_back(Summarize(session, At(1)));
+  const std::string table = FormatSapTable(rows);
+  // Every line puts GROUP at the same column (counted in characters).
+  std::vector<std::size_t> columns;
+  for (std::size_t at = 0; at < table.size();) {
+    const std::size_t nl = table.find('\n', at);
+    const std::string line = table.substr(at, nl - at);
+    const std::size_t g = line.find(line.starts_with("NAME") ? "GROUP" : "239.0.0.11");
+    columns.push_back(rtp::Utf8Length(line.substr(0, g)));
+    at = nl + 1;
+  }
+  ASSERT_EQ(columns.size(), 3u);
+  EXPECT_EQ(columns[0], columns[1]);
+  EXPECT_EQ(columns[1], columns[2]);
 }
 
 TEST(SapListing, OriginOfIpv6) {

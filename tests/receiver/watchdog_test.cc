@@ -211,6 +211,17 @@ TEST(WatchdogText, ByeLineQuotesTheReason) {
             std::string::npos);
 }
 
+TEST(WatchdogText, AHostileByeReasonIsShownSafely) {
+  // Anyone on the LAN can send a BYE with our sender's SSRC and any reason.
+  const WatchdogEvent e =
+      Event(Kind::kNoSignal, 1000, {LikelyCause::kSenderLeft}, "\x1b]0;PWNED\x07\nfake line");
+  const std::string line = DescribeEvent(e, "g");
+  EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\x07'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos) << "one line";
+  EXPECT_NE(line.find("]0;PWNED\xef\xbf\xbd\xef\xbf\xbd" "fake line"), std::string::npos) << line;
+}
+
 TEST(WatchdogText, RecoveryLineGivesTheOutage) {
   const WatchdogEvent e = Event(Kind::kRecovered, 3240);
   EXPECT_EQ(DescribeEvent(e, "239.0.0.11:15550 on vl0"),

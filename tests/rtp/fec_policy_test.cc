@@ -86,6 +86,79 @@ TEST(FecPolicy, OneNoisyReportDoesNotBuyTwoDimensionalFec) {
   EXPECT_EQ(p.Update(0.07, Sec(10)), (FecScheme{5, 1}));  // mean ~2.8%: rows, not 5x5
 }
 
+TEST(FecPolicy, OneReporterClaimingTotalLossDoesNotBuyTheTopLevelForEverybody) {
+  FecPolicy p;
+  const std::vector<LossReport> reports{{0xa, 0.01}, {0xb, 1.0}, {0xc, 0.0}};
+  for (int s = 0; s < 30; ++s) (void)p.Update(reports, Sec(s));
+  EXPECT_EQ(p.scheme(), (FecScheme{5, 1}));  // the cap (5%): L=5 rows, 20%, not 4x4 (50%)
+  ASSERT_TRUE(p.driver());
+  EXPECT_EQ(p.driver()->reporter, 0xbu);
+  EXPECT_DOUBLE_EQ(p.driver()->fraction_lost, 1.0);
+  EXPECT_TRUE(p.driver()->capped);
+  EXPECT_EQ(p.outliers_capped(), 30u);
+  // The same claim without the cap rule (the worst alone) would have bought the top level.
+  FecPolicy worst_only;
+  EXPECT_EQ(worst_only.Update(1.0, Sec(0)), (FecScheme{4, 4}));
+}
+
+TEST(FecPolicy, AnOutlierBelowTheCapIsServed) {
+  FecPolicy p;
+  const std::vector<LossReport> reports{{0xa, 0.0}, {0xb, 0.03}};
+  EXPECT_EQ(p.Update(reports, Sec(0)), (FecScheme{5, 1}));
+  ASSERT_TRUE(p.driver());
+  EXPECT_EQ(p.driver()->reporter, 0xbu);
+  EXPECT_FALSE(p.driver()->capped);
+}
+
+TEST(FecPolicy, ALoneReceiverIsBelievedWhole) {
+  FecPolicy p;
+  const std::vector<LossReport> reports{{0xa, 0.12}};
+  EXPECT_EQ(p.Update(reports, Sec(0)), (FecScheme{4, 4}));
+  ASSERT_TRUE(p.driver());
+  EXPECT_EQ(p.driver()->reporter, 0xau);
+  EXPECT_FALSE(p.driver()->capped);
+}
+
+TEST(FecPolicy, AQuorumOfReportersLiftsTheLevelAboveTheCap) {
+  // Two receivers behind the same bad link agree: they get the level their loss needs.
+  FecPolicy p;
+  const std::vector<LossReport> reports{{0xa, 0.0}, {0xb, 0.12}, {0xc, 0.11}};
+  EXPECT_EQ(p.Update(reports, Sec(0)), (FecScheme{4, 4}));
+  ASSERT_TRUE(p.driver());
+  EXPECT_EQ(p.driver()->reporter, 0xcu);  // the quorum-th worst sets the loss: 11%
+  EXPECT_DOUBLE_EQ(p.driver()->fraction_lost, 0.11);
+  // With a quorum of three the same reports count for the cap only.
+  FecPolicy strict(FecPolicyConfig{.quorum = 3});
+  EXPECT_EQ(strict.Update(reports, Sec(0)), (FecScheme{5, 1}));
+  EXPECT_EQ(strict.driver()->reporter, 0xbu);
+  EXPECT_TRUE(strict.driver()->capped);
+}
+
+TEST(FecPolicy, CombineFollowsTheRule) {
+  const FecPolicyConfig c;  // quorum 2, cap 5%
+  EXPECT_EQ(FecPolicy::Combine({}, c).first, 0.0);
+  EXPECT_FALSE(FecPolicy::Combine({}, c).second);
+  const std::vector<LossReport> two{{1, 0.5}, {2, 0.08}};
+  EXPECT_DOUBLE_EQ(FecPolicy::Combine(two, c).first, 0.08);
+  const std::vector<LossReport> bad{{1, -3.0}, {2, 7.0}};  // out of range: clamped
+  EXPECT_DOUBLE_EQ(FecPolicy::Combine(bad, c).first, 0.05);
+  EXPECT_EQ(FecPolicy::Combine(bad, c).second->reporter, 2u);
+}
+
+TEST(FecPolicy, TheOutlierRuleKeepsTheWindowAndHysteresis) {
+  FecPolicy p(FecPolicyConfig{.retransmission = true});
+  const std::vector<LossReport> attack{{0xa, 0.01}, {0xb, 1.0}};
+  EXPECT_EQ(p.Update(attack, Sec(0)), (FecScheme{10, 1}));  // 5% with RTX: one level lighter
+  const std::vector<LossReport> calm{{0xa, 0.0}};
+  int level = p.level();
+  for (int s = 1; s < 40; ++s) {
+    (void)p.Update(calm, Sec(s));
+    EXPECT_LE(p.level(), level);
+    level = p.level();
+  }
+  EXPECT_EQ(p.level(), 0);
+}
+
 TEST(FecPolicy, ForcedOverheadPicksRowLength) {
   EXPECT_EQ(FecPolicy::ForOverheadPercent(20), (FecScheme{5, 1}));
   EXPECT_EQ(FecPolicy::ForOverheadPercent(10), (FecScheme{10, 1}));

@@ -170,5 +170,28 @@ TEST(SendRtxOption, OnByDefaultAndSwitchable) {
   EXPECT_FALSE(Parse({"--rtx", "maybe"}).has_value());
 }
 
+TEST(SendRtxOption, BudgetIsAPercentageOfTheVideoBytes) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(o->rtx_budget_percent, 25);
+  o = Parse({"--rtx-budget", "10"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->rtx_budget_percent, 10);
+  EXPECT_EQ(Parse({"--rtx-budget", "100"})->rtx_budget_percent, 100);
+  for (const char* bad : {"0", "101", "-5", "lots", "12.5"}) {
+    auto e = Parse({"--rtx-budget", bad});
+    ASSERT_FALSE(e.has_value()) << bad;
+    EXPECT_FALSE(e.error().exit_ok);
+    EXPECT_NE(e.error().message.find("--rtx-budget"), std::string::npos) << e.error().message;
+    EXPECT_EQ(e.error().message.find('\n'), std::string::npos);
+  }
+  auto off = Parse({"--rtx", "off", "--rtx-budget", "10"});
+  ASSERT_FALSE(off.has_value());
+  EXPECT_NE(off.error().message.find("--rtx off"), std::string::npos);
+  auto help = Parse({"--help"});
+  ASSERT_FALSE(help.has_value());
+  EXPECT_NE(help.error().message.find("--rtx-budget"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace confcast::sender

@@ -19,10 +19,14 @@ struct SapRow {
   std::uint16_t msg_id_hash = 0;
 };
 
+// The row keeps the announcement's text as it came (for --stats-json and --join matching);
+// what is printed goes through rtp::SafeText, as anyone on the LAN can announce anything.
 SapRow Summarize(const rtp::SapSession& session, rtp::Timestamp now);
 std::string OriginToString(const rtp::SapOrigin& origin);
-// A fixed-width table with a header line; rows sorted by name.
+// A fixed-width table with a header line; rows sorted by name. Safe to print.
 std::string FormatSapTable(std::vector<SapRow> rows);
+// One line about a session: 'NAME' GROUP (MEDIA) from ORIGIN. Safe to print.
+std::string DescribeSapRow(const SapRow& row);
 
 // --join NAME: sessions whose s= is NAME, and those whose s= starts with it.
 struct SapMatch {

@@ -27,14 +27,30 @@
 // L=5 up to 10%, 5x5 above): FEC trims the latency tail and the NACK traffic rather than
 // carrying all the repair. Measured at 720p with three receivers at 2% loss, the full levels
 // sent 70% overhead (5x5 on small frames) for frames that RTX alone nearly always saved.
+//
+// Reports come from anyone on the LAN, so one reporter must not buy the top level for all:
+// given every reporter's recent loss (Update with LossReports), the loss the level follows is
+//
+//   max( the quorum-th worst loss,  min(the worst loss, single_reporter_cap) )
+//
+// with quorum 2 and the cap 5% (inside the L=5 band: 20% overhead at most). A loss above the
+// cap counts only when `quorum` reporters report at least that much; a lone receiver (the only
+// reporter) is believed whole, as nobody contradicts it and it is the whole audience. So a host
+// claiming 100% among receivers that see 1% costs L=5 rows, not 4x4 (50%); two receivers on a
+// bad Wi-Fi link together still get the level their loss needs. Forged SSRCs from one host
+// could still fake a quorum: grouping reporters by transport address is the RTCP layer's job.
+// driver() names the reporter whose loss sets the level, for the status line.
 #pragma once
 
 #include <confcast/rtp/flexfec.h>
 #include <confcast/rtp/time.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <utility>
 
 namespace confcast::rtp {
@@ -43,6 +59,21 @@ struct FecPolicyConfig {
   Duration window{5'000'000};      // the worst loss is averaged over this long
   Duration hold_down{10'000'000};  // time below the lower threshold before stepping down
   bool retransmission = false;     // RTX repairs too: one level lighter (see above)
+  double single_reporter_cap = 0.05;  // the most one reporter's loss counts for alone
+  std::size_t quorum = 2;             // reporters that must agree on a loss above the cap
+};
+
+// One receiver's recent loss about our stream (RFC 3550 6.4.1, over a few of its reports).
+struct LossReport {
+  std::uint32_t reporter = 0;  // its SSRC
+  double fraction_lost = 0;    // 0..1
+};
+
+// Who sets the loss the level follows (from the latest Update with reports).
+struct FecDriver {
+  std::uint32_t reporter = 0;
+  double fraction_lost = 0;  // what it reported
+  bool capped = false;       // it reported more than counted: an outlier nobody confirms
 };
 
 class FecPolicy {
@@ -52,6 +83,15 @@ class FecPolicy {
 
   // A new worst fraction lost (0..1) at `now`; returns the scheme to use from now on.
   [[nodiscard]] FecScheme Update(double worst_fraction_lost, Timestamp now);
+  // Every reporter's recent loss at `now` (the rule above); returns the scheme to use.
+  [[nodiscard]] FecScheme Update(std::span<const LossReport> reports, Timestamp now);
+  // The loss the reports amount to under the rule above, and who sets it.
+  static std::pair<double, std::optional<FecDriver>> Combine(std::span<const LossReport> reports,
+                                                             const FecPolicyConfig& config);
+  // The reporter whose loss set the last update (none: no reports, or the single-value Update).
+  const std::optional<FecDriver>& driver() const noexcept { return driver_; }
+  // Updates in which the worst reporter was capped as an unconfirmed outlier.
+  std::uint64_t outliers_capped() const noexcept { return outliers_capped_; }
   // The level in use: the loss-driven level, one lighter with retransmission.
   int level() const noexcept { return config_.retransmission ? std::max(level_ - 1, 0) : level_; }
   FecScheme scheme() const noexcept { return SchemeOf(level()); }
@@ -66,6 +106,8 @@ class FecPolicy {
   int level_ = 0;
   std::deque<std::pair<Timestamp, double>> samples_;
   std::optional<Timestamp> below_since_;  // windowed worst below the step-down threshold since
+  std::optional<FecDriver> driver_;
+  std::uint64_t outliers_capped_ = 0;
 };
 
 }  // namespace confcast::rtp

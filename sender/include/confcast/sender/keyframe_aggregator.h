@@ -6,31 +6,52 @@
 // Every IDR (forced or periodic) answers every request that arrived before it. FIR carries a
 // command sequence number per requester (RFC 5104 4.3.1.1): a repeated number is the same
 // request and is not counted again.
+//
+// Anyone on the LAN can send PLIs. However many arrive, requests force at most one IDR per
+// `min_interval`. On top of that each requester (its SSRC now, its transport address once the
+// RTCP layer passes it) has a token bucket: `per_source_burst` requests (3), refilled one per
+// `per_source_refill` (1 s). A real receiver asks a few times around a loss and then waits for
+// the answer, so it never notices; a flood from one host forces three IDRs and then one a
+// second, instead of one every 300 ms. Its other requests are counted as rate limited. The
+// per-requester table is bounded (`max_requesters`, least recently heard evicted).
 #pragma once
 
 #include <confcast/rtp/time.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 
 namespace confcast::sender {
 
+struct KeyframeAggregatorConfig {
+  rtp::Duration min_interval = std::chrono::milliseconds(300);
+  double per_source_burst = 3;
+  rtp::Duration per_source_refill = std::chrono::seconds(1);  // one request per this
+  std::size_t max_requesters = 1024;
+};
+
 class KeyframeAggregator {
  public:
-  explicit KeyframeAggregator(rtp::Duration min_interval = std::chrono::milliseconds(300))
-      : min_interval_(min_interval) {}
+  explicit KeyframeAggregator(KeyframeAggregatorConfig config = {}) : config_(config) {}
+  explicit KeyframeAggregator(rtp::Duration min_interval)
+      : KeyframeAggregator(KeyframeAggregatorConfig{.min_interval = min_interval}) {}
 
-  // A PLI, or a FIR with a new sequence number, arrived. Returns true when the encoder should
-  // produce an IDR now.
-  [[nodiscard]] bool OnPli(rtp::Timestamp now) {
+  // A PLI from `requester_ssrc` arrived. Returns true when the encoder should produce an IDR now.
+  [[nodiscard]] bool OnPli(rtp::Timestamp now, std::uint32_t requester_ssrc) {
+    Requester& r = Touch(requester_ssrc, now);
+    if (!Admit(r)) return false;
     ++requests_;
     return Request(now);
   }
+  // A FIR from `requester_ssrc` with command sequence number `seq`.
   [[nodiscard]] bool OnFir(rtp::Timestamp now, std::uint32_t requester_ssrc, std::uint8_t seq) {
-    auto [it, inserted] = fir_seq_.try_emplace(requester_ssrc, seq);
-    if (!inserted && it->second == seq) return false;  // a retransmitted FIR
-    it->second = seq;
+    Requester& r = Touch(requester_ssrc, now);
+    if (r.fir_seq == seq) return false;  // a retransmitted FIR
+    if (!Admit(r)) return false;    // its number is not taken: a later FIR may repeat it
+    r.fir_seq = seq;
     ++requests_;
     return Request(now);
   }
@@ -52,11 +73,47 @@ class KeyframeAggregator {
   std::uint64_t forced() const { return forced_; }
   // Requests that cost no IDR of their own.
   std::uint64_t aggregated() const { return requests_ - forced_; }
+  // Requests ignored because their requester had used up its bucket.
+  std::uint64_t rate_limited() const { return rate_limited_; }
+  std::size_t requesters() const { return requesters_.size(); }
 
  private:
+  struct Requester {
+    std::optional<std::uint8_t> fir_seq;
+    double tokens = 0;
+    rtp::Timestamp last_heard{0};
+  };
+
+  Requester& Touch(std::uint32_t ssrc, rtp::Timestamp now) {
+    auto it = requesters_.find(ssrc);
+    if (it == requesters_.end()) {
+      if (requesters_.size() >= std::max<std::size_t>(1, config_.max_requesters)) {
+        requesters_.erase(std::min_element(
+            requesters_.begin(), requesters_.end(),
+            [](const auto& a, const auto& b) { return a.second.last_heard < b.second.last_heard; }));
+      }
+      it = requesters_.emplace(ssrc, Requester{std::nullopt, config_.per_source_burst, now}).first;
+    }
+    Requester& r = it->second;
+    if (now > r.last_heard && config_.per_source_refill.count() > 0) {
+      const double refill = static_cast<double>((now - r.last_heard).count()) /
+                            static_cast<double>(config_.per_source_refill.count());
+      r.tokens = std::min(config_.per_source_burst, r.tokens + refill);
+    }
+    r.last_heard = std::max(r.last_heard, now);
+    return r;
+  }
+  bool Admit(Requester& r) {
+    if (r.tokens < 1) {
+      ++rate_limited_;
+      return false;
+    }
+    r.tokens -= 1;
+    return true;
+  }
   bool Allowed(rtp::Timestamp now) const {
     const auto last = last_forced_ ? last_forced_ : last_keyframe_;
-    return !last || now - *last >= min_interval_;
+    return !last || now - *last >= config_.min_interval;
   }
   bool Request(rtp::Timestamp now) {
     if (Allowed(now) && !pending_) {
@@ -68,13 +125,14 @@ class KeyframeAggregator {
     return false;
   }
 
-  rtp::Duration min_interval_;
+  KeyframeAggregatorConfig config_;
   std::optional<rtp::Timestamp> last_keyframe_;
   std::optional<rtp::Timestamp> last_forced_;
   bool pending_ = false;
   std::uint64_t requests_ = 0;
   std::uint64_t forced_ = 0;
-  std::map<std::uint32_t, std::uint8_t> fir_seq_;
+  std::uint64_t rate_limited_ = 0;
+  std::map<std::uint32_t, Requester> requesters_;
 };
 
 }  // namespace confcast::sender

@@ -49,6 +49,9 @@ struct SendOptions {
   std::optional<std::uint16_t> initial_seq;
   std::optional<std::uint32_t> initial_ts;  // RTP timestamp of the first frame, roughly
   bool rtx = true;              // --rtx on|off: retransmit NACKed video packets (RFC 4588)
+  // --rtx-budget: retransmitted bytes at most this share of the video bytes (with a burst of
+  // 200 ms of video), however many NACKs arrive (rtp/repair_limiter.h).
+  int rtx_budget_percent = 25;
 };
 
 // Parses argv. On a usage error returns one line naming the problem and the fix; --help and
