@@ -367,7 +367,7 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, std::span<const s
     }
     if (auto it = pli_.find(view.ssrc); it != pli_.end()) {
       ++it->second.packets_since;
-      if (StartsKeyframe(view.payload)) it->second.keyframe_since = true;
+      if (rtp::StartsKeyframe(view.payload)) it->second.keyframe_since = true;
     }
     const rtp::PacketVerdict v = s->stats().OnPacket(view.sequence_number, view.timestamp,
                                                      arrival, view.payload.size());

@@ -5,6 +5,7 @@
 
 #include <confcast/media/h264.h>
 #include <confcast/media/sink.h>
+#include <confcast/rtp/h264_bitstream.h>  // rtp::StartsKeyframe, for receiver.cc too
 #include <confcast/rtp/h264_depacketizer.h>
 #include <confcast/rtp/jitter_buffer.h>
 #include <confcast/rtp/lip_sync.h>
@@ -90,9 +91,5 @@ class VideoStream {
   std::optional<std::pair<std::int64_t, std::int64_t>> last_render_;
   std::optional<std::int64_t> last_rendered_at_;  // wall microseconds
 };
-
-// True when an H.264 RTP payload begins a decodable point: an SPS, or the start of an IDR
-// slice, alone, first in a STAP-A, or in a starting FU-A.
-bool StartsKeyframe(rtp::Bytes payload) noexcept;
 
 }  // namespace confcast::receiver
