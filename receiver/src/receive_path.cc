@@ -1,6 +1,7 @@
 // The RTP side of confcast-recv: datagrams in, through repair and admission, into the SSRC's
 // ReceiveStream; NACKs and keyframe requests out. See receiver_impl.h for the chain.
 #include <confcast/net/transport_address.h>
+#include <confcast/rtp/h264_bitstream.h>
 #include <confcast/rtp/packet.h>
 #include <fmt/format.h>
 
@@ -110,7 +111,7 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, rtp::Bytes bytes,
                          const Source& source, rtp::Timestamp arrival, const Now& now) {
   ReceiveStream* s = Admit(port, view, source, arrival, now);
   if (!s || s->kind() != port.kind) return;
-  if (port.kind == MediaKind::kVideo) keyframes_.OnPacket(view.ssrc, StartsKeyframe(view.payload));
+  if (port.kind == MediaKind::kVideo) keyframes_.OnPacket(view.ssrc, rtp::StartsKeyframe(view.payload));
   Feed(*s, view, arrival, PacketOrigin::kMedia, now);
   if (port.kind != MediaKind::kVideo) return;
   if (nack_) nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival);

@@ -1,6 +1,7 @@
 #include "srtp_setup.h"
 
 #include <confcast/net/srtp_key.h>
+#include <confcast/rtp/h264_bitstream.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 
@@ -49,11 +50,8 @@ std::string SrtpNothingPassed(const net::SrtpGroup& srtp) {
 
 void EncryptedPayloadHint::OnVideoPayload(rtp::Bytes payload) {
   if (said_ || payload.empty()) return;
-  const std::uint8_t nal = payload[0];
-  const int type = nal & 0x1f;
-  const bool valid = (nal & 0x80) == 0 && ((type >= 1 && type <= 24) || type == 28);
   ++seen_;
-  if (!valid) ++invalid_;
+  if (rtp::LooksEncrypted(payload)) ++invalid_;
   if (seen_ < 64) return;
   if (invalid_ * 4 > seen_) {
     said_ = true;

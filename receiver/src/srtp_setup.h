@@ -27,10 +27,10 @@ void AttachSrtp(net::SrtpGroup& srtp, const net::ReceiverStream& rx, const net::
 // The line for a run in which datagrams came but none passed SRTP.
 std::string SrtpNothingPassed(const net::SrtpGroup& srtp);
 
-// An H.264 RTP payload of a plain stream starts with a valid NAL unit header (RFC 6184 5.3,
-// packetization mode 1: F=0 and type 1-23, 24 STAP-A or 28 FU-A). SRTP leaves the RTP header
-// clear but the payload random, and about 61% of random first bytes are invalid. When more than
-// a quarter of 64 payloads in a row are invalid, one line says the stream looks encrypted.
+// SRTP leaves the RTP header clear but the payload random, and about 61% of random payloads do
+// not start with a NAL unit header that plain H.264 in packetization mode 1 can have
+// (rtp::LooksEncrypted). When more than a quarter of 64 payloads in a row look like that, one
+// line says the stream looks encrypted.
 class EncryptedPayloadHint {
  public:
   void OnVideoPayload(rtp::Bytes payload);

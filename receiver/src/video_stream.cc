@@ -1,28 +1,10 @@
 #include "video_stream.h"
 
+#include <confcast/rtp/h264_bitstream.h>
+
 #include <algorithm>
 
 namespace confcast::receiver {
-
-bool StartsKeyframe(rtp::Bytes payload) noexcept {
-  if (payload.empty()) return false;
-  const std::uint8_t type = payload[0] & 0x1F;
-  if (type == 5 || type == 7) return true;  // IDR slice, SPS
-  if (type == 24) {  // STAP-A: any aggregated SPS or IDR (an AUD or SEI may come first)
-    for (std::size_t at = 1; at + 2 < payload.size();) {
-      const std::size_t size = static_cast<std::size_t>(payload[at] << 8 | payload[at + 1]);
-      if (size == 0 || at + 2 + size > payload.size()) return false;
-      const std::uint8_t nal = payload[at + 2] & 0x1F;
-      if (nal == 5 || nal == 7) return true;
-      at += 2 + size;
-    }
-    return false;
-  }
-  if (type == 28 && payload.size() > 1) {  // FU-A: the start fragment of an IDR slice
-    return (payload[1] & 0x80) != 0 && (payload[1] & 0x1F) == 5;
-  }
-  return false;
-}
 
 VideoStream::VideoStream(const StreamConfig& config, rtp::Timestamp since)
     : ReceiveStream(MediaKind::kVideo, config, 90000, 256, since),
@@ -44,7 +26,7 @@ StreamActions VideoStream::Insert(const rtp::RtpView& packet, rtp::Timestamp arr
   p.seq = packet.sequence_number;
   p.rtp_ts = packet.timestamp;
   p.marker = packet.marker;
-  p.keyframe_start = StartsKeyframe(packet.payload);
+  p.keyframe_start = rtp::StartsKeyframe(packet.payload);
   p.payload.assign(packet.payload.begin(), packet.payload.end());
   rtp::InsertResult r = jitter_.Insert(std::move(p), arrival);
   if (origin != PacketOrigin::kMedia) {

@@ -45,7 +45,4 @@ class VideoStream final : public ReceiveStream {
   VideoDecodeWorker worker_;      // last: its thread stops before the rest is destroyed
 };
 
-// True when an H.264 RTP payload begins a decodable point (temporary: moves to rtp/).
-bool StartsKeyframe(rtp::Bytes payload) noexcept;
-
 }  // namespace confcast::receiver

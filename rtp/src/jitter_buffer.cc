@@ -332,22 +332,83 @@ VideoJitterBuffer::HeadFrame VideoJitterBuffer::ExamineHead() const noexcept {
   return h;  // empty, or the frame's tail simply has not arrived yet
 }
 
+Timestamp VideoJitterBuffer::GapDeadline(std::int64_t uts, Timestamp first_arrival) const noexcept {
+  return std::min(std::max({timing_.Playout(uts), first_arrival + timing_.target_delay(),
+                            first_arrival + config_.repair_wait}),
+                  first_arrival + config_.max_delay);
+}
+
+// Where a stream waiting for a keyframe may start again (the waiting branch of Advance).
+//
+// Only the first packet of an access unit may start a frame, but the packet marked
+// keyframe_start need not be that packet: an AUD, SEI or the SPS/PPS may come in packets of
+// their own before it. So the start walks back from the mark over present packets of the same
+// timestamp, and then asks what comes before it:
+//   - a present (or consumed) packet of another timestamp: the previous access unit ends there,
+//     the start is certain;
+//   - a consumed packet of the same timestamp: part of this access unit was already dropped, so
+//     it can never be whole: drop the rest of it too;
+//   - a sequence number that never arrived (or, at join, nothing at all): it may be a reordered
+//     packet of this access unit. That is a frame with a gap: wait for it until the gap deadline
+//     (GapDeadline, from the access unit's first arrival), and only then start without it, at
+//     the marked packet itself: packets before it may begin inside a fragmented NAL unit. What
+//     is left out is then at worst an AUD, SEI or parameter sets, never a slice: the mark is on
+//     an SPS or on the top slice of the IDR picture;
+//   - a sequence number already given up as lost: it can no longer arrive, start at the marked
+//     packet now.
+VideoJitterBuffer::Resume VideoJitterBuffer::TryResume(Timestamp now) {
+  const auto key = keyframe_starts_.lower_bound(head_);
+  if (key == keyframe_starts_.end()) return Resume::kNoKeyframe;
+  const std::int64_t uts = At(*key).uts;
+  std::int64_t start = *key;
+  while (start > head_ && Present(start - 1) && At(start - 1).uts == uts) --start;
+  const std::int64_t before = start - 1;
+  const Slot& prev = At(before);
+  const bool seen = prev.useq == before && prev.state != SlotState::kEmpty;
+  if (seen && prev.state == SlotState::kConsumed && prev.uts == uts) {
+    // The head of this access unit is gone: skip the whole of it.
+    std::int64_t end = start + 1;
+    while (end <= highest_ && !(Present(end) && At(end).uts != uts)) ++end;
+    DropUntil(end);
+    need_keyframe_ = true;
+    return Resume::kDropped;
+  }
+  const bool given_up = !seen && before < head_ && head_fixed_;
+  if (!seen && !given_up) {
+    Timestamp first_arrival = Timestamp::max();
+    for (std::int64_t s = start; s <= highest_; ++s) {
+      if (!Present(s)) continue;
+      const Slot& slot = At(s);
+      if (slot.uts != uts) break;
+      first_arrival = std::min(first_arrival, slot.arrival);
+      if (slot.marker) break;
+    }
+    const Timestamp deadline = GapDeadline(uts, first_arrival);
+    if (now < deadline) {
+      wakeup_ = deadline;
+      return Resume::kWait;
+    }
+  }
+  DropUntil(start);
+  // Without a known end of the previous access unit, only the marked packet is certain to
+  // begin a NAL unit (what comes before it may be the tail of a fragmented SEI). Leaving out
+  // those packets of its own access unit does not drop the frame.
+  if (!seen) DropUntil(*key, /*whole_frames=*/false);
+  // From here on the head is the first packet of a frame: anything older is late.
+  head_fixed_ = true;
+  waiting_ = false;
+  need_keyframe_ = false;
+  return Resume::kResumed;
+}
+
 void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
                                 bool& request_keyframe) {
   wakeup_.reset();
   for (;;) {
     if (waiting_) {
-      const auto key = keyframe_starts_.lower_bound(head_);
-      if (key != keyframe_starts_.end()) {
-        // Resume at the first packet of the keyframe's frame: senders may put an access unit
-        // delimiter or SEI before the SPS (GStreamer's rtph264pay does), in packets of their own.
-        std::int64_t start = *key;
-        while (start > head_ && Present(start - 1) && At(start - 1).uts == At(*key).uts) --start;
-        DropUntil(start);
-        waiting_ = false;
-        need_keyframe_ = false;
-        continue;
-      }
+      const Resume r = TryResume(now);
+      if (r == Resume::kResumed || r == Resume::kDropped) continue;
+      if (r == Resume::kWait) return;
       // No keyframe in the buffer: drop what can no longer be played (or is simply old), keep
       // the rest in case a keyframe's first packet is only late, and keep asking.
       for (std::int64_t s = head_; s <= highest_; ++s) {
@@ -382,10 +443,7 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
     // delay after its first packet (a stale base must not turn reordering into loss) nor than
     // the repair wait (a retransmission or FEC may still fill it), and never more than the
     // ceiling.
-    const Timestamp deadline =
-        std::min(std::max({timing_.Playout(h.uts), h.first_arrival + timing_.target_delay(),
-                           h.first_arrival + config_.repair_wait}),
-                 h.first_arrival + config_.max_delay);
+    const Timestamp deadline = GapDeadline(h.uts, h.first_arrival);
     if (now < deadline) {
       wakeup_ = deadline;
       return;
@@ -432,21 +490,25 @@ VideoFrame VideoJitterBuffer::Release(std::int64_t last, Timestamp playout) {
   return f;
 }
 
-void VideoJitterBuffer::DropUntil(std::int64_t end) {
+void VideoJitterBuffer::DropUntil(std::int64_t end, bool whole_frames) {
   for (std::int64_t s = head_; s < end; ++s) {
     if (!Present(s)) {
       ++stats_.lost;
       continue;
     }
     Slot& slot = At(s);
-    if (!last_dropped_uts_ || *last_dropped_uts_ != slot.uts) ++stats_.frames_dropped;
-    last_dropped_uts_ = slot.uts;
+    if (whole_frames) {
+      if (!last_dropped_uts_ || *last_dropped_uts_ != slot.uts) ++stats_.frames_dropped;
+      last_dropped_uts_ = slot.uts;
+    }
     slot.payload = {};
     slot.state = SlotState::kConsumed;
     if (slot.keyframe_start) keyframe_starts_.erase(s);
     --buffered_;
   }
-  head_ = std::max(head_, end);
+  // Dropping nothing fixes nothing: an earlier packet arriving a moment later still belongs.
+  if (end <= head_) return;
+  head_ = end;
   highest_ = std::max(highest_, head_ - 1);
   head_fixed_ = true;
 }

@@ -22,8 +22,15 @@
 // not arrived yet has no deadline: the next packet after it turns a lost tail into a gap. The
 // stream is assumed to have a single reference chain (low latency H.264), so every later frame is
 // undecodable until a keyframe: the buffer enters "waiting for keyframe" (also its state at join
-// and after a capacity overflow), skips to the first packet marked keyframe_start, counts what it
-// skipped, and asks the caller for a keyframe, at most once per keyframe_request_interval.
+// and after a capacity overflow), counts what it skips, and asks the caller for a keyframe, at
+// most once per keyframe_request_interval. It starts again at the first packet of the access unit
+// of the first packet marked keyframe_start, and only once that first packet is certain: the
+// packet before it arrived and belongs to another frame, or was given up long ago, or has not come
+// by the deadline a gap gets (it may be a reordered AUD, SEI or SPS/PPS packet of the same access
+// unit, so it is waited for like a hole). A keyframe whose head was already dropped is skipped.
+// So every frame released is a contiguous run of packets up to an access unit's marker, from
+// its first packet or (when the packets before its keyframe mark never came) from the mark, and
+// the first one after any loss is a keyframe with every slice.
 #pragma once
 
 #include <confcast/rtp/seq.h>
@@ -131,7 +138,9 @@ struct VideoPacket {
   std::uint16_t seq = 0;
   std::uint32_t rtp_ts = 0;
   bool marker = false;
-  bool keyframe_start = false;  // starts a decodable point (IDR slice start or SPS)
+  // The first packet of a keyframe's access unit that a decoder needs: for H.264 an SPS or the
+  // top slice of an IDR picture (rtp::StartsKeyframe), never a later slice of it.
+  bool keyframe_start = false;
   std::vector<std::uint8_t> payload;
   friend bool operator==(const VideoPacket&, const VideoPacket&) = default;
 };
@@ -232,15 +241,23 @@ class VideoJitterBuffer {
     Timestamp last_arrival{0};   // kComplete: when it became complete
   };
 
+  enum class Resume { kResumed, kWait, kDropped, kNoKeyframe };
+
   Slot& At(std::int64_t useq) noexcept;
   const Slot& At(std::int64_t useq) const noexcept;
   bool Present(std::int64_t useq) const noexcept;
   InsertStatus Store(VideoPacket& packet, Timestamp arrival, InsertResult& result);
   void Advance(Timestamp now, std::vector<VideoFrame>& frames, bool& request_keyframe);
+  // While waiting for a keyframe: starts again at the first packet of a keyframe's access unit
+  // once it is certain (kResumed), drops a keyframe that can no longer be whole (kDropped).
+  Resume TryResume(Timestamp now);
+  // How long a frame of time `uts` whose first packet came at `first_arrival` waits for a hole.
+  Timestamp GapDeadline(std::int64_t uts, Timestamp first_arrival) const noexcept;
   HeadFrame ExamineHead() const noexcept;
   VideoFrame Release(std::int64_t last, Timestamp playout);
-  // Drops [head_, end) and moves head_ to end, counting frames and lost numbers.
-  void DropUntil(std::int64_t end);
+  // Drops [head_, end) and moves head_ to end, counting lost numbers and (with whole_frames)
+  // the frames dropped. Fixes the head only when it moved.
+  void DropUntil(std::int64_t end, bool whole_frames = true);
   void EnterWaiting(Timestamp now, bool& request_keyframe);
   void MaybeRequestKeyframe(Timestamp now, bool& request_keyframe);
   void ResetStream();
@@ -252,7 +269,7 @@ class VideoJitterBuffer {
   TsUnwrapper ts_unwrapper_;
   std::set<std::int64_t> keyframe_starts_;  // present packets marked keyframe_start
   bool started_ = false;
-  bool head_fixed_ = false;   // a packet was released or dropped: head_ cannot move back
+  bool head_fixed_ = false;   // released, dropped or resumed at a keyframe: head_ cannot move back
   std::int64_t head_ = 0;     // first sequence number not yet released or dropped
   std::int64_t highest_ = 0;  // highest sequence number received
   std::size_t buffered_ = 0;
