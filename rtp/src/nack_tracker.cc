@@ -23,8 +23,26 @@ Duration NackTracker::RetryInterval() const noexcept {
   return std::max(config_.min_retry_interval, rtt_ * 3 / 2);
 }
 
+Duration NackTracker::ReorderWindow() const noexcept {
+  const auto adaptive = Duration{static_cast<std::int64_t>(reorder_us_ * 1.25)};
+  return std::clamp(adaptive, config_.reorder_window,
+                    std::max(config_.reorder_window, config_.max_reorder_window));
+}
+
+std::int64_t NackTracker::ReorderPackets() const noexcept {
+  const auto adaptive = static_cast<std::int64_t>(reorder_packets_ * 1.25) + 1;
+  return std::clamp(adaptive, config_.reorder_packets,
+                    std::max(config_.reorder_packets, config_.max_reorder_packets));
+}
+
+void NackTracker::OnReordered(const Entry& e, Timestamp arrival) noexcept {
+  ++stats_.reordered;
+  reorder_us_ = std::max(reorder_us_, static_cast<double>((arrival - e.detected).count()));
+  reorder_packets_ = std::max(reorder_packets_, static_cast<double>(arrivals_ - e.seen_at));
+}
+
 Timestamp NackTracker::CertainAt(const Entry& e) const noexcept {
-  const Timestamp by_time = e.detected + config_.reorder_window;
+  const Timestamp by_time = e.detected + ReorderWindow();
   return e.certain_by_count ? std::min(by_time, *e.certain_by_count) : by_time;
 }
 
@@ -79,10 +97,15 @@ NackPacketOutcome NackTracker::OnPacket(std::uint16_t seq, Timestamp arrival) {
     auto it = missing_.find(useq);
     if (it == missing_.end()) return NackPacketOutcome::kOld;
     ++stats_.arrived_late;
+    OnReordered(it->second, arrival);
     missing_.erase(it);
     return NackPacketOutcome::kFilledGap;
   }
   ++arrivals_;
+  // The estimate decays over ~1000 in-order packets (a few seconds of video) so one odd
+  // straggler does not slow loss detection for good.
+  reorder_us_ -= reorder_us_ / 1024;
+  reorder_packets_ -= reorder_packets_ / 1024;
   if (auto it = missing_.find(useq); it != missing_.end()) {  // a tail suspect that did come
     ++stats_.arrived_late;
     missing_.erase(it);
@@ -93,7 +116,7 @@ NackPacketOutcome NackTracker::OnPacket(std::uint16_t seq, Timestamp arrival) {
   // with the sequence number, so the walk stops at the first one still short of them.
   for (auto& [s, e] : missing_) {
     if (e.certain_by_count) continue;
-    if (arrivals_ - e.seen_at < static_cast<std::uint64_t>(config_.reorder_packets)) break;
+    if (arrivals_ - e.seen_at < static_cast<std::uint64_t>(ReorderPackets())) break;
     e.certain_by_count = arrival;
   }
   return NackPacketOutcome::kInOrder;

@@ -3,6 +3,7 @@
 #include <confcast/rtp/nack_tracker.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace confcast::rtp {
@@ -253,6 +254,71 @@ TEST(NackTracker, RepairBeforeTheGapIsSeenChangesNothing) {
   (void)t.OnPacket(1, Us(0));
   EXPECT_FALSE(t.OnRecovered(0, Us(0)));
   EXPECT_EQ(t.OnPacket(1, Us(1)), NackPacketOutcome::kDuplicate);
+}
+
+}  // namespace
+}  // namespace confcast::rtp
+
+namespace confcast::rtp {
+namespace {
+
+// A path that delays packets by 4 +- 3 ms (Wi-Fi, a relay): packets sent 0.1 ms apart arrive
+// out of order by up to 6 ms. The tracker learns that tolerance from the first reordered
+// arrivals and stops asking for packets that are merely late, while a real loss is still asked
+// for within the learned window.
+TEST(NackTrackerAdaptive, LearnsReorderingAndStopsNackingLatePackets) {
+  NackTracker t(Config());
+  std::uint32_t x = 42;
+  std::uint64_t nacked_late = 0;
+  constexpr int kPackets = 4000;
+  std::vector<std::pair<std::int64_t, int>> arrivals;  // (arrival us, seq offset)
+  for (int i = 0; i < kPackets; ++i) {
+    x = x * 1664525u + 1013904223u;
+    const std::int64_t send = i * 100;             // 10,000 packets per second
+    const std::int64_t delay = 1'000 + (x >> 8) % 6'000;  // 1..7 ms
+    arrivals.emplace_back(send + delay, i);
+  }
+  std::sort(arrivals.begin(), arrivals.end());
+  std::int64_t now = 0;
+  std::size_t next = 0;
+  std::vector<bool> arrived(kPackets, false);
+  for (std::int64_t step = 0; step < kPackets * 100 + 10'000; step += 100) {
+    now = step;
+    while (next < arrivals.size() && arrivals[next].first <= now) {
+      (void)t.OnPacket(At(1000, arrivals[next].second), Us(arrivals[next].first));
+      arrived[static_cast<std::size_t>(arrivals[next].second)] = true;
+      ++next;
+    }
+    for (std::uint16_t s : t.Process(Us(now), 0.5).nack) {
+      // Every packet arrives on this path: a NACK is always for a packet that is only late.
+      if (static_cast<std::uint16_t>(s - 1000) >= kPackets / 2) ++nacked_late;
+    }
+  }
+  EXPECT_GT(t.stats().reordered, 100u);
+  EXPECT_GE(t.ReorderWindow(), microseconds(5'000));
+  // Once learned (second half of the run), hardly anything is asked for needlessly.
+  EXPECT_LT(nacked_late, 20u) << "reorder window " << t.ReorderWindow().count() << " us";
+}
+
+TEST(NackTrackerAdaptive, ARealLossIsStillNackedWithinTheLearnedWindow) {
+  NackTracker t(Config());
+  // Teach it 5 ms of reordering: 1 goes missing, 2..4 arrive, 1 turns up 5 ms later.
+  (void)t.OnPacket(0, Us(0));
+  (void)t.OnPacket(2, Us(100));
+  (void)t.OnPacket(3, Us(200));
+  (void)t.OnPacket(1, Us(5'100));
+  const Duration window = t.ReorderWindow();
+  EXPECT_GE(window, microseconds(6'000));
+  EXPECT_LE(window, Config().max_reorder_window);
+  // Now 5 is really lost.
+  (void)t.OnPacket(4, Us(6'000));
+  (void)t.OnPacket(6, Us(6'100));
+  EXPECT_TRUE(t.Process(Us(6'200), 0.0).nack.empty()) << "not before the window";
+  Seqs nacked;
+  for (std::int64_t now = 6'200; now < 6'100 + window.count() + 4'000 && nacked.empty(); now += 100) {
+    nacked = t.Process(Us(now), 0.0).nack;
+  }
+  EXPECT_EQ(nacked, Seqs{5});
 }
 
 }  // namespace

@@ -9,8 +9,9 @@
 //
 // Anyone on the LAN can send PLIs. However many arrive, requests force at most one IDR per
 // `min_interval`. On top of that each requester (its SSRC now, its transport address once the
-// RTCP layer passes it) has a token bucket: `per_source_burst` requests (3), refilled one per
-// `per_source_refill` (1 s). A real receiver asks a few times around a loss and then waits for
+// RTCP layer passes it) has a token bucket: `per_source_burst` requests (6), refilled one per
+// `per_source_refill` (500 ms): under 8% burst loss a real receiver asked 3-4 times a second
+// and a 1/s refill froze its picture for seconds. A real receiver asks a few times around a loss and then waits for
 // the answer, so it never notices; a flood from one host forces three IDRs and then one a
 // second, instead of one every 300 ms. Its other requests are counted as rate limited. The
 // per-requester table is bounded (`max_requesters`, least recently heard evicted).
@@ -28,8 +29,8 @@ namespace confcast::sender {
 
 struct KeyframeAggregatorConfig {
   rtp::Duration min_interval = std::chrono::milliseconds(300);
-  double per_source_burst = 3;
-  rtp::Duration per_source_refill = std::chrono::seconds(1);  // one request per this
+  double per_source_burst = 6;
+  rtp::Duration per_source_refill = std::chrono::milliseconds(500);  // one request per this
   std::size_t max_requesters = 1024;
 };
 
