@@ -165,7 +165,7 @@ std::expected<InterfaceChoice, Error> SelectInterfaceFrom(const std::vector<Inte
     if (chosen == nullptr) {
       return std::unexpected(Error{
           ErrorCode::kNoInterface,
-          fmt::format("no route to {} and {} multicast interfaces; choose one with --interface "
+          fmt::format("no route to {} and {} multicast interfaces; choose one with --iface "
                       "NAME{}",
                       endpoint.group.ToString(), candidates.empty() ? "no" : "several",
                       names.empty() ? "" : " (" + names + ")")});
@@ -176,7 +176,7 @@ std::expected<InterfaceChoice, Error> SelectInterfaceFrom(const std::vector<Inte
     return std::unexpected(Error{
         ErrorCode::kNoInterface,
         fmt::format("interface {} is {}; bring it up with multicast on (ip link set {} up "
-                    "multicast on) or choose another with --interface",
+                    "multicast on) or choose another with --iface",
                     chosen->name, chosen->up ? "not multicast-capable" : "down", chosen->name)});
   }
   const IpAddress* address = chosen_address ? &*chosen_address : AddressOfFamily(*chosen, family);
@@ -191,7 +191,7 @@ std::expected<InterfaceChoice, Error> SelectInterfaceFrom(const std::vector<Inte
   if (wanted.empty() && candidates.size() > 1) {
     choice.warnings.push_back(fmt::format(
         "{} multicast-capable interfaces ({}) and none chosen: using {} from the route to {}; "
-        "pass --interface NAME to choose",
+        "pass --iface NAME to choose",
         candidates.size(), names, chosen->name, endpoint.group.ToString()));
   }
   return choice;

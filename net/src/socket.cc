@@ -66,7 +66,7 @@ std::expected<void, Error> SetSendOptions(int fd, const IpAddress& group,
     std::memcpy(&mreq.imr_address, iface.address.bytes.data(), 4);
     if (!SetOpt(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq)) {
       return std::unexpected(SysError(fmt::format("IP_MULTICAST_IF {}", iface.iface.name),
-                                      "choose another interface with --interface"));
+                                      "choose another interface with --iface"));
     }
     const int ttl = options.ttl;
     if (!SetOpt(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) ||
@@ -81,7 +81,7 @@ std::expected<void, Error> SetSendOptions(int fd, const IpAddress& group,
     const int hops = options.ttl;
     if (!SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, index)) {
       return std::unexpected(SysError(fmt::format("IPV6_MULTICAST_IF {}", iface.iface.name),
-                                      "choose another interface with --interface"));
+                                      "choose another interface with --iface"));
     }
     if (!SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, hops) ||
         !SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, loop)) {
@@ -101,9 +101,9 @@ std::expected<void, Error> Connect(int fd, const IpAddress& group, std::uint16_t
     return std::unexpected(SysError(
         fmt::format("connect to {}:{}", group.ToString(), port),
         group.family == Family::kIpv4
-            ? "add a route for the group (ip route add 224.0.0.0/4 dev IFACE) or pass --interface"
+            ? "add a route for the group (ip route add 224.0.0.0/4 dev IFACE) or pass --iface"
             : "add a route for the group (ip -6 route add ff00::/8 dev IFACE table local) or "
-              "pass --interface"));
+              "pass --iface"));
   }
   return {};
 }
@@ -283,7 +283,7 @@ std::expected<SenderStream, Error> SenderStream::Open(const MulticastEndpoint& e
     if (bind(rtp->fd(), a.get(), a.len) != 0 || bind(rtcp->fd(), b.get(), b.len) != 0) {
       if (errno == EADDRINUSE && attempt + 1 < attempts) continue;
       return std::unexpected(SysError(fmt::format("bind to local ports {}/{}", port, port + 1),
-                                      "pick another --local-port or leave it unset"));
+                                      "another program holds these ports: stop it, or let confcast pick free ones"));
     }
     SenderStream s;
     for (Socket* sock : {&*rtp, &*rtcp}) {
@@ -312,8 +312,8 @@ std::expected<SenderStream, Error> SenderStream::Open(const MulticastEndpoint& e
     return s;
   }
   return std::unexpected(Error{ErrorCode::kSystem,
-                               "no free even/odd local port pair found; give one with "
-                               "--local-port"});
+                               "no free even/odd local port pair found after 64 tries; "
+                               "other programs hold most local ports: stop some"});
 }
 
 std::expected<ReceiverStream, Error> ReceiverStream::Open(const MulticastEndpoint& endpoint,

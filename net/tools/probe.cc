@@ -1,6 +1,6 @@
 // confcast-probe: the smallest proof that multicast flows between two hosts.
 //
-//   confcast-probe --recv --group 239.0.0.11:15550 [--interface IFACE] [--source S]
+//   confcast-probe --recv --group 239.0.0.11:15550 [--iface IFACE] [--source S]
 //   confcast-probe --send --group 239.0.0.11:15550 --count 1000 --rate 500
 //
 // The sender writes numbered datagrams (magic, run id, sequence, total, send time); the
@@ -280,7 +280,7 @@ int main(int argc, char** argv) {
   app.add_option("--group", a.group, "group:port, e.g. 239.0.0.11:15550 or [ff15::11]:15550")
       ->required();
   app.add_option("--source", a.source, "sender address for a source-specific group (232/8)");
-  app.add_option("--interface", a.interface, "interface name or address (default: route)");
+  app.add_option("--iface,--interface", a.interface, "interface name or address (default: route)");
   app.add_option("--count", a.count, "datagrams to send (receiver: expected if none arrive)");
   app.add_option("--rate", a.rate, "datagrams per second, 0 = as fast as possible");
   app.add_option("--size", a.size, "datagram size in bytes (>= 24)");

@@ -185,7 +185,7 @@ int RunSapList(const RecvOptions& o) {
   }
   if (rows.empty()) {
     Say("no sessions announced on {} within {} s; senders announce with confcast-send --announce "
-        "(three at start, then every ~5 min, or --announce-interval)",
+        "(three at start, then every ~5 min, or confcast-send --announce-interval)",
         (*listener)->where(), seconds);
     return 3;
   }
@@ -244,7 +244,7 @@ std::expected<std::string, int> DiscoverSdpByName(const RecvOptions& o) {
     return std::unexpected(1);
   }
   Say("--join '{}': no session of that name announced within {} s on {}; {}. Check the name "
-      "with confcast-recv --list, and that the sender runs with --announce",
+      "with confcast-recv --list, and that the sender runs with confcast-send --announce",
       o.join, o.join_timeout_s, (*listener)->where(), Heard(d, now));
   return std::unexpected(1);
 }

@@ -42,7 +42,7 @@ TEST(SelectInterface, DefaultFollowsTheRouteAndWarnsAmongSeveral) {
   EXPECT_EQ(c->iface.name, "wifi0");
   ASSERT_EQ(c->warnings.size(), 1u);
   EXPECT_NE(c->warnings[0].find("lan0, wifi0"), std::string::npos) << c->warnings[0];
-  EXPECT_NE(c->warnings[0].find("--interface"), std::string::npos);
+  EXPECT_NE(c->warnings[0].find("--iface"), std::string::npos);
   EXPECT_EQ(c->StartupLine(kV4),
             "multicast 239.0.0.11:15550 on interface wifi0 (index 3, address 192.168.1.5)");
 }
