@@ -27,26 +27,22 @@ RtxSender::RtxSender(RtxSenderConfig config)
 void RtxSender::Remember(rtp::Bytes packet, rtp::Timestamp now) {
   if (packet.size() < rtp::kRtpHeaderSize) return;
   const std::uint16_t seq = rtp::ReadU16(packet, 2);
-  std::lock_guard lock(mutex_);
   history_.Put(seq, packet, now);
   limiter_.OnMediaSent(seq, packet.size(), now);
 }
 
 void RtxSender::SetRtt(std::optional<rtp::Duration> rtt) {
-  std::lock_guard lock(mutex_);
   rtt_ = rtt ? std::clamp(*rtt, config_.min_rtt, config_.max_rtt) : config_.default_rtt;
   limiter_.SetRtt(rtt_);
 }
 
 void RtxSender::SetMediaSsrc(std::uint32_t ssrc) {
-  std::lock_guard lock(mutex_);
   config_.media_ssrc = ssrc;
   limiter_.SetMediaSsrc(ssrc);
 }
 
 void RtxSender::OnLossReport(const rtp::FeedbackSource& source, double fraction_lost,
                              rtp::Timestamp now) {
-  std::lock_guard lock(mutex_);
   limiter_.OnLossReport(source, fraction_lost, now);
 }
 
@@ -54,7 +50,6 @@ std::vector<std::vector<std::uint8_t>> RtxSender::OnNack(const rtp::Nack& nack, 
                                                          std::optional<rtp::FeedbackSource> source) {
   std::vector<std::vector<std::uint8_t>> out;
   const std::vector<std::uint16_t> seqs = rtp::ExpandNack(nack.items);
-  std::lock_guard lock(mutex_);
   const rtp::RepairDecision decision = limiter_.OnNack(
       now, source.value_or(rtp::FeedbackSource::OfSsrc(nack.sender_ssrc)), nack.media_ssrc, seqs);
   if (nack.media_ssrc != config_.media_ssrc) return out;  // not about us: not counted as ours
@@ -78,7 +73,6 @@ std::vector<std::vector<std::uint8_t>> RtxSender::OnNack(const rtp::Nack& nack, 
 }
 
 RtxSenderStats RtxSender::stats() const {
-  std::lock_guard lock(mutex_);
   RtxSenderStats s = stats_;
   s.not_in_history += limiter_.counters().refused_unknown;
   s.limiter = limiter_.counters();

@@ -1,6 +1,7 @@
 // Sender side of NACK/RTX repair for the multicast video stream (RFC 4585 6.2.1, RFC 4588).
 //
-// The video thread hands every packet it sends to Remember(); the event loop hands every
+// One thread owns it (the event loop): the video thread's packets reach Remember() through a
+// SentPacketRing (send_chain.h), so no lock is taken per packet. The event loop hands every
 // generic NACK about our video SSRC, from any receiver in the group, to OnNack(), which returns
 // the RTX packets to send to the group (own SSRC, own sequence numbers, PT 97, OSN first).
 // rtp::RepairLimiter decides which requested packets to resend (rtp/repair_limiter.h): one
@@ -22,7 +23,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -53,7 +53,7 @@ class RtxSender {
  public:
   explicit RtxSender(RtxSenderConfig config);
 
-  // Video thread: a media packet (serialized RTP) went out at `now`.
+  // A media packet (serialized RTP) went out at `now`.
   void Remember(rtp::Bytes packet, rtp::Timestamp now);
   // Event loop: a NACK arrived from `source` (its transport address; none: the NACK's sender
   // SSRC stands in). Returns the RTX packets to send now (empty when the NACK is not about our
@@ -74,7 +74,6 @@ class RtxSender {
 
  private:
   RtxSenderConfig config_;
-  mutable std::mutex mutex_;
   rtp::PacketHistory history_;
   rtp::RepairLimiter limiter_;
   std::uint16_t next_seq_;

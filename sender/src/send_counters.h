@@ -24,6 +24,9 @@ struct StreamCounters {
   // Video repair (RTX, RFC 4588), written by the event loop.
   std::atomic<std::uint64_t> retransmissions_sent{0};
   std::atomic<std::uint64_t> retransmissions_deduplicated{0};
+  // Sent media packets whose copy found the history's hand-over ring full (send_chain.h): they
+  // cannot be retransmitted.
+  std::atomic<std::uint64_t> history_ring_dropped{0};
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
   // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count

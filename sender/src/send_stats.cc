@@ -54,6 +54,7 @@ nlohmann::json Repair(const StreamCounters& c, const RtxSender* rtx,
     j["nacks_rate_limited"] = l.nacks_rate_limited;
     j["retransmissions_refused"] = Refused(l);
     j["feedback_sources_evicted"] = l.sources_evicted;
+    j["history_ring_dropped"] = c.history_ring_dropped.load();
   }
   // The receiver whose reported loss sets the automatic FEC level (its SSRC; capped: its claim
   // was above what one receiver may drive alone).

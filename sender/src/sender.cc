@@ -1,6 +1,8 @@
 // confcast-send. Threads: one per media stream (pull a frame, encode, packetize, stamp, send
 // in one sendmmsg batch) and the event loop (RTCP in and out, statistics, signals, duration).
-// The only state the threads share is atomics and the keyframe aggregator behind a mutex.
+// The only state the threads share is atomics, the keyframe aggregator behind a mutex, and the
+// lock-free ring that hands the video thread's sent packets to the event loop's RTX history
+// (send_chain.h says why retransmission stays on the event loop).
 #include <confcast/media/h264.h>
 #include <confcast/media/opus.h>
 #include <confcast/media/source.h>
@@ -38,6 +40,7 @@
 #include "sap_announcer.h"
 #include "rtx_sender.h"
 #include "sdp_output.h"
+#include "send_chain.h"
 #include "send_counters.h"
 #include "send_stats.h"
 
@@ -49,6 +52,7 @@ constexpr std::uint8_t kAudioPayloadType = 111;
 constexpr std::uint8_t kAbsCaptureTimeId = 1;  // a=extmap:1 in our SDP
 constexpr std::uint8_t kRtxPayloadType = 97;    // a=rtpmap:97 rtx/90000, apt=96
 constexpr std::size_t kMaxDatagram = 9216;
+constexpr std::chrono::milliseconds kRingDrainPeriod{10};
 
 void Fail(const std::string& line) { std::fprintf(stderr, "confcast-send: %s\n", line.c_str()); }
 rtp::Timestamp MonoMicros() {
@@ -56,47 +60,27 @@ rtp::Timestamp MonoMicros() {
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
-// What a media thread sends through: its socket, its stamper and the counters RTCP reads.
+// What a media thread sends through: its socket, its stamper, the counters RTCP reads and its
+// write path (send_chain.h), which the media thread alone drives.
 struct Outlet {
+  Outlet(net::SenderStream s, rtp::RtpStamper st, rtp::RtpClock c)
+      : socket(std::move(s)), stamper(st), clock(c) {}
   net::SenderStream socket;
   rtp::RtpStamper stamper;
   rtp::RtpClock clock;
   StreamCounters counters;
-  std::vector<std::vector<std::uint8_t>> datagrams;  // reused send buffers
-  std::vector<std::span<const std::uint8_t>> batch;
-  // A new SSRC chosen by the RTCP thread after a collision, (1 << 32 | ssrc) or 0: the media
-  // thread applies it between frames, so no frame is split across two SSRCs.
-  std::atomic<std::uint64_t> pending_ssrc{0};
+  // stamp -> [fec] -> [history] -> transport, outermost stage last.
+  std::unique_ptr<BatchTransport> transport;
+  std::unique_ptr<HistoryTap> history;
+  std::unique_ptr<FecStage> fec;
+  std::unique_ptr<StampStage> stamp;
 
-  void ApplyPendingSsrc() {
-    const std::uint64_t p = pending_ssrc.exchange(0, std::memory_order_acq_rel);
-    if (p != 0) stamper.set_ssrc(static_cast<std::uint32_t>(p));
-  }
-  RtxSender* rtx = nullptr;  // video with --rtx on: keeps what was sent for retransmission
-
-  // Stamps one payload into the next free datagram buffer of the batch.
-  bool Add(rtp::Bytes payload, bool marker, std::uint32_t ts,
-           std::span<const rtp::ExtensionView> exts) {
-    if (batch.size() == datagrams.size()) datagrams.emplace_back(kMaxDatagram);
-    auto& buf = datagrams[batch.size()];
-    const std::size_t n = stamper.Write(payload, marker, ts, exts, buf);
-    if (n == 0) return false;
-    batch.emplace_back(buf.data(), n);
-    if (rtx) {
-      rtx->Remember(rtp::Bytes(buf.data(), n),
-                    std::chrono::duration_cast<rtp::Timestamp>(
-                        std::chrono::steady_clock::now().time_since_epoch()));
-    }
-    counters.packets.fetch_add(1, std::memory_order_relaxed);
-    counters.payload_octets.fetch_add(payload.size(), std::memory_order_relaxed);
-    counters.wire_bytes.fetch_add(n, std::memory_order_relaxed);
-    return true;
-  }
-  void Flush() {
-    if (batch.empty()) return;
-    auto sent = net::SendBatch(socket.rtp_fd(), batch);
-    if (!sent) counters.send_errors.fetch_add(1, std::memory_order_relaxed);
-    batch.clear();
+  void BuildChain(FecProtector* protector, SentPacketRing* sent) {
+    transport = std::make_unique<BatchTransport>(socket.rtp_fd(), counters);
+    PacketSink* next = transport.get();
+    if (sent) next = (history = std::make_unique<HistoryTap>(*sent, *next)).get();
+    if (protector) next = (fec = std::make_unique<FecStage>(*protector, *next)).get();
+    stamp = std::make_unique<StampStage>(stamper, counters, *next, kMaxDatagram);
   }
 };
 
@@ -121,6 +105,7 @@ class Sender {
   bool WriteSdp(std::span<const std::uint8_t> keyframe);
   void SetupRtx();
   void Retransmit(const rtp::Nack& nack, const rtp::TransportAddress& from);
+  void DrainSentRing();
   void VideoThread();
   void AudioThread();
   void StopFromThread(const std::string& why);
@@ -138,7 +123,9 @@ class Sender {
   std::unique_ptr<RtcpSession> rtcp_;
   std::shared_ptr<net::SrtpGroup> srtp_;  // --key-file: on every socket of the session
   std::unique_ptr<SapAnnouncer> sap_;
-  std::unique_ptr<RtxSender> rtx_;
+  std::unique_ptr<RtxSender> rtx_;                   // event loop only
+  std::unique_ptr<SentPacketRing> sent_ring_;        // video thread -> event loop, with rtx_
+  std::unique_ptr<BatchTransport> rtx_transport_;    // event loop's RTX packets
   KeyframeControl keyframes_;
   SdpInputs sdp_;
   bool sdp_written_ = false;  // video thread only once running
@@ -204,8 +191,8 @@ bool Sender::Setup() {
                                       .count();
       offset = *o_.initial_ts - rtp::RtpClock(rate, 0).ToRtp(now_us);
     }
-    return std::unique_ptr<Outlet>(new Outlet{std::move(*s), rtp::RtpStamper(ssrc, pt, seq),
-                                              rtp::RtpClock(rate, offset), {}, {}, {}});
+    return std::make_unique<Outlet>(std::move(*s), rtp::RtpStamper(ssrc, pt, seq),
+                                    rtp::RtpClock(rate, offset));
   };
 
   if (o_.video != "none") {
@@ -256,7 +243,7 @@ bool Sender::Setup() {
   }
   rtcp_->on_ssrc_change = [this](const std::string& kind, std::uint32_t, std::uint32_t fresh) {
     Outlet* outlet = kind == "video" ? video_.get() : audio_.get();
-    if (outlet) outlet->pending_ssrc.store(std::uint64_t{1} << 32 | fresh, std::memory_order_release);
+    if (outlet) outlet->stamp->RequestSsrc(fresh);
     if (kind == "video" && rtx_) rtx_->SetMediaSsrc(fresh);  // NACKs about the new SSRC are ours
     // Receivers treat the new SSRC as a new source: it can only start at an IDR.
     if (kind == "video") (void)keyframes_.Request(std::chrono::steady_clock::now(), fresh, std::nullopt);
@@ -269,6 +256,8 @@ bool Sender::Setup() {
     }
   };
   if (video_ && o_.rtx) SetupRtx();
+  if (video_) video_->BuildChain(fec_.get(), sent_ring_.get());
+  if (audio_) audio_->BuildChain(nullptr, nullptr);
   if (auto ok = rtcp_->Watch(*loop_); !ok) return Fail(ok.error()), false;
 
   sdp_.endpoint = *video_ep_;
@@ -324,7 +313,9 @@ void Sender::SetupRtx() {
   rc.first_sequence_number = static_cast<std::uint16_t>(rng_());
   rc.limits.budget_share = o_.rtx_budget_percent / 100.0;
   rtx_ = std::make_unique<RtxSender>(rc);
-  video_->rtx = rtx_.get();
+  // Twice the history: the event loop drains it every kRingDrainPeriod and before each NACK.
+  sent_ring_ = std::make_unique<SentPacketRing>(2 * rc.history.max_packets);
+  rtx_transport_ = std::make_unique<BatchTransport>(video_->socket.rtp_fd(), video_->counters);
   rtcp_->AddRepairSsrc("video", rc.rtx_ssrc);
   rtcp_->on_nack = [this](const rtp::Nack& nack, const rtp::TransportAddress& from) { Retransmit(nack, from); };
   // What a receiver reports losing bounds what it may ask to have resent (repair_limiter.h).
@@ -336,13 +327,12 @@ void Sender::SetupRtx() {
 // A NACK from `from`: the limiter (repair_limiter.h) decides what of it is served, so that no
 // host on the LAN can turn requests into a flood to the whole group.
 void Sender::Retransmit(const rtp::Nack& nack, const rtp::TransportAddress& from) {
+  DrainSentRing();  // every packet already on the wire is in the history before we look
   const auto packets = rtx_->OnNack(nack, MonoMicros(), FeedbackSourceOf(from));
   if (packets.empty()) return;
-  std::vector<std::span<const std::uint8_t>> batch(packets.begin(), packets.end());
   // The media thread sends on the same socket; a UDP send is atomic per datagram.
-  if (!net::SendBatch(video_->socket.rtp_fd(), batch)) {
-    video_->counters.send_errors.fetch_add(1, std::memory_order_relaxed);
-  }
+  for (const auto& p : packets) rtx_transport_->Write(Datagram{p, {}, false});
+  rtx_transport_->Flush();
   const RtxSenderStats s = rtx_->stats();
   video_->counters.retransmissions_sent.store(s.retransmissions_sent, std::memory_order_relaxed);
   video_->counters.retransmissions_deduplicated.store(s.retransmissions_deduplicated,
@@ -351,6 +341,12 @@ void Sender::Retransmit(const rtp::Nack& nack, const rtp::TransportAddress& from
     std::fprintf(stderr, "confcast-send: NACK from %08x: %zu retransmitted\n", nack.sender_ssrc,
                  packets.size());
   }
+}
+
+// Event loop: the video thread's sent packets into the history only this thread touches.
+void Sender::DrainSentRing() {
+  (void)DrainInto(*sent_ring_, *rtx_);
+  video_->counters.history_ring_dropped.store(sent_ring_->dropped(), std::memory_order_relaxed);
 }
 
 bool Sender::WriteSdp(std::span<const std::uint8_t> keyframe) {
@@ -384,6 +380,7 @@ void Sender::VideoThread() {
   std::unique_ptr<media::H264Encoder> encoder;
   AbsCaptureExt ext;
   std::vector<std::uint8_t> payload(kMaxDatagram);
+  StampStage& stamp = *video_->stamp;
   const std::size_t max_payload = static_cast<std::size_t>(o_.mtu) -
                                   rtp::RtpStamper::HeaderSize(ext.For(0)) -
                                   (srtp_ ? srtp_->rtp_overhead() : 0);  // SRTP tag within --mtu
@@ -422,7 +419,7 @@ void Sender::VideoThread() {
                    frame.width, frame.height, o_.fps, o_.bitrate_kbps, o_.gop,
                    o_.slice_cap ? max_payload : std::size_t{0});
     }
-    video_->ApplyPendingSsrc();
+    stamp.ApplyPendingSsrc();
     if (keyframes_.TakeDue(std::chrono::steady_clock::now())) encoder->ForceKeyframe();
     auto encoded = encoder->Encode(frame);
     if (!encoded) {
@@ -446,24 +443,10 @@ void Sender::VideoThread() {
     }
     const std::int64_t capture_us = au.capture_time.count();
     const std::uint32_t ts = video_->clock.ToRtp(capture_us);
-    rtp::H264Packetizer packetizer(au.data, max_payload);
-    bool first = true;
-    if (fec_) {
-      fec_->BeginFrame(rtcp_->LossReports("video"),
-                       std::chrono::duration_cast<rtp::Timestamp>(
-                           std::chrono::steady_clock::now().time_since_epoch()));
-    }
-    while (auto info = packetizer.NextInto(payload)) {
-      const auto exts = first ? ext.For(capture_us) : std::span<const rtp::ExtensionView>{};
-      const bool added =
-          video_->Add(rtp::Bytes(payload.data(), info->size), info->last_of_access_unit, ts, exts);
-      if (added && fec_) fec_->OnMedia(video_->batch.back());
-      first = false;
-    }
-    if (fec_) {
-      for (const auto& repair : fec_->EndFrame()) video_->batch.emplace_back(repair);
-    }
-    video_->Flush();
+    const rtp::Timestamp now = MonoMicros();
+    if (fec_) fec_->BeginFrame(rtcp_->LossReports("video"), now);
+    (void)PacketizeAccessUnit(au.data, max_payload, ts, ext.For(capture_us), now, stamp, payload);
+    stamp.Flush();  // media, then the frame's FEC repair, in one batch
     video_->counters.frames.fetch_add(1, std::memory_order_relaxed);
     if (idr) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
     video_->counters.SetMapping(capture_us, ts);
@@ -499,12 +482,12 @@ void Sender::AudioThread() {
     const std::int64_t capture_us = encoded->capture_time.count();
     const std::uint32_t by_clock = audio_->clock.ToRtp(capture_us);
     const auto samples = static_cast<std::uint32_t>((**pulled).samples_per_channel());
-    audio_->ApplyPendingSsrc();
+    audio_->stamp->ApplyPendingSsrc();
     std::uint32_t ts = next_ts.value_or(by_clock);
     if (std::abs(rtp::TsDiff(by_clock, ts)) > 2 * static_cast<std::int64_t>(samples)) ts = by_clock;
     next_ts = ts + samples;
-    audio_->Add(encoded->data, false, ts, ext.For(capture_us));
-    audio_->Flush();
+    (void)audio_->stamp->Write(encoded->data, false, ts, ext.For(capture_us), MonoMicros());
+    audio_->stamp->Flush();
     audio_->counters.frames.fetch_add(1, std::memory_order_relaxed);
     audio_->counters.SetMapping(capture_us, ts);
   }
@@ -532,6 +515,10 @@ int Sender::Run() {
     }
   });
   if (!tick) return Fail(tick.error().message), 1;
+  if (sent_ring_) {  // so the ring never fills between NACKs (send_chain.h)
+    auto t = loop_->AddTimer(kRingDrainPeriod, kRingDrainPeriod, [this] { DrainSentRing(); });
+    if (!t) return Fail(t.error().message), 1;
+  }
   if (o_.duration_s > 0) {
     auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(o_.duration_s));
