@@ -179,7 +179,9 @@ void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
   if (!s || !s->has_sink()) return;
   if (!keyframes_.Request(ssrc, now.mono)) return;
   if (o_.verbose) std::fprintf(stderr, "confcast-recv: PLI to %08x\n", ssrc);
-  Send(video_port_, video_port_.session->BuildFeedback(now.mono, rtp::Feedback{.pli = {ssrc}}));
+  rtp::Feedback fb;
+  fb.pli.push_back(ssrc);
+  Send(video_port_, video_port_.session->BuildFeedback(now.mono, fb));
 }
 
 }  // namespace confcast::receiver
