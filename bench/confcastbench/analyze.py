@@ -3,9 +3,10 @@ every system), confcast-recv's --stats-json (confcast's own view: abs-capture-ti
 RTP loss, repair counters) and confcast-send's."""
 from __future__ import annotations
 
-import json
 import math
 import os
+
+from . import stats_json
 
 REPAIR_RECV = ("recovered_rtx", "recovered_fec", "lost_for_good", "nacks_sent",
                "nacks_suppressed", "rtx_received", "fec_received", "duplicates")
@@ -49,9 +50,9 @@ def read_frames(path: str) -> list[tuple]:
 
 
 def load_json(path: str):
+    """A --stats-json file (JSON lines) as {"seconds": [...], "final": ...}, or a JSON document."""
     try:
-        with open(path) as f:
-            return json.load(f)
+        return stats_json.load(path)
     except (OSError, ValueError):
         return None
 

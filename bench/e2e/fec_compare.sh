@@ -31,8 +31,9 @@ for loss in $losses; do
     wait_pid "$recv" $((seconds + 30)) || fail "confcast-recv failed"
     python3 - "$WORK/send.json" "$WORK/recv.json" "$loss" "$mode" <<'PY'
 import json, sys
-s = json.load(open(sys.argv[1]))['final']['video']
-r = [x for x in json.load(open(sys.argv[2]))['final']['streams'] if x['kind'] == 'video'][0]
+from stats_json import load
+s = load(sys.argv[1])['final']['video']
+r = [x for x in load(sys.argv[2])['final']['streams'] if x['kind'] == 'video'][0]
 print(f"{sys.argv[3]+'%':<6} {sys.argv[4]:<6} {s['frames']:7d} {r['frames_rendered']:7d} {r['frames_dropped']:7d} "
       f"{r['lost']:7d} {r['repair']['recovered_fec']:9d} {100*r['frames_rendered']/max(1,s['frames']):7.1f}% "
       f"{s['repair']['fec_overhead_pct']:8.1f}%")

@@ -51,7 +51,20 @@ void NackController::AddMedia(std::uint32_t ssrc) {
 
 void NackController::Forget(std::uint32_t ssrc) {
   trackers_.erase(ssrc);
-  cnames_.erase(ssrc);
+  // Its RTX SSRC goes with it: the CNAMEs of untracked SSRCs that share the leaver's CNAME, and
+  // any FID pairing that names it, so a room where people come and go for days keeps nothing of
+  // someone who left.
+  if (auto it = cnames_.find(ssrc); it != cnames_.end()) {
+    const std::string cname = it->second;
+    std::erase_if(cnames_, [&](const auto& kv) {
+      return kv.first == ssrc || (kv.second == cname && !trackers_.contains(kv.first));
+    });
+  }
+  std::erase_if(fid_, [&](const auto& kv) {
+    if (kv.second != ssrc && kv.first != ssrc) return false;
+    cnames_.erase(kv.first);
+    return true;
+  });
 }
 
 void NackController::OnCname(std::uint32_t ssrc, const std::string& cname) {

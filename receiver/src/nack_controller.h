@@ -60,7 +60,10 @@ class NackController {
 
   // A media SSRC that the receiver decodes (creates its tracker).
   void AddMedia(std::uint32_t ssrc);
+  // Drops everything about a media SSRC that left: its tracker, CNAME, RTX pairing.
   void Forget(std::uint32_t ssrc);
+  // SSRCs with a remembered CNAME or RTX pairing (bounded: pruned on Forget).
+  std::size_t remembered() const { return cnames_.size() + fid_.size(); }
   // SDES CNAME of any SSRC (media or RTX).
   void OnCname(std::uint32_t ssrc, const std::string& cname);
   // a=ssrc-group:FID <media> <rtx>.

@@ -27,7 +27,7 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
       ->check(CLI::Range(0, 5000))
       ->capture_default_str();
   app.add_option("--duration", o.duration_s, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
-  app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
+  app.add_option("--stats-json", o.stats_json, "append statistics as JSON lines (header, one per second, final); - for stdout");
   app.add_option("--name", o.name, "our name in RTCP SDES");
   app.add_option("--ttl", o.ttl,
                  "multicast TTL of our RTCP feedback; give the sender's --ttl across routers")
@@ -78,6 +78,10 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
     return std::unexpected(
         ParseFailure{"--join NAME takes the address from the announcement; drop the SDP file / "
                      "--group / --port"});
+  }
+  if (o.stats_json == "-" && o.video_sink == "y4m:-") {
+    return std::unexpected(ParseFailure{
+        "--stats-json - and --video-sink y4m:- both write to stdout; send one of them to a file"});
   }
   if (o.sdp_path.empty() && o.port % 2 != 0) {
     return std::unexpected(ParseFailure{fmt::format(

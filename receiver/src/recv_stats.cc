@@ -1,11 +1,13 @@
 #include "recv_stats.h"
 
+#include <confcast/net/stats_stream.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <deque>
 #include <nlohmann/json.hpp>
 
 namespace confcast::receiver {
@@ -44,6 +46,27 @@ nlohmann::json SrtpJson(const net::SrtpGroup* g) {
   return j;
 }
 
+// Streams that left beyond the last kRetiredKept: how many and their summed counters.
+struct RetiredAggregate {
+  std::uint64_t streams = 0, packets = 0, bytes = 0, lost = 0, late = 0, frames_rendered = 0,
+                frames_dropped = 0, decode_errors = 0;
+  void Add(const nlohmann::json& j) {
+    ++streams;
+    packets += j.value("packets", std::uint64_t{0});
+    bytes += j.value("bytes", std::uint64_t{0});
+    lost += j.value("lost", std::uint64_t{0});
+    late += j.value("late", std::uint64_t{0});
+    frames_rendered += j.value("frames_rendered", std::uint64_t{0});
+    frames_dropped += j.value("frames_dropped", std::uint64_t{0});
+    decode_errors += j.value("decode_errors", std::uint64_t{0});
+  }
+  nlohmann::json Json() const {
+    return {{"streams", streams}, {"packets", packets}, {"bytes", bytes}, {"lost", lost},
+            {"late", late}, {"frames_rendered", frames_rendered},
+            {"frames_dropped", frames_dropped}, {"decode_errors", decode_errors}};
+  }
+};
+
 nlohmann::json RepairJson(const RepairFigures& r) {
   return {{"recovered_rtx", r.recovered_rtx}, {"recovered_fec", r.recovered_fec},
           {"lost_for_good", r.lost_for_good}, {"nacks_sent", r.nacks_sent},
@@ -57,13 +80,22 @@ nlohmann::json RepairJson(const RepairFigures& r) {
 struct RecvStatsReporter::Impl {
   const net::SrtpGroup* srtp = nullptr;
   bool srtp_failure_named = false;
-  std::string json_path;
+  net::StatsStream stream;
   bool status_line = true;
   bool tty = false;
-  nlohmann::json seconds = nlohmann::json::array();
-  nlohmann::json retired = nlohmann::json::array();
+  // Streams that left: the last kRetiredKept in full, older ones summed into retired_older.
+  std::deque<nlohmann::json> retired;
+  RetiredAggregate retired_older;
+  // Counters at the previous second, for the per-second rates; only of current streams.
   std::map<std::uint32_t, std::uint64_t> last_bytes, last_frames;
   int second = 0;
+
+  void WriteLine(nlohmann::json line) {
+    if (!stream.enabled()) return;
+    // Names come from the network: invalid UTF-8 becomes U+FFFD instead of an exception (an
+    // SDES NAME of "\xff" from anyone on the LAN would otherwise end the receiver).
+    stream.WriteLine(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
 
   nlohmann::json StreamsJson(const Participants& participants, const Streams& streams) const {
     nlohmann::json out = nlohmann::json::array();
@@ -107,24 +139,21 @@ struct RecvStatsReporter::Impl {
     }
     return std::nullopt;
   }
-
-  void WriteJson(const nlohmann::json& final_part) const {
-    if (json_path.empty()) return;
-    nlohmann::json doc{{"program", "confcast-recv"}, {"seconds", seconds}};
-    if (!final_part.is_null()) doc["final"] = final_part;
-    const std::string tmp = json_path + ".tmp";
-    // The JSON keeps names as they came; invalid UTF-8 becomes U+FFFD instead of an exception
-    // (an SDES NAME of "\xff" from anyone on the LAN would otherwise end the receiver).
-    std::ofstream(tmp) << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    std::rename(tmp.c_str(), json_path.c_str());
-  }
 };
 
 RecvStatsReporter::RecvStatsReporter(std::string json_path, bool status_line)
     : impl_(std::make_unique<Impl>()) {
-  impl_->json_path = std::move(json_path);
+  impl_->stream = net::StatsStream(json_path);
+  if (!impl_->stream.error().empty()) {
+    std::fprintf(stderr, "confcast-recv: --stats-json %s: statistics will not be written\n",
+                 impl_->stream.error().c_str());
+  }
   impl_->status_line = status_line;
   impl_->tty = isatty(STDERR_FILENO);
+  const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  impl_->WriteLine({{"type", "header"}, {"schema", std::string(net::kStatsSchema)}, {"program", "confcast-recv"},
+                    {"started_unix_ms", unix_ms.count()}});
 }
 
 RecvStatsReporter::~RecvStatsReporter() = default;
@@ -140,7 +169,6 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
                 new_frames = 0;
   double jitter = 0;
   RepairFigures repair;
-  LatencyStats window;
   std::optional<double> ttff;
   for (const auto& [ssrc, s] : streams) {
     if (s->kind() != MediaKind::kVideo) continue;
@@ -175,7 +203,10 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
     if (auto p = s->figures().latency_ms.Compute()) lat = p;  // the last video stream's window
   }
   const auto av = Impl::AvOffsetMs(participants, streams);
-  nlohmann::json sec{{"t", m.second}, {"participants", participants.size()},
+  // Forget the previous-second counters of streams that have gone.
+  std::erase_if(m.last_bytes, [&](const auto& e) { return !streams.contains(e.first); });
+  std::erase_if(m.last_frames, [&](const auto& e) { return !streams.contains(e.first); });
+  nlohmann::json sec{{"type", "second"}, {"t", m.second}, {"participants", participants.size()},
                      {"fps", new_frames}, {"kbps", static_cast<double>(new_bytes) * 8 / 1000.0},
                      {"frames_rendered", rendered}, {"frames_dropped", dropped},
                      {"lost", lost}, {"late", late}, {"duplicates", dups},
@@ -189,7 +220,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
                    {"nacks_suppressed", repair.nacks_suppressed}};
   if (av) sec["av_offset_ms"] = *av;
   if (ttff) sec["time_to_first_frame_ms"] = *ttff;
-  m.seconds.push_back(sec);
+  m.WriteLine(std::move(sec));
   if (m.status_line) {
     std::string line = fmt::format(
         "recv {:4d}s | {} src | {:3d} fps {:6.0f} kbit/s | frames {} shown {} dropped | "
@@ -218,7 +249,6 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
                    m.tty ? "\n" : "", static_cast<unsigned long long>(auth));
     }
   }
-  if (m.second % 5 == 0) m.WriteJson(nullptr);
 }
 
 void RecvStatsReporter::Retire(std::uint32_t ssrc, MediaKind kind, const StreamFigures& f) {
@@ -227,7 +257,12 @@ void RecvStatsReporter::Retire(std::uint32_t ssrc, MediaKind kind, const StreamF
   j["kind"] = Name(kind);
   if (kind == MediaKind::kVideo) j["repair"] = RepairJson(f.repair);
   j["left"] = true;
-  impl_->retired.push_back(std::move(j));
+  Impl& m = *impl_;
+  m.retired.push_back(std::move(j));
+  if (m.retired.size() > kRetiredKept) {
+    m.retired_older.Add(m.retired.front());
+    m.retired.pop_front();
+  }
 }
 
 void RecvStatsReporter::Final(const Participants& participants, const Streams& streams,
@@ -240,7 +275,7 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
   const double secs = std::chrono::duration<double>(elapsed).count();
   nlohmann::json all = m.StreamsJson(participants, streams);
   for (const auto& r : m.retired) all.push_back(r);
-  nlohmann::json final_part{{"duration_s", secs}, {"stop_reason", reason}, {"streams", all},
+  nlohmann::json final_part{{"type", "final"}, {"duration_s", secs}, {"stop_reason", reason}, {"streams", all},
                             {"plis_sent", plis_sent}, {"malformed_rtp", malformed_rtp},
                             {"malformed_rtcp", malformed_rtcp}, {"stray_after_bye", stray_after_bye},
                             {"own_ssrc", extras.own_ssrc},
@@ -251,12 +286,13 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [why, n] : dropped.by_reason()) drops[why] = n;
   final_part["dropped"] = drops;
+  if (m.retired_older.streams > 0) final_part["retired_older"] = m.retired_older.Json();
   if (auto av = Impl::AvOffsetMs(participants, streams)) final_part["av_offset_ms"] = *av;
   final_part["signal"] = {{"state", SignalStateName(signal.state)},
                           {"outages", signal.outages},
                           {"longest_outage_s", signal.longest_outage_s},
                           {"rejoins", signal.rejoins}};
-  m.WriteJson(final_part);
+  m.WriteLine(final_part);
   if (m.status_line && m.tty) std::fputc('\n', stderr);
   std::fprintf(stderr, "confcast-recv: %s after %.1f s; malformed datagrams dropped: %llu RTP, %llu RTCP\n",
                rtp::SafeText(reason, 512).c_str(), secs, static_cast<unsigned long long>(malformed_rtp),

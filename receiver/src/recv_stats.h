@@ -1,5 +1,6 @@
-// confcast-recv's status line (once a second on stderr), --stats-json (per-second and final
-// figures, per participant) and the summary printed on exit.
+// confcast-recv's status line (once a second on stderr), --stats-json (JSON lines: a header, one
+// line per second, the final figures per participant; docs/stats-json.md) and the summary printed
+// on exit. Nothing per second is kept: each second is written and forgotten.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,10 @@ struct FinalExtras {
   std::uint64_t plis_suppressed = 0;   // keyframe requests held back by the PLI policy
   std::uint64_t gate_evicted = 0;      // candidate sources pushed out of the source gate
 };
+
+// Streams that left are reported in full up to this many (the latest); older ones are summed
+// into "retired_older", so a room where people come and go for days stays bounded.
+inline constexpr std::size_t kRetiredKept = 64;
 
 class RecvStatsReporter {
  public:

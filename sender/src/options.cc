@@ -45,7 +45,7 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
                                   "the RFC 2974 interval, 5 minutes on a quiet LAN)")
                        ->check(CLI::Range(0.1, 3600.0));
   app.add_option("--duration", o.duration_s, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
-  app.add_option("--stats-json", o.stats_json, "write per-second and final statistics as JSON");
+  app.add_option("--stats-json", o.stats_json, "append statistics as JSON lines (header, one per second, final); - for stdout");
   app.add_option("--audio-bitrate", o.audio_bitrate_bps, "Opus bitrate, bit/s")
       ->check(CLI::Range(6000, 510000))
       ->capture_default_str();

@@ -1,8 +1,10 @@
 #include "send_stats.h"
 
+#include <confcast/net/stats_stream.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 namespace confcast::sender {
@@ -71,9 +73,8 @@ struct SendStatsReporter::Impl {
   const net::SrtpGroup* srtp = nullptr;
   const RtxSender* rtx = nullptr;
   bool srtp_failure_named = false;
-  std::string json_path;
+  net::StatsStream stream;
   bool status_line = true;
-  nlohmann::json seconds = nlohmann::json::array();
   std::uint64_t last_video_frames = 0, last_video_bytes = 0, last_audio_bytes = 0;
   int second = 0;
 
@@ -88,21 +89,25 @@ struct SendStatsReporter::Impl {
     }
     return out;
   }
-  void WriteJson(const nlohmann::json& final_part) const {
-    if (json_path.empty()) return;
-    nlohmann::json doc{{"program", "confcast-send"}, {"seconds", seconds}};
-    if (!final_part.is_null()) doc["final"] = final_part;
-    const std::string tmp = json_path + ".tmp";
+  void WriteLine(const nlohmann::json& line) {
+    if (!stream.enabled()) return;
     // Names come from the network: invalid UTF-8 becomes U+FFFD instead of an exception.
-    std::ofstream(tmp) << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    std::rename(tmp.c_str(), json_path.c_str());
+    stream.WriteLine(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 };
 
 SendStatsReporter::SendStatsReporter(std::string json_path, bool status_line)
     : impl_(std::make_unique<Impl>()) {
-  impl_->json_path = std::move(json_path);
+  impl_->stream = net::StatsStream(json_path);
+  if (!impl_->stream.error().empty()) {
+    std::fprintf(stderr, "confcast-send: --stats-json %s: statistics will not be written\n",
+                 impl_->stream.error().c_str());
+  }
   impl_->status_line = status_line && isatty(STDERR_FILENO);
+  const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  impl_->WriteLine({{"type", "header"}, {"schema", std::string(net::kStatsSchema)},
+                    {"program", "confcast-send"}, {"started_unix_ms", unix_ms.count()}});
 }
 
 SendStatsReporter::~SendStatsReporter() = default;
@@ -125,12 +130,13 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
   m.last_video_bytes = vb;
   m.last_audio_bytes = ab;
   const auto receivers = rtcp.Receivers();
-  m.seconds.push_back({{"t", m.second}, {"video_fps", fps}, {"video_kbps", video_kbps},
+  nlohmann::json sec{{"type", "second"}, {"t", m.second}, {"video_fps", fps}, {"video_kbps", video_kbps},
                        {"audio_kbps", audio_kbps}, {"receivers", receivers.size()},
                        {"worst_loss_percent", rtcp.worst_loss_percent()},
                        {"keyframe_requests", keyframes.requests()},
-                       {"retransmissions_sent", video ? video->retransmissions_sent.load() : 0}});
-  if (video) m.seconds.back()["repair"] = Repair(*video, m.rtx, keyframes);
+                     {"retransmissions_sent", video ? video->retransmissions_sent.load() : 0}};
+  if (video) sec["repair"] = Repair(*video, m.rtx, keyframes);
+  m.WriteLine(sec);
   if (m.status_line) {
     std::fprintf(stderr,
                  "\rsend %4ds | video %3llu fps %7.0f kbit/s | audio %4.0f kbit/s | receivers %zu | "
@@ -169,7 +175,6 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                    static_cast<unsigned long long>(st.receive_failed()));
     }
   }
-  if (m.second % 5 == 0) m.WriteJson(nullptr);
 }
 
 void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters* audio,
@@ -186,7 +191,8 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
   };
   nlohmann::json video_part = stream(video, "video");
   if (video) video_part["repair"] = Repair(*video, m.rtx, keyframes);
-  nlohmann::json final_part{{"duration_s", secs},
+  nlohmann::json final_part{{"type", "final"},
+                            {"duration_s", secs},
                             {"stop_reason", reason},
                             {"video", video_part},
                             {"audio", stream(audio, "audio")},
@@ -201,7 +207,7 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                             {"keyframes_forced", keyframes.forced()},
                             {"receivers", m.Receivers(rtcp)},
                             {"srtp", SrtpJson(m.srtp)}};
-  m.WriteJson(final_part);
+  m.WriteLine(final_part);
   if (m.status_line) std::fputc('\n', stderr);
   std::fprintf(stderr,
                "confcast-send: %s after %.1f s: video %llu frames (%llu IDR) %.0f kbit/s, audio %llu "

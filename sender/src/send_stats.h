@@ -1,9 +1,9 @@
-// The sender's status line (once a second on stderr), --stats-json output and final summary.
+// The sender's status line (once a second on stderr), --stats-json output (JSON lines: header,
+// one per second, final; docs/stats-json.md; nothing per second is kept) and final summary.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <string>
 

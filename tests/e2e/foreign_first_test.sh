@@ -20,11 +20,12 @@ wait_pid "$flood" 30 || fail "flood.py failed"
 wait_pid "$recv" 30 || fail "confcast-recv exited non-zero"
 python3 - "$WORK" $((FOREIGN)) <<'PY' || fail "the foreign source kept the sink"
 import json, sys
+from stats_json import load
 w, foreign = sys.argv[1], int(sys.argv[2])
-doc = json.load(open(f"{w}/recv.json"))
+doc = load(f"{w}/recv.json")
 r = doc["final"]
 late_fps = [x["fps"] for x in doc["seconds"] if 6 <= x["t"] <= 8]
-s = json.load(open(f"{w}/send.json"))["final"]
+s = load(f"{w}/send.json")["final"]
 videos = {v["ssrc"]: v for v in r["streams"] if v["kind"] == "video"}
 real = videos.get(s["video"]["ssrc"], {"frames_rendered": 0})
 print(f"== real {real['frames_rendered']} of {s['video']['frames']} frames shown; foreign "

@@ -11,6 +11,8 @@ E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SEND=${CONFCAST_SEND:?CONFCAST_SEND must name the confcast-send binary}
 RECV=${CONFCAST_RECV:?CONFCAST_RECV must name the confcast-recv binary}
 VLAN=$E2E_ROOT/scripts/vlan
+# stats_json.load reads --stats-json (JSON lines) as {"header", "seconds": [...], "final"}.
+export PYTHONPATH=$E2E_ROOT/tests/e2e${PYTHONPATH:+:$PYTHONPATH}
 LAN=""
 WORK=$(mktemp -d /tmp/confcast-e2e.XXXXXX)
 PIDS=()
@@ -64,11 +66,14 @@ wait_pid() {
   fail "process $pid still running after ${limit}s"
 }
 
-# json FILE PYTHON-EXPR: evaluates EXPR with `d` bound to the parsed JSON file; prints it.
+# json FILE PYTHON-EXPR: evaluates EXPR with `d` bound to the parsed file; prints it. A
+# --stats-json file (JSON lines) reads as {"header": ..., "seconds": [...], "final": ...}
+# (tests/e2e/stats_json.py); a plain JSON document as it is.
 json() {
   python3 - "$1" "$2" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))
+from stats_json import load
+d = load(sys.argv[1])
 print(eval(sys.argv[2]))
 PY
 }

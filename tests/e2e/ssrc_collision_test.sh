@@ -24,8 +24,9 @@ for p in "$ra" "$rb"; do wait_pid "$p" 30 || fail "confcast-recv exited non-zero
 # One python for all checks: each interpreter start costs about a second on a loaded machine.
 python3 - "$WORK" <<'PY' || fail "SSRC collisions were not resolved"
 import json, sys
+from stats_json import load
 w = sys.argv[1]
-d = {n: json.load(open(f"{w}/{n}.json"))["final"] for n in ("alice", "bob", "recv_a", "recv_b")}
+d = {n: load(f"{w}/{n}.json")["final"] for n in ("alice", "bob", "recv_a", "recv_b")}
 ok = True
 def check(desc, cond):
     global ok

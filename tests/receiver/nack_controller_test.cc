@@ -129,3 +129,36 @@ TEST(NackController, ATailWithoutItsMarkerIsNackedAfterTheTailWait) {
 
 }  // namespace
 }  // namespace confcast::receiver
+
+namespace confcast::receiver {
+namespace {
+
+TEST(NackController, ForgetDropsTheLeaversRtxPairingAndCnames) {
+  // People come and go for days: after each leaves nothing of theirs stays.
+  NackController n(Config());
+  for (std::uint32_t i = 0; i < 500; ++i) {
+    const std::uint32_t media = 0x1000 + 2 * i, rtx = media + 1;
+    const std::string cname = "user" + std::to_string(i) + "@host";
+    n.AddMedia(media);
+    n.OnCname(media, cname);
+    n.OnCname(rtx, cname);
+    n.AddFid(media, rtx);
+    EXPECT_TRUE(n.IsRtx(*rtp::ParseRtp(Media(rtx, 5))));
+    n.Forget(media);
+    EXPECT_FALSE(n.IsRtx(*rtp::ParseRtp(Media(rtx, 5)))) << "pairing of a leaver kept";
+  }
+  EXPECT_EQ(n.remembered(), 0u);
+  // Someone who stays keeps theirs when another with another CNAME leaves.
+  n.AddMedia(0x1);
+  n.OnCname(0x1, "stays");
+  n.OnCname(0x3, "stays");
+  n.AddFid(0x1, 0x3);
+  n.AddMedia(0x5);
+  n.OnCname(0x5, "leaves");
+  n.Forget(0x5);
+  EXPECT_EQ(n.remembered(), 3u);
+  EXPECT_TRUE(n.IsRtx(*rtp::ParseRtp(Media(0x3, 5))));
+}
+
+}  // namespace
+}  // namespace confcast::receiver

@@ -47,27 +47,6 @@ TEST(RecvOptions, RejoinEveryAndTtl) {
   EXPECT_FALSE(Parse({"--ttl", "256"}).has_value());
 }
 
-TEST(LatencyStats, PercentilesOfAKnownDistribution) {
-  LatencyStats s;
-  EXPECT_FALSE(s.Compute());
-  for (int i = 1; i <= 100; ++i) s.Add(i);
-  auto p = s.Compute();
-  ASSERT_TRUE(p);
-  EXPECT_NEAR(p->p50, 50.5, 0.6);
-  EXPECT_NEAR(p->p95, 95, 1);
-  EXPECT_NEAR(p->p99, 99, 1);
-  EXPECT_EQ(p->max, 100);
-  EXPECT_DOUBLE_EQ(p->mean, 50.5);
-  EXPECT_EQ(p->count, 100u);
-}
-
-TEST(LatencyStats, RingKeepsTheRecentSamples) {
-  LatencyStats s(10);
-  for (int i = 0; i < 1000; ++i) s.Add(i < 990 ? 1000 : 1);
-  EXPECT_EQ(s.Compute()->p99, 1);  // only the last ten remain in the window
-  EXPECT_EQ(s.Compute()->max, 1000);  // the maximum is over everything
-}
-
 TEST(RecvOptions, HiddenSsrcForTests) {
   EXPECT_FALSE(Parse({}).value().ssrc.has_value());
   auto o = Parse({"--ssrc", "0x5eed0001"});
@@ -83,6 +62,22 @@ TEST(RecvNackOption, OnByDefaultAndSwitchable) {
   EXPECT_FALSE(Parse({"--nack", "off"})->nack);
   EXPECT_TRUE(Parse({"--nack", "on"})->nack);
   EXPECT_FALSE(Parse({"--nack", "yes please"}).has_value());
+}
+
+}  // namespace
+}  // namespace confcast::receiver
+
+namespace confcast::receiver {
+namespace {
+
+TEST(RecvOptions, StatsOnStdoutAndY4mOnStdoutAreRefused) {
+  auto both = Parse({"--stats-json", "-", "--video-sink", "y4m:-"});
+  ASSERT_FALSE(both.has_value());
+  EXPECT_NE(both.error().message.find("--stats-json"), std::string::npos);
+  EXPECT_NE(both.error().message.find("--video-sink"), std::string::npos);
+  EXPECT_EQ(both.error().message.find('\n'), std::string::npos) << "one line";
+  EXPECT_TRUE(Parse({"--stats-json", "-", "--video-sink", "y4m:out.y4m"}).has_value());
+  EXPECT_TRUE(Parse({"--stats-json", "s.json", "--video-sink", "y4m:-"}).has_value());
 }
 
 }  // namespace

@@ -10,12 +10,28 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "recv_stats.h"
 #include "video_stream.h"
 
 namespace confcast::receiver {
 namespace {
+
+// The --stats-json file, one parsed object per line (NDJSON).
+std::vector<nlohmann::json> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+std::filesystem::path TempDir(const std::string& what) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("confcast-" + what + "-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 TEST(RecvStats, HostileNamesReachTheTerminalSafelyAndTheJsonWhole) {
   const std::filesystem::path dir =
@@ -51,10 +67,9 @@ TEST(RecvStats, HostileNamesReachTheTerminalSafelyAndTheJsonWhole) {
   EXPECT_EQ(printed.find("\xe2\x80\xae"), std::string::npos);
   EXPECT_NE(printed.find("]0;PWNED"), std::string::npos) << printed;  // shown, defused
 
-  std::ifstream in(json_path);
-  ASSERT_TRUE(in.good());
-  const nlohmann::json doc = nlohmann::json::parse(in);
-  const auto& written = doc["final"]["streams"];
+  const std::vector<nlohmann::json> lines = ReadLines(json_path);
+  ASSERT_EQ(lines.size(), 2u);  // header, final
+  const auto& written = lines.back()["streams"];
   ASSERT_EQ(written.size(), 3u);
   for (const auto& s : written) {
     const std::string name = s["name"].get<std::string>();
@@ -67,6 +82,118 @@ TEST(RecvStats, HostileNamesReachTheTerminalSafelyAndTheJsonWhole) {
     }
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST(RecvStats, JsonLinesHeaderSecondsFinalAndNothingRewritten) {
+  const auto dir = TempDir("recv-ndjson");
+  const std::string path = (dir / "stats.json").string();
+  Participants participants;
+  Streams streams;
+  streams[0x10] = std::make_unique<VideoStream>(StreamConfig{.ssrc = 0x10}, rtp::Timestamp{0});
+  {
+    RecvStatsReporter stats(path, false);
+    std::uintmax_t size = std::filesystem::file_size(path);
+    for (int i = 0; i < 12; ++i) {
+      stats.Tick(participants, streams, 0, 0, SignalFigures{});
+      // Each second adds one line at the end; the file only grows by a line (no rewrite).
+      const std::uintmax_t now = std::filesystem::file_size(path);
+      EXPECT_GT(now, size);
+      EXPECT_LT(now - size, 2000u) << "a second is one short line";
+      size = now;
+    }
+    stats.Final(participants, streams, 0, std::chrono::seconds(12), "duration", 0, 0, 0,
+                DropCounters{}, FinalExtras{}, SignalFigures{});
+  }
+  const auto lines = ReadLines(path);
+  ASSERT_EQ(lines.size(), 14u);
+  EXPECT_EQ(lines[0]["type"], "header");
+  EXPECT_EQ(lines[0]["schema"], "confcast-stats/2");
+  EXPECT_EQ(lines[0]["program"], "confcast-recv");
+  for (int i = 1; i <= 12; ++i) {
+    EXPECT_EQ(lines[i]["type"], "second");
+    EXPECT_EQ(lines[i]["t"], i);
+  }
+  EXPECT_EQ(lines[13]["type"], "final");
+  EXPECT_EQ(lines[13]["stop_reason"], "duration");
+  EXPECT_EQ(lines[13]["streams"].size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RecvStats, CopyTruncateLeavesNoHoleAndKeepsAppending) {
+  // logrotate copytruncate: the file is copied, then truncated under the writer; the next line
+  // must start the truncated file, not land at the old offset after a run of NUL bytes.
+  const auto dir = TempDir("recv-truncate");
+  const std::string path = (dir / "stats.json").string();
+  Participants participants;
+  Streams streams;
+  RecvStatsReporter stats(path, false);
+  for (int i = 0; i < 5; ++i) stats.Tick(participants, streams, 0, 0, SignalFigures{});
+  std::filesystem::resize_file(path, 0);
+  stats.Tick(participants, streams, 0, 0, SignalFigures{});
+  const auto lines = ReadLines(path);  // parses, so no NUL prefix
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["type"], "second");
+  EXPECT_EQ(lines[0]["t"], 6);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RecvStats, DashWritesTheLinesToStdout) {
+  Participants participants;
+  Streams streams;
+  testing::internal::CaptureStdout();
+  {
+    RecvStatsReporter stats("-", false);
+    stats.Tick(participants, streams, 0, 0, SignalFigures{});
+  }
+  const std::string out = testing::internal::GetCapturedStdout();
+  std::istringstream in(out);
+  std::string header, second;
+  ASSERT_TRUE(std::getline(in, header));
+  ASSERT_TRUE(std::getline(in, second));
+  EXPECT_EQ(nlohmann::json::parse(header)["type"], "header");
+  EXPECT_EQ(nlohmann::json::parse(second)["type"], "second");
+}
+
+TEST(RecvStats, RetiredStreamsAreBoundedWithAnAggregate) {
+  const auto dir = TempDir("recv-retired");
+  const std::string path = (dir / "stats.json").string();
+  Participants participants;
+  Streams streams;
+  RecvStatsReporter stats(path, false);
+  const std::size_t leavers = kRetiredKept + 36;
+  for (std::size_t i = 0; i < leavers; ++i) {
+    StreamFigures f;
+    f.packets = 10;
+    f.frames_rendered = 3;
+    stats.Retire(static_cast<std::uint32_t>(0x100 + i), MediaKind::kVideo, f);
+  }
+  testing::internal::CaptureStderr();
+  stats.Final(participants, streams, 0, std::chrono::seconds(1), "duration", 0, 0, 0,
+              DropCounters{}, FinalExtras{}, SignalFigures{});
+  (void)testing::internal::GetCapturedStderr();
+  const auto lines = ReadLines(path);
+  ASSERT_EQ(lines.size(), 2u);
+  const auto& fin = lines[1];
+  ASSERT_EQ(fin["streams"].size(), kRetiredKept);
+  // The latest leavers are kept in full.
+  EXPECT_EQ(fin["streams"].back()["ssrc"], 0x100 + leavers - 1);
+  EXPECT_EQ(fin["streams"].front()["ssrc"], 0x100 + leavers - kRetiredKept);
+  ASSERT_TRUE(fin.contains("retired_older"));
+  EXPECT_EQ(fin["retired_older"]["streams"], 36);
+  EXPECT_EQ(fin["retired_older"]["packets"], 360);
+  EXPECT_EQ(fin["retired_older"]["frames_rendered"], 108);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RecvStats, NoPathWritesNothing) {
+  Participants participants;
+  Streams streams;
+  testing::internal::CaptureStdout();
+  {
+    RecvStatsReporter stats("", false);
+    for (int i = 0; i < 3; ++i) stats.Tick(participants, streams, 0, 0, SignalFigures{});
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
 }
 
 }  // namespace

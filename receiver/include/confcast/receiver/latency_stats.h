@@ -1,8 +1,12 @@
-// Percentiles of a stream of latency samples: exact over the last `capacity` samples (a ring),
-// which at 30 fps covers minutes; cheap to add to, sorted only when a report is asked for.
+// Percentiles of a stream of latency samples in fixed memory, for receivers left on for days.
+// How it works: a log-linear histogram. |value| >= kMinMs falls in bucket k = floor(log_r(|v| /
+// kMinMs)) with r = 1.02, so a bucket spans 2% and its geometric middle is within 1% of every
+// value in it; |value| < kMinMs shares one bucket around zero, and negative values (a sender
+// clock a little ahead) mirror the positive buckets. Add is O(1); Compute walks the buckets once
+// (O(buckets), no copy, no sort). Count, mean and max are exact; percentiles are the middle of the
+// bucket that holds the nearest-rank sample, clamped to the exact min and max.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -16,44 +20,25 @@ struct Percentiles {
 
 class LatencyStats {
  public:
-  explicit LatencyStats(std::size_t capacity = 1 << 16) : capacity_(capacity) {
-    samples_.reserve(std::min<std::size_t>(capacity, 4096));
-  }
-  void Add(double value) {
-    if (samples_.size() < capacity_) {
-      samples_.push_back(value);
-    } else {
-      samples_[next_] = value;
-      next_ = (next_ + 1) % capacity_;
-    }
-    ++count_;
-    max_ = count_ == 1 ? value : std::max(max_, value);
-    sum_ += value;
-  }
-  std::optional<Percentiles> Compute() const {
-    if (samples_.empty()) return std::nullopt;
-    std::vector<double> s = samples_;
-    std::sort(s.begin(), s.end());
-    auto at = [&](double q) {
-      const auto i = static_cast<std::size_t>(q * static_cast<double>(s.size() - 1) + 0.5);
-      return s[std::min(i, s.size() - 1)];
-    };
-    return Percentiles{at(0.50), at(0.95), at(0.99), max_, sum_ / static_cast<double>(count_), count_};
-  }
+  static constexpr double kMinMs = 0.01;      // below this, a value counts as zero
+  static constexpr double kRatio = 1.02;      // bucket width: 2% (1% from the middle)
+  static constexpr std::size_t kLogBuckets = 931;  // kMinMs * 1.02^931 > 1e6 ms (1000 s)
+  static constexpr std::size_t kBuckets = 2 * kLogBuckets + 1;
+
+  LatencyStats();
+  void Add(double value);
+  std::optional<Percentiles> Compute() const;
   std::uint64_t count() const { return count_; }
-  void Clear() {
-    samples_.clear();
-    next_ = 0;
-    count_ = 0;
-    max_ = sum_ = 0;
-  }
+  void Clear();
+
+  // The bucket a value falls in and the value that bucket reports (for tests).
+  static std::size_t BucketOf(double value);
+  static double BucketValue(std::size_t bucket);
 
  private:
-  std::size_t capacity_;
-  std::vector<double> samples_;
-  std::size_t next_ = 0;
+  std::vector<std::uint64_t> buckets_;  // kBuckets counters, allocated once
   std::uint64_t count_ = 0;
-  double max_ = 0, sum_ = 0;
+  double min_ = 0, max_ = 0, sum_ = 0;
 };
 
 }  // namespace confcast::receiver
