@@ -33,13 +33,26 @@ std::optional<std::int64_t> RecordTimeline::Video(std::optional<std::int64_t> ca
   return pts;
 }
 
-std::optional<std::int64_t> RecordTimeline::Audio(std::optional<std::int64_t> capture_us) {
-  if (!capture_us || (!origin_ && has_video_)) {
+std::optional<std::int64_t> RecordTimeline::Audio(std::optional<std::int64_t> capture_us,
+                                                  std::uint32_t rtp_ts) {
+  std::optional<std::int64_t> at;
+  if (audio_anchor_) {
+    const auto ticks = static_cast<std::int32_t>(rtp_ts - audio_anchor_->first);
+    at = audio_anchor_->second + std::int64_t{ticks} * 1'000'000 / 48'000;
+    if (capture_us) {
+      const std::int64_t error = *capture_us - *at;
+      *at = (error > kReanchorUs || error < -kReanchorUs) ? *capture_us : *at + error / 8;
+    }
+  } else {
+    at = capture_us;
+  }
+  if (at) audio_anchor_ = std::make_pair(rtp_ts, *at);
+  if (!at || (!origin_ && has_video_)) {
     ++audio_dropped_;
     return std::nullopt;
   }
-  if (!origin_) origin_ = *capture_us;
-  const std::int64_t pts = *capture_us - *origin_;
+  if (!origin_) origin_ = *at;
+  const std::int64_t pts = *at - *origin_;
   if (pts < 0 || (last_audio_ && pts <= *last_audio_)) {
     ++audio_dropped_;
     return std::nullopt;

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 namespace confcast::receiver {
 
@@ -27,8 +28,13 @@ class RecordTimeline {
   // (us from the file's start), or nothing when it must not be written.
   [[nodiscard]] std::optional<std::int64_t> Video(std::optional<std::int64_t> capture_us,
                                                   bool keyframe, bool after_gap);
-  // An Opus packet in playout order.
-  [[nodiscard]] std::optional<std::int64_t> Audio(std::optional<std::int64_t> capture_us);
+  // An Opus packet in playout order, with its RTP timestamp (48 kHz, RFC 7587). Packets are
+  // placed by their RTP timestamps, which advance exactly with the samples, anchored to the
+  // capture times: each capture time pulls the anchor an eighth of the way towards it, and
+  // one more than kReanchorUs away from it (a restart, a clock step) moves it at once. So a
+  // capture time that wobbles by a packet or two neither overlaps packets nor leaves holes.
+  [[nodiscard]] std::optional<std::int64_t> Audio(std::optional<std::int64_t> capture_us,
+                                                  std::uint32_t rtp_ts);
 
   bool started() const { return origin_.has_value(); }
   std::uint64_t video_dropped() const { return video_dropped_; }
@@ -36,12 +42,14 @@ class RecordTimeline {
 
   // Where a restarted source's first keyframe goes when its clock lies behind the file.
   static constexpr std::int64_t kRestartStepUs = 40'000;
+  static constexpr std::int64_t kReanchorUs = 100'000;
 
  private:
   bool has_video_;
   std::optional<std::int64_t> origin_;  // capture time of pts 0
   bool wait_keyframe_ = true;
   std::optional<std::int64_t> last_video_, last_audio_;
+  std::optional<std::pair<std::uint32_t, std::int64_t>> audio_anchor_;  // rtp ts, capture us
   std::uint64_t video_dropped_ = 0, audio_dropped_ = 0;
 };
 

@@ -26,9 +26,9 @@ void Recording::WriteVideo(std::span<const std::uint8_t> annexb,
 }
 
 void Recording::WriteAudio(std::span<const std::uint8_t> opus,
-                           std::optional<std::int64_t> capture_us) {
+                           std::optional<std::int64_t> capture_us, std::uint32_t rtp_ts) {
   if (!options_.audio || !recorder_) return;
-  const auto pts = timeline_.Audio(capture_us);
+  const auto pts = timeline_.Audio(capture_us, rtp_ts);
   if (!pts) return;
   media::EncodedFrame f;
   f.codec = media::Codec::kOpus;

@@ -26,7 +26,8 @@ class Recording {
 
   void WriteVideo(std::span<const std::uint8_t> annexb, std::optional<std::int64_t> capture_us,
                   bool keyframe, bool after_gap);
-  void WriteAudio(std::span<const std::uint8_t> opus, std::optional<std::int64_t> capture_us);
+  void WriteAudio(std::span<const std::uint8_t> opus, std::optional<std::int64_t> capture_us,
+                  std::uint32_t rtp_ts);
   void Close();
   const std::string& spec() const { return spec_; }
   bool records_video() const { return options_.video; }
