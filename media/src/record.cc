@@ -1,6 +1,10 @@
 // Recorder: appsrc (H.264 Annex-B access units) -> h264parse -> matroskamux, and appsrc (Opus
 // packets) -> opusparse -> the same muxer. h264parse turns the byte stream into the avcC form
 // Matroska wants; no decoding or encoding happens. Timestamps are the frames' pts.
+// Surviving a kill: the muxer closes a cluster at least every second and the file sink writes
+// each block as it comes (no user-space buffer), so a killed process leaves every cluster it
+// finished on disk; only the index (Cues) and the duration, written by Close(), are missing,
+// and players and ffprobe read such a file by scanning its clusters.
 #include "confcast/media/record.h"
 
 #include <fmt/format.h>
@@ -52,7 +56,8 @@ std::expected<std::unique_ptr<Recorder>, MediaError> Recorder::Open(std::string_
     return std::unexpected(MediaError{
         MediaErrorCode::kNotFound,
         fmt::format("record: directory '{}' not found; create it first", parent.string())});
-  std::string desc = "matroskamux name=mux streamable=false ! filesink name=file ";
+  std::string desc = "matroskamux name=mux streamable=false max-cluster-duration=1000000000 ! "
+      "filesink name=file buffer-mode=unbuffered ";
   if (o.video)
     desc +=
         "appsrc name=v format=time max-bytes=0 "

@@ -35,6 +35,9 @@ StreamActions AudioStream::Poll(rtp::Timestamp now) {
         std::unexpected(media::MediaError{});
     switch (slot.kind) {
       case rtp::AudioSlotKind::kPacket:
+        if (recording_) {
+          recording_->WriteAudio(slot.payload, capture_.CaptureTimeOf(slot.rtp_ts), slot.rtp_ts);
+        }
         frame = decoder_->Decode(slot.payload);
         if (!frame) ++figures_.decode_errors;
         break;

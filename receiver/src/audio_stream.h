@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "receive_stream.h"
+#include "recording.h"
 
 namespace confcast::receiver {
 
@@ -21,6 +22,9 @@ class AudioStream final : public ReceiveStream {
   [[nodiscard]] StreamActions Poll(rtp::Timestamp now) override;
   bool has_sink() const override { return sink_ != nullptr; }
   void AttachSink(media::AudioSink* sink) { sink_ = sink; }
+  // record:PATH.mkv: the Opus packets are also written there, in playout order (recording.h).
+  void AttachRecording(Recording* recording) { recording_ = recording; }
+  bool has_recording() const { return recording_ != nullptr; }
   // Lip sync: decoded audio waits this long before it is played, so that it meets the video
   // of the same participant (RFC 3550 7.1: both streams mapped to the sender's capture clock).
   void SetLipSyncDelay(rtp::Duration delay) { lip_sync_delay_ = delay; }
@@ -34,6 +38,7 @@ class AudioStream final : public ReceiveStream {
   rtp::AudioJitterBuffer jitter_;
   std::unique_ptr<media::OpusDecoder> decoder_;
   media::AudioSink* sink_ = nullptr;
+  Recording* recording_ = nullptr;
   rtp::Duration lip_sync_delay_{0};
   struct Pending {
     rtp::Timestamp due;

@@ -21,7 +21,8 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   app.add_option("--video-sink", o.video_sink,
                  "window, null, y4m:PATH, y4m:-, record:PATH.mkv, png:DIR (default: window "
                  "with a display, else null)");
-  app.add_option("--audio-sink", o.audio_sink, "auto, null, record:PATH.mkv (default: follows video)");
+  app.add_option("--audio-sink", o.audio_sink, "auto, null, record:PATH.mkv (default: follows video; with --video-sink "
+                 "record:PATH.mkv the audio is recorded into the same file)");
   app.add_option("--participant", o.participant, "NAME or SSRC to show on a single-stream sink");
   app.add_option("--latency", o.latency_ms, "jitter-buffer ceiling, ms")
       ->check(CLI::Range(0, 5000))

@@ -97,6 +97,8 @@ bool Receiver::Setup() {
   sc.video_spec = o_.video_sink.empty() ? media::DefaultVideoSinkSpec() : o_.video_sink;
   const bool windowed = sc.video_spec.rfind("window", 0) == 0;
   sc.audio_spec = !o_.audio_sink.empty() ? o_.audio_sink : (windowed ? "auto" : "null");
+  sc.audio_follows_video = o_.audio_sink.empty();
+  if (plan_.audio) sc.audio_channels = plan_.audio->channels;
   sc.participant = o_.participant;
   sc.verbose = o_.verbose;
   sc.have_video = plan_.video.has_value();

@@ -10,8 +10,44 @@
 
 namespace confcast::receiver {
 
-std::expected<std::unique_ptr<Sinks>, std::string> Sinks::Open(const SinkConfig& config) {
+namespace {
+
+bool IsRecord(const std::string& spec) { return spec.rfind("record:", 0) == 0; }
+
+}  // namespace
+
+std::expected<std::unique_ptr<Sinks>, std::string> Sinks::Open(const SinkConfig& given) {
+  SinkConfig config = given;
+  const bool record_video = config.have_video && IsRecord(config.video_spec);
+  const bool record_audio =
+      config.have_audio &&
+      (IsRecord(config.audio_spec) || (record_video && config.audio_follows_video));
+  const bool shared = record_video && record_audio &&
+                      (config.audio_follows_video || config.audio_spec == config.video_spec);
   std::unique_ptr<Sinks> s(new Sinks(config));
+  if (record_video) {
+    media::RecorderOptions ro;
+    ro.video = true;
+    ro.audio = shared;
+    ro.audio_channels = config.audio_channels;
+    auto r = Recording::Open(config.video_spec, ro);
+    if (!r) return std::unexpected("--video-sink " + config.video_spec + ": " + r.error());
+    s->video_recording_ = r->get();
+    if (shared) s->audio_recording_ = r->get();
+    s->recordings_.push_back(std::move(*r));
+    config.video_spec = "null";  // decoded for the figures, shown nowhere
+  }
+  if (record_audio && !shared) {
+    media::RecorderOptions ro;
+    ro.video = false;
+    ro.audio = true;
+    ro.audio_channels = config.audio_channels;
+    auto r = Recording::Open(config.audio_spec, ro);
+    if (!r) return std::unexpected("--audio-sink " + config.audio_spec + ": " + r.error());
+    s->audio_recording_ = r->get();
+    s->recordings_.push_back(std::move(*r));
+  }
+  if (record_audio) config.audio_spec = "null";
   s->windowed_ = config.video_spec.rfind("window", 0) == 0;
   if (!s->windowed_ && config.have_video) {
     media::VideoSinkOptions vo;
@@ -46,8 +82,18 @@ std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
     if (!p || !Chosen(ssrc, *p)) continue;
     if (stream->kind() == MediaKind::kAudio) {
       if (audio_ && !audio_owner_) {
+        if (audio_recording_ && audio_recording_ == video_recording_) {
+          // One file for one participant: the audio of the recorded video's CNAME. RTCP (and
+          // with it SDES) may come seconds after the first packets, so while either CNAME is
+          // unknown the audio is taken, like the audio sink's, from the first heard.
+          if (!single_owner_) continue;
+          const std::optional<SinkCandidate> v = who(*single_owner_);
+          if (v && !v->cname.empty() && !p->cname.empty() && v->cname != p->cname) continue;
+        }
         audio_owner_ = ssrc;
-        static_cast<AudioStream&>(*stream).AttachSink(audio_.get());
+        auto& audio = static_cast<AudioStream&>(*stream);
+        audio.AttachSink(audio_.get());
+        audio.AttachRecording(audio_recording_);
       }
       continue;
     }
@@ -78,6 +124,7 @@ std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
       single_owner_ = ssrc;
       single_since_ = now;
       video.AttachSink(single_.get());
+      video.AttachRecording(video_recording_);
       attached.push_back(ssrc);
       if (config_.verbose) std::fprintf(stderr, "confcast-recv: showing %08x\n", ssrc);
     }
@@ -100,7 +147,16 @@ std::vector<std::uint32_t> Sinks::Reconsider(Streams& streams, const Lookup& who
                *single_owner_);
   passed_over_.insert(*single_owner_);
   static_cast<VideoStream&>(*owner->second).AttachSink(nullptr);
+  static_cast<VideoStream&>(*owner->second).AttachRecording(nullptr);
   single_owner_.reset();
+  if (audio_owner_ && audio_recording_ && audio_recording_ == video_recording_) {
+    // The file's audio follows its video to the next participant.
+    if (auto a = streams.find(*audio_owner_); a != streams.end()) {
+      static_cast<AudioStream&>(*a->second).AttachSink(nullptr);
+      static_cast<AudioStream&>(*a->second).AttachRecording(nullptr);
+    }
+    audio_owner_.reset();
+  }
   return Attach(streams, who, now);
 }
 
@@ -116,6 +172,7 @@ void Sinks::Forget(std::uint32_t ssrc) {
 void Sinks::Close() {
   if (single_) (void)single_->Close();
   for (auto& [ssrc, w] : windows_) (void)w->Close();
+  for (auto& r : recordings_) r->Close();
 }
 
 }  // namespace confcast::receiver

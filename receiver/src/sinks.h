@@ -10,6 +10,14 @@
 //           that only looks like ours came first), the sink moves on and never comes back to
 //           it, so a foreign source cannot hold the screen.
 //   audio: one participant's audio, the chosen one or the first heard.
+//   record:PATH.mkv (recording.h): the video sink's participant (chosen like the other
+//           single-stream sinks) has its encoded video written to PATH, decoded into a null
+//           sink meanwhile so the figures go on; its audio follows into the same file unless
+//           --audio-sink names another sink (record:OTHER.mkv: a file of its own). When both
+//           share a file, the audio recorded is the first heard whose CNAME is not known to
+//           differ from the video participant's.
+//           A participant that leaves and comes back (new SSRC, sender restart) goes on in the
+//           same file; the outage is a gap in its timeline.
 #pragma once
 
 #include <confcast/media/sink.h>
@@ -28,6 +36,7 @@
 #include <vector>
 
 #include "receive_stream.h"
+#include "recording.h"
 
 namespace confcast::receiver {
 
@@ -42,6 +51,8 @@ struct SinkCandidate {
 struct SinkConfig {
   std::string video_spec;  // --video-sink, resolved (window or null by default)
   std::string audio_spec;  // --audio-sink, resolved
+  bool audio_follows_video = true;  // no --audio-sink given
+  int audio_channels = 1;
   std::string participant;  // --participant
   bool verbose = false;
   bool have_video = true, have_audio = true;
@@ -84,6 +95,9 @@ class Sinks {
   std::map<std::uint32_t, std::future<SinkResult>> opening_;  // windows being opened
   std::unique_ptr<media::AudioSink> audio_;
   std::optional<std::uint32_t> audio_owner_;
+  std::vector<std::unique_ptr<Recording>> recordings_;
+  Recording* video_recording_ = nullptr;  // given with the single video sink
+  Recording* audio_recording_ = nullptr;  // given with the audio sink; may be the same file
 };
 
 }  // namespace confcast::receiver

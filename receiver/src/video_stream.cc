@@ -65,6 +65,7 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames) {
     if (last_pushed_seq_ && static_cast<std::uint16_t>(*last_pushed_seq_ + 1) != frame.first_seq) {
       depacketizer_.Reset();
       gap_ = true;
+      record_gap_ = true;
     }
     last_pushed_seq_ = frame.last_seq;
     for (std::size_t i = 0; i < frame.payloads.size(); ++i) {
@@ -77,6 +78,7 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames) {
           // error, and every frame after it inherits the damage.
           ++incomplete_;
           gap_ = true;
+          record_gap_ = true;
           need_keyframe = true;
           continue;
         }
@@ -85,6 +87,10 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames) {
         unit.capture_us = capture_.CaptureTimeOf(au.timestamp);
         unit.decodable_start = au.decodable_start;
         unit.after_gap = std::exchange(gap_, false);
+        if (recording_) {
+          recording_->WriteVideo(au.annexb, unit.capture_us, au.decodable_start,
+                                 std::exchange(record_gap_, false));
+        }
         unit.annexb = std::move(au.annexb);
         worker_.Push(std::move(unit));
       }

@@ -14,6 +14,7 @@
 
 #include "decode_worker.h"
 #include "receive_stream.h"
+#include "recording.h"
 
 namespace confcast::receiver {
 
@@ -26,6 +27,13 @@ class VideoStream final : public ReceiveStream {
   // The sink is attached by the receiver once it knows what to render into (or never). A new
   // sink (or none) starts decoding afresh, at the next keyframe.
   void AttachSink(media::VideoSink* sink);
+  // record:PATH.mkv: complete access units are also written there as released, before
+  // decoding (recording.h). The first one after attaching waits for a keyframe.
+  void AttachRecording(Recording* recording) {
+    recording_ = recording;
+    record_gap_ = true;
+  }
+  bool has_recording() const { return recording_ != nullptr; }
   // Copies the decode worker's figures into figures() (event-loop thread, once per report).
   void SyncFigures();
   // Waits for the decode worker to finish what it was given (tests, shutdown).
@@ -39,6 +47,8 @@ class VideoStream final : public ReceiveStream {
   rtp::VideoJitterBuffer jitter_;
   rtp::H264Depacketizer depacketizer_;
   media::VideoSink* sink_ = nullptr;
+  Recording* recording_ = nullptr;
+  bool record_gap_ = true;  // the recording has not seen the unit before the next one
   std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
   bool gap_ = false;              // frames were skipped since the last unit handed to the worker
   std::uint64_t incomplete_ = 0;  // access units the depacketizer found damaged
