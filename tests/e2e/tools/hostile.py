@@ -211,9 +211,9 @@ def main():
         total = int(round(seconds * per_second))
         while i < total:
             ears.poll(0)
-            due = start + i / per_second
-            if time.monotonic() < due:
-                time.sleep(min(0.002, due - time.monotonic()))
+            wait = start + i / per_second - time.monotonic()
+            if wait > 0:
+                time.sleep(min(0.002, wait))
                 continue
             for dst, data in make(i):
                 out.sendto(data, dst)
