@@ -41,6 +41,8 @@ struct Args {
   double peer_timeout = 2;
   double querier_wait = 0;
   bool json = false;
+  int ttl = 1;           // the session's, as given to confcast-send
+  std::string key_file;  // the session's group key, as given to confcast-send/-recv
 };
 
 std::optional<int> ReadInt(const std::string& path) {
@@ -100,6 +102,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--querier-wait", a.querier_wait,
                  "seconds to listen for an IGMP querier (root; queries come every 125 s)");
+  app.add_option("--ttl", a.ttl, "the session's multicast TTL (confcast-send --ttl): above 1 "
+                 "without --key-file is a warning")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 255));
+  app.add_option("--key-file", a.key_file, "the session's group key file (SRTP), if it has one");
   app.add_flag("--json", a.json, "print the checks as JSON");
   CLI11_PARSE(app, argc, argv);
 
@@ -185,6 +192,8 @@ int main(int argc, char** argv) {
       results.push_back({"peer", Status::kSkip, "no interface to test on", ""});
     }
   }
+
+  results.push_back(CheckEncryption(a.ttl, !a.key_file.empty()));
 
   Print(results, *ep, iface, a.json);
   const bool failed = std::any_of(results.begin(), results.end(),

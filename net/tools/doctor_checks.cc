@@ -327,6 +327,26 @@ CheckResult CheckReceiveBuffer(std::optional<long long> rmem_max, long long aske
   return r;
 }
 
+CheckResult CheckEncryption(int ttl, bool key_file) {
+  CheckResult r{"encryption", Status::kOk, "", ""};
+  if (key_file) {
+    r.detail = fmt::format("TTL {}, SRTP with a group key (--key-file)", ttl);
+    return r;
+  }
+  if (ttl <= 1) {
+    r.detail = "TTL 1 without --key-file: the session stays on this link, unencrypted";
+    return r;
+  }
+  r.status = Status::kWarn;
+  r.detail = fmt::format(
+      "TTL {} without --key-file: the session crosses routers unencrypted; anyone on those "
+      "networks can watch it and send media or RTCP into it",
+      ttl);
+  r.fix = "confcast-keygen -o group.key; give --key-file group.key to confcast-send and every "
+          "confcast-recv (or keep --ttl 1)";
+  return r;
+}
+
 std::optional<UdpCounters> ParseProcNetSnmpUdp(std::string_view text) {
   std::vector<std::string_view> names, values;
   for (std::string_view line : Lines(text)) {

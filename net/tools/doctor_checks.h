@@ -91,6 +91,14 @@ CheckResult CheckRpFilter(std::optional<int> all, std::optional<int> iface_value
 
 CheckResult CheckReceiveBuffer(std::optional<long long> rmem_max, long long asked);
 
+// --- encryption (the session as the user describes it: --ttl, --key-file) -------------------
+
+// A session whose TTL is above 1 crosses routers, to hosts the user may not know. Without a
+// group key (SRTP, --key-file) anyone on those networks can watch it and inject media or
+// RTCP into it: WARN, with the commands that make and use a key. At TTL 1 the session stays on
+// the link, where the defaults (repair limits, address binding, safe text) are the guard: OK.
+CheckResult CheckEncryption(int ttl, bool key_file);
+
 struct UdpCounters {
   std::uint64_t in_datagrams = 0;
   std::uint64_t in_errors = 0;

@@ -276,6 +276,8 @@ int Receiver::Run() {
   extras.own_ssrc_changes = own_ssrc_changes_;
   extras.plis_suppressed = keyframes_.suppressed();
   extras.gate_evicted = video_port_.gate.evicted() + audio_port_.gate.evicted();
+  for (Port* port : {&video_port_, &audio_port_})
+    if (port->session) extras.rtcp_ignored += port->session->counters().ignored;
   stats_->Final(Roster(), streams_, keyframes_.sent(), std::chrono::steady_clock::now() - start,
                 reason, video_port_.malformed_rtp + audio_port_.malformed_rtp,
                 video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_, drops_,

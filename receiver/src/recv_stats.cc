@@ -282,6 +282,11 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
                             {"own_ssrc_changes", extras.own_ssrc_changes},
                             {"plis_suppressed", extras.plis_suppressed},
                             {"source_gate_evicted", extras.gate_evicted},
+                            {"rtcp_ignored", {{"wrong_address", extras.rtcp_ignored.wrong_address},
+                                              {"own_loopback", extras.rtcp_ignored.own_loopback},
+                                              {"own_ssrc_foreign", extras.rtcp_ignored.own_ssrc_foreign},
+                                              {"after_bye", extras.rtcp_ignored.after_bye},
+                                              {"malformed", extras.rtcp_ignored.malformed}}},
                             {"srtp", SrtpJson(m.srtp)}};
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [why, n] : dropped.by_reason()) drops[why] = n;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include <confcast/net/srtp_group.h>
+#include <confcast/rtp/rtp_session.h>
 
 #include "drop_counters.h"
 #include "participants.h"
@@ -26,6 +27,7 @@ struct FinalExtras {
   std::uint64_t own_ssrc_changes = 0;  // our SSRC collided and was replaced (RFC 3550 8.2)
   std::uint64_t plis_suppressed = 0;   // keyframe requests held back by the PLI policy
   std::uint64_t gate_evicted = 0;      // candidate sources pushed out of the source gate
+  rtp::IgnoredCounts rtcp_ignored;     // RTP/RTCP the sessions left unused (forged BYE, ...)
 };
 
 // Streams that left are reported in full up to this many (the latest); older ones are summed

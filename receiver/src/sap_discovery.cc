@@ -113,7 +113,11 @@ void SapListener::OnReadable(int fd) {
   if (!got) return;
   const rtp::Timestamp now = MonoNow();
   for (const net::Datagram& d : *got) {
-    const rtp::SapUpdate u = directory_.OnDatagram(d.data, now);
+    // The datagram's source address: deletions and modifications count only from the origin.
+    rtp::SapOrigin from;
+    from.ipv6 = d.source.family == net::Family::kIpv6;
+    std::copy_n(d.source.bytes.begin(), from.size(), from.bytes.begin());
+    const rtp::SapUpdate u = directory_.OnDatagram(d.data, now, from);
     if (u.event == rtp::SapEvent::kIgnored || u.event == rtp::SapEvent::kRefreshed) continue;
     if (u.event == rtp::SapEvent::kDeleted) {
       Say("SAP: - {} deleted by its announcer", Describe(*u.previous, now));
@@ -142,7 +146,8 @@ void WriteJson(const std::string& path, const std::vector<SapRow>& rows,
                   {"not_sdp", c.not_sdp},
                   {"bad_sdp", c.bad_sdp},
                   {"zero_hash", c.zero_hash},
-                  {"unknown_deletions", c.unknown_deletions}};
+                  {"unknown_deletions", c.unknown_deletions},
+                  {"spoofed_origin", c.spoofed_origin}};
   std::ofstream out(path, std::ios::trunc);
   // Announcements may carry invalid UTF-8: it becomes U+FFFD instead of an exception.
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -179,9 +184,10 @@ int RunSapList(const RecvOptions& o) {
   for (const auto& [key, s] : d.sessions()) rows.push_back(Summarize(s, now));
   if (!o.stats_json.empty()) WriteJson(o.stats_json, rows, d.counters());
   const rtp::SapDirectoryCounters& c = d.counters();
-  if (c.encrypted + c.compressed + c.malformed + c.not_sdp + c.bad_sdp > 0) {
-    Say("SAP: ignored {} encrypted, {} compressed, {} malformed, {} non-SDP, {} bad SDP",
-        c.encrypted, c.compressed, c.malformed, c.not_sdp, c.bad_sdp);
+  if (c.encrypted + c.compressed + c.malformed + c.not_sdp + c.bad_sdp + c.spoofed_origin > 0) {
+    Say("SAP: ignored {} encrypted, {} compressed, {} malformed, {} non-SDP, {} bad SDP, "
+        "{} deletions or changes from an address other than the session's origin",
+        c.encrypted, c.compressed, c.malformed, c.not_sdp, c.bad_sdp, c.spoofed_origin);
   }
   if (rows.empty()) {
     Say("no sessions announced on {} within {} s; senders announce with confcast-send --announce "

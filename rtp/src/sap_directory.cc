@@ -7,6 +7,8 @@
 // replaces it. Sessions leave on an explicit deletion for their key, or when not heard for
 // max(10 announcement periods, 1 hour) (section 4, implicit timeout); the period is the gap
 // between a session's last two announcements, unknown until it has been heard twice.
+// A deletion or modification from an address other than the origin it names (when the caller
+// knows the datagram's source) is a forgery from another host: counted and ignored.
 #include <algorithm>
 
 #include "confcast/rtp/sap.h"
@@ -37,7 +39,8 @@ std::string_view ToString(SapEvent event) {
   return "unknown";
 }
 
-SapUpdate SapDirectory::OnDatagram(Bytes datagram, Timestamp now) {
+SapUpdate SapDirectory::OnDatagram(Bytes datagram, Timestamp now,
+                                   const std::optional<SapOrigin>& sent_from) {
   auto view = ParseSap(datagram);
   if (!view) {
     if (view.error() == SapParseError::kEncrypted) {
@@ -58,7 +61,7 @@ SapUpdate SapDirectory::OnDatagram(Bytes datagram, Timestamp now) {
     ++counters_.zero_hash;
     return {};
   }
-  if (view->type == SapMessageType::kDeletion) return OnDeletion(*view);
+  if (view->type == SapMessageType::kDeletion) return OnDeletion(*view, sent_from);
 
   const SapKey key{view->origin, view->msg_id_hash};
   if (auto it = sessions_.find(key); it != sessions_.end()) {
@@ -83,6 +86,10 @@ SapUpdate SapDirectory::OnDatagram(Bytes datagram, Timestamp now) {
   SapUpdate update{SapEvent::kNew, key, std::nullopt};
   for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
     if (it->first.origin == key.origin && SameSdpSession(it->second.sdp.origin, fresh.sdp.origin)) {
+      if (sent_from && *sent_from != key.origin) {
+        ++counters_.spoofed_origin;
+        return {};
+      }
       fresh.first_heard = it->second.first_heard;  // the same session, a new version
       update = SapUpdate{SapEvent::kModified, key, std::move(it->second)};
       sessions_.erase(it);
@@ -93,11 +100,15 @@ SapUpdate SapDirectory::OnDatagram(Bytes datagram, Timestamp now) {
   return update;
 }
 
-SapUpdate SapDirectory::OnDeletion(const SapView& view) {
+SapUpdate SapDirectory::OnDeletion(const SapView& view, const std::optional<SapOrigin>& sent_from) {
   const SapKey key{view.origin, view.msg_id_hash};
   auto it = sessions_.find(key);
   if (it == sessions_.end()) {
     ++counters_.unknown_deletions;
+    return {};
+  }
+  if (sent_from && *sent_from != key.origin) {
+    ++counters_.spoofed_origin;
     return {};
   }
   SapUpdate update{SapEvent::kDeleted, key, std::move(it->second)};

@@ -174,6 +174,20 @@ TEST(DoctorBuffers, RmemMaxAgainstTheAsk) {
   EXPECT_EQ(CheckReceiveBuffer(std::nullopt, 4 << 20).status, Status::kSkip);
 }
 
+// Only a session that leaves the link without a key is worth a warning, and the fix makes a key.
+TEST(DoctorEncryption, WarnsAboveTtlOneWithoutAKey) {
+  EXPECT_EQ(CheckEncryption(1, false).status, Status::kOk);
+  EXPECT_EQ(CheckEncryption(0, false).status, Status::kOk);
+  EXPECT_EQ(CheckEncryption(8, true).status, Status::kOk);
+  EXPECT_EQ(CheckEncryption(1, true).fix, "");
+  auto routed = CheckEncryption(2, false);
+  EXPECT_EQ(routed.name, "encryption");
+  EXPECT_EQ(routed.status, Status::kWarn);
+  EXPECT_NE(routed.detail.find("TTL 2 without --key-file"), std::string::npos) << routed.detail;
+  EXPECT_EQ(routed.fix.rfind("confcast-keygen -o group.key; give --key-file group.key", 0), 0u) << routed.fix;
+  EXPECT_EQ(CheckEncryption(255, false).status, Status::kWarn);
+}
+
 constexpr std::string_view kSnmp =
     "Ip: Forwarding DefaultTTL\nIp: 1 64\n"
     "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors "

@@ -392,6 +392,30 @@ TEST(SapDirectory, DeletionFromAnotherSourceDoesNotDelete) {
   EXPECT_EQ(d.sessions().size(), 1u);
 }
 
+// A forged deletion copies the origin field; the datagram's source address gives it away.
+TEST(SapDirectory, DeletionOrModificationHonouredOnlyFromTheOriginAddress) {
+  const SapOrigin origin = SapOrigin::V4(192, 0, 2, 10);
+  const SapOrigin attacker = SapOrigin::V4(192, 0, 2, 66);
+  SapDirectory d;
+  ASSERT_EQ(d.OnDatagram(Wire(Announcement()), At(1), origin).event, SapEvent::kNew);
+  EXPECT_EQ(d.OnDatagram(Wire(Deletion()), At(2), attacker).event, SapEvent::kIgnored);
+  EXPECT_EQ(d.sessions().size(), 1u);
+  EXPECT_EQ(d.counters().spoofed_origin, 1u);
+  std::string v2(kSdp);
+  v2.replace(v2.find("s=alice"), 7, "s=mallory");
+  v2.replace(v2.find("42 42"), 5, "42 43");
+  EXPECT_EQ(d.OnDatagram(Wire(Announcement(v2, 0x5678)), At(3), attacker).event, SapEvent::kIgnored);
+  ASSERT_EQ(d.sessions().size(), 1u);
+  EXPECT_EQ(d.sessions().begin()->second.sdp.session_name, "alice");
+  EXPECT_EQ(d.counters().spoofed_origin, 2u);
+  // From the origin itself both are honoured.
+  EXPECT_EQ(d.OnDatagram(Wire(Announcement(v2, 0x5678)), At(4), origin).event, SapEvent::kModified);
+  SapPacket del = Deletion();
+  del.msg_id_hash = 0x5678;
+  EXPECT_EQ(d.OnDatagram(Wire(del), At(5), origin).event, SapEvent::kDeleted);
+  EXPECT_TRUE(d.sessions().empty());
+}
+
 TEST(SapDirectory, NewVersionReplacesTheOldOne) {
   SapDirectory d;
   (void)d.OnDatagram(Wire(Announcement()), At(1));

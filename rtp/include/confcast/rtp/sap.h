@@ -228,6 +228,7 @@ struct SapDirectoryCounters {
   std::uint64_t bad_sdp = 0;            // application/sdp that ParseSdp refused
   std::uint64_t zero_hash = 0;          // msg id hash 0 (SAPv0 style, RFC 2974 6 MAY discard)
   std::uint64_t unknown_deletions = 0;  // a deletion of nothing we had
+  std::uint64_t spoofed_origin = 0;     // a deletion or modification from another address
   friend bool operator==(const SapDirectoryCounters&, const SapDirectoryCounters&) = default;
 };
 
@@ -239,11 +240,15 @@ struct SapDirectoryConfig {
 
 // A listener's cache of announced sessions. Deletions are not authenticated (nobody signs SAP
 // today); a deletion is honoured only for the originating source and hash it names, which is
-// the same trust RFC 2974 5 gives an unauthenticated modification.
+// the same trust RFC 2974 5 gives an unauthenticated modification. When the caller passes the
+// datagram's source address (`sent_from`), a deletion or a modification of a session we have
+// is honoured only if it came from the originating source it names: another host of the LAN
+// that copies the origin field cannot remove or replace a session (counted as spoofed_origin).
 class SapDirectory {
  public:
   explicit SapDirectory(const SapDirectoryConfig& config = {}) : config_(config) {}
-  [[nodiscard]] SapUpdate OnDatagram(Bytes datagram, Timestamp now);
+  [[nodiscard]] SapUpdate OnDatagram(Bytes datagram, Timestamp now,
+                                     const std::optional<SapOrigin>& sent_from = std::nullopt);
   // Removes and returns the sessions not heard from within their timeout.
   [[nodiscard]] std::vector<SapSession> Expire(Timestamp now);
   Duration TimeoutOf(const SapSession& session) const;
@@ -251,7 +256,7 @@ class SapDirectory {
   const SapDirectoryCounters& counters() const { return counters_; }
 
  private:
-  SapUpdate OnDeletion(const SapView& view);
+  SapUpdate OnDeletion(const SapView& view, const std::optional<SapOrigin>& sent_from);
   SapDirectoryConfig config_;
   std::map<SapKey, SapSession> sessions_;
   SapDirectoryCounters counters_;
