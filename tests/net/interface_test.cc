@@ -60,7 +60,7 @@ TEST(SelectInterface, NoRouteAndSeveralIsAnError) {
   auto c = SelectInterfaceFrom(Hosts(), "", kV4, std::nullopt);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, ErrorCode::kNoInterface);
-  EXPECT_NE(c.error().message.find("--interface"), std::string::npos);
+  EXPECT_NE(c.error().message.find("--iface"), std::string::npos);
 }
 
 TEST(SelectInterface, Ipv6PrefersAGlobalAddress) {
