@@ -39,13 +39,14 @@ wait "$cap" 2>/dev/null || true
 # One python for all checks: each interpreter start costs about a second on a loaded machine.
 python3 - "$WORK" <<'PY' || fail "the hostile host got through (see above)"
 import json, struct, sys
+from stats_json import load  # --stats-json is JSON lines (tests/e2e/stats_json.py)
 w = sys.argv[1]
 attack = json.loads(open(f"{w}/attack.out").read().strip().splitlines()[-1])
 ph = attack["phases"]
-snd = json.load(open(f"{w}/send.json"))
+snd = load(f"{w}/send.json")
 send, seconds = snd["final"], snd["seconds"]
-recv = {n: json.load(open(f"{w}/{n}.json"))["final"] for n in ("recv_a", "recv_b")}
-lst = json.load(open(f"{w}/list.json"))
+recv = {n: load(f"{w}/{n}.json")["final"] for n in ("recv_a", "recv_b")}
+lst = load(f"{w}/list.json")
 S = send["video"]["ssrc"]
 frames = send["video"]["frames"]
 ok = True
