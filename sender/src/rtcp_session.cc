@@ -299,7 +299,7 @@ void RtcpSession::Apply(Stream& s, const rtp::RtcpReceiveResult& r, Clock::time_
   for (const rtp::KeyframeRequest& k : r.keyframe_requests) {
     if (k.media_ssrc != media) continue;
     ++(k.fir_seq ? firs_ : plis_);
-    if (on_keyframe_request) on_keyframe_request(k.reporter, k.fir_seq);
+    if (on_keyframe_request) on_keyframe_request(k.reporter, r.from, k.fir_seq);
   }
   for (const rtp::Nack& n : r.nacks) {
     if (n.media_ssrc != media) continue;

@@ -82,7 +82,9 @@ class RtcpSession {
   std::uint32_t ssrc_of(const std::string& kind) const;
 
   // Called for every keyframe request about our video: (from SSRC, FIR sequence or none).
-  std::function<void(std::uint32_t, std::optional<std::uint8_t>)> on_keyframe_request;
+  // (reporter SSRC, the transport address it came from, FIR sequence or none).
+  std::function<void(std::uint32_t, const rtp::TransportAddress&, std::optional<std::uint8_t>)>
+      on_keyframe_request;
   // Called on the event-loop thread after a collision: (stream kind, old SSRC, new SSRC). The
   // owner must stamp the stream's next packets with the new SSRC.
   std::function<void(const std::string&, std::uint32_t, std::uint32_t)> on_ssrc_change;

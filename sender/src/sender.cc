@@ -55,6 +55,17 @@ constexpr std::size_t kMaxDatagram = 9216;
 constexpr std::chrono::milliseconds kRingDrainPeriod{10};
 
 void Fail(const std::string& line) { std::fprintf(stderr, "confcast-send: %s\n", line.c_str()); }
+// A 32-bit key for a transport address (FNV-1a over address and port): the keyframe
+// aggregator's per-requester table is keyed by it.
+std::uint32_t RequesterKey(const rtp::TransportAddress& a) {
+  std::uint32_t h = 2166136261u;
+  auto mix = [&](std::uint8_t b) { h = (h ^ b) * 16777619u; };
+  for (std::size_t i = 0; i < (a.v6 ? 16u : 4u); ++i) mix(a.ip[i]);
+  mix(static_cast<std::uint8_t>(a.port >> 8));
+  mix(static_cast<std::uint8_t>(a.port));
+  return h;
+}
+
 rtp::Timestamp MonoMicros() {
   return std::chrono::duration_cast<rtp::Timestamp>(
       std::chrono::steady_clock::now().time_since_epoch());
@@ -248,8 +259,11 @@ bool Sender::Setup() {
     // Receivers treat the new SSRC as a new source: it can only start at an IDR.
     if (kind == "video") (void)keyframes_.Request(std::chrono::steady_clock::now(), fresh, std::nullopt);
   };
-  rtcp_->on_keyframe_request = [this](std::uint32_t from, std::optional<std::uint8_t> fir_seq) {
-    const bool forced = keyframes_.Request(std::chrono::steady_clock::now(), from, fir_seq);
+  rtcp_->on_keyframe_request = [this](std::uint32_t from, const rtp::TransportAddress& where,
+                                      std::optional<std::uint8_t> fir_seq) {
+    // The per-requester limit follows the transport address, so a host that signs each request
+    // with a fresh SSRC is still one requester (issue 18).
+    const bool forced = keyframes_.Request(std::chrono::steady_clock::now(), RequesterKey(where), fir_seq);
     if (o_.verbose) {
       std::fprintf(stderr, "confcast-send: %s from %08x%s\n", fir_seq ? "FIR" : "PLI", from,
                    forced ? ": IDR" : ": served by a pending IDR");

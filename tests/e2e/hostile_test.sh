@@ -103,6 +103,8 @@ limit = int((p["end"] - p["start"]) / 0.3) + 1 + 3
 print(f"== PLI/FIR flood: {p['packets']} requests; keyframe requests {send['keyframe_requests']}, "
       f"IDRs forced {send['keyframes_forced']} (limit {limit}), rate limited {rep['keyframe_requests_rate_limited']}")
 check("the PLI/FIR flood forced at most one IDR per aggregation interval", send["keyframes_forced"] <= limit)
+# From one host, whatever SSRC it signs with: the per-requester limit follows its address.
+check("the flooding host was rate limited as one requester", rep["keyframe_requests_rate_limited"] >= p["packets"] // 2)
 check("and the flood was heard", send["pli_received"] + send["fir_received"] >= p["packets"] * 0.9)
 
 # 3. RR claiming 100% loss from a fake SSRC: a light FEC level, the reporter named.
