@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "audio_stream.h"
 #include "video_stream.h"
@@ -170,6 +171,7 @@ void Sinks::Forget(std::uint32_t ssrc) {
 }
 
 void Sinks::Close() {
+  if (std::exchange(closed_, true)) return;
   if (single_) (void)single_->Close();
   for (auto& [ssrc, w] : windows_) (void)w->Close();
   for (auto& r : recordings_) r->Close();

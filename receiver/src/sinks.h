@@ -86,6 +86,7 @@ class Sinks {
 
   SinkConfig config_;
   bool windowed_ = false;
+  bool closed_ = false;
   std::unique_ptr<media::VideoSink> single_;
   std::optional<std::uint32_t> single_owner_;
   rtp::Timestamp single_since_{0};
