@@ -315,7 +315,7 @@ namespace {
 
 // Runs only with a display (ctest media.screen_xvfb runs it under xvfb-run).
 TEST(ScreenCapture, CapturesTheXScreen) {
-  if (!HaveDisplay()) GTEST_SKIP() << "no DISPLAY; ctest media.screen_xvfb runs this under Xvfb";
+  if (!HaveDisplay()) GTEST_SKIP() << "covered by media.screen_xvfb: no DISPLAY here, and that test runs this one under Xvfb";
   VideoSourceOptions o;
   o.width = 160;
   o.height = 120;
