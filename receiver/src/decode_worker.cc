@@ -14,9 +14,11 @@ std::int64_t WallMicros() {
 
 }  // namespace
 
-VideoDecodeWorker::VideoDecodeWorker(std::size_t max_queue, int decoder_threads)
+VideoDecodeWorker::VideoDecodeWorker(std::size_t max_queue, int decoder_threads,
+                                     std::chrono::milliseconds max_wait)
     : max_queue_(std::max<std::size_t>(1, max_queue)),
       decoder_threads_(decoder_threads),
+      max_wait_(max_wait),
       thread_([this] { Run(); }) {}
 
 VideoDecodeWorker::~VideoDecodeWorker() {
@@ -29,9 +31,11 @@ VideoDecodeWorker::~VideoDecodeWorker() {
 }
 
 void VideoDecodeWorker::Push(DecodeUnit unit) {
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= max_queue_) {
+    const bool stale = !queue_.empty() && now - queue_.front().second > max_wait_;
+    if (queue_.size() >= max_queue_ || stale) {
       // The decoder cannot keep up. Dropping this unit breaks the chain: the worker sees the
       // gap on the next unit it takes, and shows nothing until a keyframe.
       ++figures_.queue_overflows;
@@ -44,7 +48,7 @@ void VideoDecodeWorker::Push(DecodeUnit unit) {
       unit.after_gap = true;
       overflow_gap_ = false;
     }
-    queue_.push_back(std::move(unit));
+    queue_.emplace_back(std::move(unit), now);
     figures_.queue_high_water = std::max(figures_.queue_high_water, queue_.size());
   }
   wake_.notify_one();
@@ -87,7 +91,7 @@ void VideoDecodeWorker::Run() {
       settled_.notify_all();
     }
     if (queue_.empty()) continue;
-    DecodeUnit unit = std::move(queue_.front());
+    DecodeUnit unit = std::move(queue_.front().first);
     queue_.pop_front();
     busy_ = true;
     lock.unlock();

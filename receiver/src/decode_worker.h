@@ -19,6 +19,7 @@
 #include <confcast/rtp/time.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -55,9 +56,12 @@ struct DecodeFigures {
 
 class VideoDecodeWorker {
  public:
-  // `max_queue`: access units waiting at most; beyond it the newest is dropped (the decoder
-  // is hopelessly behind, and a growing queue would only add latency to every later frame).
-  explicit VideoDecodeWorker(std::size_t max_queue = 16, int decoder_threads = 2);
+  // Beyond `max_queue` access units waiting, or `max_wait` of waiting for the oldest, the newest
+  // is dropped: the decoder is hopelessly behind, and a growing queue would only add latency
+  // to every later frame. A burst the decoder catches up with (a file sent faster than real
+  // time, a jitter buffer releasing many frames at once) is not dropped.
+  explicit VideoDecodeWorker(std::size_t max_queue = 256, int decoder_threads = 2,
+                             std::chrono::milliseconds max_wait = std::chrono::milliseconds(500));
   ~VideoDecodeWorker();
   VideoDecodeWorker(const VideoDecodeWorker&) = delete;
   VideoDecodeWorker& operator=(const VideoDecodeWorker&) = delete;
@@ -81,10 +85,11 @@ class VideoDecodeWorker {
 
   const std::size_t max_queue_;
   const int decoder_threads_;
+  const std::chrono::milliseconds max_wait_;
   std::mutex mutex_;
   std::condition_variable wake_;     // work for the worker
   std::condition_variable settled_;  // the worker finished a unit or a sink change
-  std::deque<DecodeUnit> queue_;
+  std::deque<std::pair<DecodeUnit, std::chrono::steady_clock::time_point>> queue_;
   bool busy_ = false;          // the worker is inside Handle
   bool overflow_gap_ = false;  // a unit was dropped at Push: the next one follows a gap
   bool stop_ = false;
