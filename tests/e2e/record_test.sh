@@ -44,7 +44,7 @@ check "its duration is within 10% of the 6 s sent" \
 check "it holds >= 95% of the $frames frames sent" \
       "$frames >= int($video['nb_read_packets']) >= 0.95*$frames" "$WORK/full.json"
 # In a full-suite run under load the audio held 253 of ~303 packets (its first second was
-# missing: the receiver attaches audio once it knows the participant); 75% keeps a margin and
+# missing; cause not traced yet); 75% keeps a margin and
 # still fails on a recording without the audio's time.
 check "it holds most of the audio of that time (20 ms packets)" \
       "int($audio['nb_read_packets']) >= 0.75*$frames/30*50" "$WORK/full.json"
