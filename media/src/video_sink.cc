@@ -1,5 +1,5 @@
-// Video sinks. `window` pushes frames through appsrc into autovideosink (xvimagesink or
-// ximagesink under X11) with sync=false: frames are shown as soon as they are decoded, the
+// Video sinks. `window` pushes frames through appsrc into an X11 sink (xvimagesink, else
+// ximagesink, else glimagesink) with sync=false: frames are shown as soon as they are decoded, the
 // jitter buffer upstream already did the timing. The stream name reaches the window title as a
 // GST_TAG_TITLE tag (taginject), which the X sinks use for the window name.
 #include <fmt/format.h>
@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "confcast/rtp/safe_text.h"
 #include "confcast/media/sink.h"
@@ -181,26 +182,44 @@ std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::strin
           "y4m:PATH or png:DIR"});
     // XOpenDisplay fails now and then with EAGAIN on a busy X server (seen with Xvfb on a
     // loaded machine), so opening the window is retried a few times before giving up.
-    // One window opens at a time: autovideosink probes xvimagesink, which opens and closes an
-    // X display, and Xlib's global state is not safe when two threads do that at once (ASan
-    // caught a double free in XCloseDisplay when a receiver opened two participants' windows
-    // together).
+    // One window opens at a time: probing xvimagesink opens and closes an X display, and
+    // Xlib's global state is not safe when two threads do that at once (ASan caught a double
+    // free in XCloseDisplay when a receiver opened two participants' windows together).
+    //
+    // The X sinks are tried by name rather than through autovideosink: autovideosink probes
+    // kmssink between xvimagesink and ximagesink, and that probe alone took 1.3 s under Xvfb
+    // (several seconds on a loaded machine, so a participant's window came up after most of
+    // a short call). The first sink that starts is remembered for later windows.
     static std::mutex opening;
+    static std::string chosen;
     std::lock_guard lock(opening);
+    const std::vector<std::string> candidates =
+        !chosen.empty() ? std::vector<std::string>{chosen}
+                        : std::vector<std::string>{"xvimagesink", "ximagesink", "glimagesink",
+                                                   "autovideosink"};
     MediaError last;
     for (int attempt = 0; attempt < 5; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
-      auto p = gst::Pipeline::Launch(
-          "appsrc name=src is-live=true format=time max-bytes=0 block=false ! "
-          "taginject name=tags ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! "
-          "autovideosink sync=false",
-          "video sink 'window'");
-      if (!p) return std::unexpected(p.error());
-      const std::string tags = fmt::format("title=\"{}\"", TagSafe(o.title));
-      g_object_set((*p)->Get("tags"), "tags", tags.c_str(), nullptr);
-      auto s = (*p)->Start(std::chrono::milliseconds(0));
-      if (s) return std::make_unique<WindowVideoSink>(std::move(*p));
-      last = s.error();
+      for (const std::string& sink : candidates) {
+        if (!gst::ElementExists(sink.c_str())) continue;
+        auto p = gst::Pipeline::Launch(
+            "appsrc name=src is-live=true format=time max-bytes=0 block=false ! "
+            "taginject name=tags ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! " +
+                sink + " sync=false",
+            "video sink 'window' (" + sink + ")");
+        if (!p) {
+          last = p.error();
+          continue;
+        }
+        const std::string tags = fmt::format("title=\"{}\"", TagSafe(o.title));
+        g_object_set((*p)->Get("tags"), "tags", tags.c_str(), nullptr);
+        auto s = (*p)->Start(std::chrono::milliseconds(0));
+        if (s) {
+          chosen = sink;
+          return std::make_unique<WindowVideoSink>(std::move(*p));
+        }
+        last = s.error();
+      }
     }
     return std::unexpected(last);
   }

@@ -105,14 +105,22 @@ std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
       if (pending == opening_.end()) {
         media::VideoSinkOptions vo;
         vo.title = !p->name.empty() ? p->name : fmt::format("confcast {:08x}", ssrc);
-        opening_.emplace(ssrc, std::async(std::launch::async, [spec = config_.video_spec, vo] {
-                           return media::CreateVideoSink(spec, vo);
-                         }));
+        opening_.emplace(ssrc, Opening{std::async(std::launch::async,
+                                                  [spec = config_.video_spec, vo] {
+                                                    return media::CreateVideoSink(spec, vo);
+                                                  }),
+                                       now});
         continue;
       }
-      if (pending->second.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
-      auto sink = pending->second.get();
+      Opening& o = pending->second;
+      if (o.sink.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+      auto sink = o.sink.get();
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now - o.since);
       opening_.erase(pending);
+      if (config_.verbose && sink) {
+        std::fprintf(stderr, "confcast-recv: window for %08x open after %lld ms\n", ssrc,
+                     static_cast<long long>(took.count()));
+      }
       if (!sink) {
         std::fprintf(stderr, "confcast-recv: --video-sink %s: %s\n", config_.video_spec.c_str(),
                      sink.error().message.c_str());

@@ -93,7 +93,11 @@ class Sinks {
   std::set<std::uint32_t> passed_over_;  // held the single sink and showed nothing
   std::map<std::uint32_t, std::unique_ptr<media::VideoSink>> windows_;
   using SinkResult = std::expected<std::unique_ptr<media::VideoSink>, media::MediaError>;
-  std::map<std::uint32_t, std::future<SinkResult>> opening_;  // windows being opened
+  struct Opening {
+    std::future<SinkResult> sink;
+    rtp::Timestamp since;  // steady time the open started
+  };
+  std::map<std::uint32_t, Opening> opening_;  // windows being opened
   std::unique_ptr<media::AudioSink> audio_;
   std::optional<std::uint32_t> audio_owner_;
   std::vector<std::unique_ptr<Recording>> recordings_;
