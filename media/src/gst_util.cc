@@ -11,6 +11,10 @@ namespace confcast::media::gst {
 
 void EnsureInit() {
   static const bool done = [] {
+    // autoaudiosrc/autoaudiosink probe OpenAL, whose library writes "AL lib: (EE) ..." lines
+    // straight to stderr when no sound device exists; our own one-line error says the same.
+    // A user who wants OpenAL's log sets ALSOFT_LOGLEVEL themselves.
+    g_setenv("ALSOFT_LOGLEVEL", "0", FALSE);
     gst_init(nullptr, nullptr);
     return true;
   }();
