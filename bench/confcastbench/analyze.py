@@ -245,8 +245,6 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
             abs_lat = v.get("latency_ms")
             if abs_lat:
                 r["abs_capture_latency_ms"] = {k: abs_lat.get(k) for k in ("p50", "p95", "p99", "max")}
-        # The RTT the receiver measured to the sender, per second (the last value of each).
-        r["series"]["rtt_ms"] = [(x.get("repair") or {}).get("rtt_ms") for x in d.get("seconds", [])]
     return r
 
 
