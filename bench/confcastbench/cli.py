@@ -95,6 +95,12 @@ def parse_args(argv):
     g.add_argument("--fps", type=int)
     g.add_argument("--bitrate", type=int, help="kbit/s")
     g.add_argument("--gop", type=int)
+    g.add_argument("--vbv-ms", type=float, help="every encoder's VBV, ms of the bitrate "
+                   "(default: one frame, confcast's own default)")
+    g.add_argument("--intra-refresh", action="store_true", default=None,
+                   help="periodic intra refresh instead of IDRs, every system")
+    g.add_argument("--latency", type=int, help="every receiver's jitter buffer, ms (confcast "
+                   "--latency, rtpjitterbuffer latency, ffmpeg -max_delay; default 40)")
     g.add_argument("--loss", type=float, help="random loss %% towards every receiver")
     g.add_argument("--burst", help="Gilbert burst loss PCT:MEAN_BURST_PACKETS")
     g.add_argument("--ge", help="Gilbert-Elliott P:R[:BAD_LOSS[:GOOD_LOSS]], percent")
@@ -130,7 +136,9 @@ def apply_overrides(s: scen.Scenario, a) -> None:
         s.seconds = a.seconds
     if a.size:
         s.width, s.height = scen.parse_size(a.size)
-    for attr, key in (("fps", "fps"), ("bitrate", "bitrate_kbps"), ("gop", "gop")):
+    for attr, key in (("fps", "fps"), ("bitrate", "bitrate_kbps"), ("gop", "gop"),
+                      ("vbv_ms", "vbv_ms"), ("intra_refresh", "intra_refresh"),
+                      ("latency", "latency_ms")):
         if getattr(a, attr) is not None:
             setattr(s, key, getattr(a, attr))
     net = {}
@@ -240,7 +248,8 @@ def main(argv=None) -> int:
             runner = runmod.Runner(lan, bins, progress, a.agree_ms, a.nice)
             current["runner"] = runner
             entry = {"scenario": s.name, "description": s.description, "sweep": sw,
-                     "params": s.params(), "systems": []}
+                     "params": s.params(), "encoder": systems.encoder_settings(s),
+                     "settings": systems.settings_text(s), "systems": []}
             for system in wanted:
                 work = os.path.join(out_dir, f"{k:02d}-{s.name.replace('/', '_')}", system)
                 result = runner.run(s, system, work, f"{s.name} {systems.NAMES[system]}")

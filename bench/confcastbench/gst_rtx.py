@@ -10,8 +10,11 @@ the request-aux-sender / request-aux-receiver signals, so this builds the pipeli
             GROUP:PORT. RTCP goes to GROUP:PORT+1, and a udpsrc on GROUP:PORT+1 feeds the
             receivers' RTCP (RR + generic NACK, RFC 4585) back into rtpbin.
   receiver: udpsrc GROUP:PORT ! rtpbin (do-retransmission, latency like "gst") whose aux receiver
-            is rtprtxreceive (97 back to 96) ! rtph264depay ! avdec_h264 ! videoconvert ! fdsink;
-            rtpbin's RTCP (RR + NACK, AVPF early feedback) goes to GROUP:PORT+1.
+            is rtprtxreceive (97 back to 96) ! rtph264depay (wait-for-keyframe, request-keyframe)
+            ! avdec_h264 ! videoconvert ! fdsink; rtpbin's RTCP (RR + NACK + PLI, AVPF early
+            feedback) goes to GROUP:PORT+1. The depayloader's keyframe request (after a loss the
+            jitter buffer gave up on) becomes a PLI, which the sender's rtpbin turns into a
+            keyframe request to x264enc.
 
 Every receiver sees every retransmission (they are multicast); rtprtxreceive passes on the ones
 for packets it asked for, the jitter buffer drops the duplicates. Run with the system python3
@@ -30,6 +33,7 @@ from gi.repository import GLib, Gst  # noqa: E402
 PT, RTX_PT = 96, 97
 MADE: list = []  # the retransmission elements and jitter buffers, for their counters at exit
 AVPF = 4  # GstRTPProfile
+KEYFRAME_REQUESTS = [0]  # force-key-unit events that went up from the payloader to x264enc
 
 
 def _make(factory: str, **props) -> Gst.Element:
@@ -89,8 +93,10 @@ def build_sender(a) -> tuple[Gst.Pipeline, Gst.Element]:
     parse = _make("rawvideoparse", width=a.width, height=a.height, framerate=f"{a.fps}/1",
                   format="i420")
     enc = Gst.parse_launch(
-        f"x264enc tune=zerolatency speed-preset=ultrafast bitrate={a.kbps} key-int-max={a.gop} "
-        f"bframes=0 option-string=slice-max-size={a.slice_max}:scenecut=0")
+        f"x264enc tune=zerolatency speed-preset=ultrafast bitrate={a.kbps} "
+        f"vbv-buf-capacity={a.vbv_ms} key-int-max={a.gop} bframes=0 threads=0 "
+        f"intra-refresh={'true' if a.intra_refresh else 'false'} "
+        f"option-string=slice-max-size={a.slice_max}:scenecut=0")
     pay = _make("rtph264pay", config_interval=-1, pt=PT, mtu=a.mtu)
     rtpbin = _make("rtpbin", rtp_profile=AVPF)
     rtpbin.connect("request-aux-sender", lambda _b, sid: _aux_bin(
@@ -113,8 +119,10 @@ def build_sender(a) -> tuple[Gst.Pipeline, Gst.Element]:
 
 def build_receiver(a) -> tuple[Gst.Pipeline, Gst.Element]:
     p = Gst.Pipeline.new("receiver")
+    # rtcp-fb-nack-pli (what SDP's a=rtcp-fb:96 nack pli says): the session may answer the
+    # depayloader's keyframe requests with RTCP PLI to the sender.
     h264 = Gst.Caps.from_string(f"application/x-rtp, media=video, clock-rate=90000, "
-                                f"encoding-name=H264, payload={PT}")
+                                f"encoding-name=H264, payload={PT}, rtcp-fb-nack-pli=(boolean)true")
     rtx = Gst.Caps.from_string(f"application/x-rtp, media=video, clock-rate=90000, "
                                f"encoding-name=RTX, apt={PT}, payload={RTX_PT}")
     # No payload in the udpsrc caps: the stream carries two, rtpbin asks request-pt-map for each.
@@ -127,7 +135,7 @@ def build_receiver(a) -> tuple[Gst.Pipeline, Gst.Element]:
     rtpbin.connect("request-aux-receiver", lambda _b, sid: _aux_bin(
         _make("rtprtxreceive", payload_type_map=_pt_map()), sid))
     rtcp_out = _udpsink(a.group, a.port + 1, loop=False)
-    depay = _make("rtph264depay")
+    depay = _make("rtph264depay", wait_for_keyframe=True, request_keyframe=True)
     dec = _make("avdec_h264")
     conv = _make("videoconvert")
     capsf = _make("capsfilter", caps=Gst.Caps.from_string("video/x-raw, format=I420"))
@@ -161,6 +169,8 @@ def main() -> int:
     ap.add_argument("--slice-max", type=int, default=1172)
     ap.add_argument("--mtu", type=int, default=1200)
     ap.add_argument("--latency", type=int, default=20, help="jitter buffer, ms")
+    ap.add_argument("--vbv-ms", type=int, default=600, help="x264enc vbv-buf-capacity, ms")
+    ap.add_argument("--intra-refresh", action="store_true")
     ap.add_argument("--rtx-keep-ms", type=int, default=1000)
     ap.add_argument("--stats", help="at exit, the receiver writes its jitter buffer's and "
                     "rtprtxreceive's counters here, the sender its retransmissions (JSON)")
@@ -178,6 +188,15 @@ def main() -> int:
             return Gst.PadProbeReturn.OK
 
         pay.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, on_event)
+
+        # Keyframe requests that reached the encoder from rtpbin (PLI/FIR from the receivers).
+        def on_upstream(_pad, info):
+            st = info.get_event().get_structure()
+            if st is not None and st.get_name() == "GstForceKeyUnit":
+                KEYFRAME_REQUESTS[0] += 1
+            return Gst.PadProbeReturn.OK
+
+        pay.get_static_pad("sink").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, on_upstream)
     else:
         pipeline, rtpbin = build_receiver(a)
 
@@ -209,11 +228,13 @@ def main() -> int:
         if e.get_factory().get_name() == "rtprtxsend":
             sent = e.get_property("num-rtx-packets")
             print(f"gst_rtx: rtprtxsend num-rtx-requests={e.get_property('num-rtx-requests')} "
-                  f"num-rtx-packets={sent}", file=sys.stderr)
+                  f"num-rtx-packets={sent} keyframe-requests={KEYFRAME_REQUESTS[0]}",
+                  file=sys.stderr)
             if a.stats:  # the shape of confcast-send --stats-json, for the bench's repair line
                 with open(a.stats, "w") as f:
-                    json.dump({"final": {"video": {"repair": {
-                        "retransmissions_sent": sent, "fec_packets_sent": 0}}}}, f)
+                    json.dump({"final": {"keyframe_requests": KEYFRAME_REQUESTS[0],
+                                         "video": {"repair": {
+                                             "retransmissions_sent": sent, "fec_packets_sent": 0}}}}, f)
     pipeline.set_state(Gst.State.NULL)
     return 0
 

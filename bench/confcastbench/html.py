@@ -103,9 +103,10 @@ def run_plots(run: dict, idx: int) -> list[str]:
                             "points": [[x, 100 * y * share] for x, y in r["cdf"]]})
         n = len(sr["receivers"]) or 1
         fps = run["params"]["fps"]
-        k = max((len(r["series"]["missing_frames"]) for r in sr["receivers"]), default=0)
-        miss = [[t + 0.5, 100 * sum(r["series"]["missing_frames"][t] for r in sr["receivers"]
-                                    if t < len(r["series"]["missing_frames"])) / (fps * n)]
+        key = "frames_not_intact"
+        k = max((len(r["series"].get(key, [])) for r in sr["receivers"]), default=0)
+        miss = [[t + 0.5, 100 * sum(r["series"][key][t] for r in sr["receivers"]
+                                    if t < len(r["series"].get(key, []))) / (fps * n)]
                 for t in range(k)]
         loss.append({"name": f"{sr['name']} frames lost", "color": color, "points": miss})
         ts = sr["series_t"]
@@ -113,7 +114,8 @@ def run_plots(run: dict, idx: int) -> list[str]:
                          if i < len(r["series"]["net_loss_pct"])])] for i, t in enumerate(ts)]
         loss.append({"name": f"{sr['name']} packets lost", "color": color, "dash": "4 3", "points": nl})
         rate.append({"name": f"{sr['name']} sender", "color": color,
-                     "points": [[t, v] for t, v in zip(ts, sr["sender"]["kbps_series"])]})
+                     "points": [[t, v] for t, v in zip(ts, sr["sender"].get("media_kbps_series")
+                                                      or sr["sender"]["kbps_series"])]})
     # Clip the CDF's x axis a little past the worst p95 so one stall does not squash the
     # curves; a curve that stops below 100% has its tail further right.
     p95 = max((r["latency_ms"]["p95"] or 0 for sr in run["systems"] for r in sr["receivers"]),
@@ -154,14 +156,14 @@ def sweep_plots(doc: dict) -> list[str]:
                       sr["summary"]["sender_kbps"]) for run, sr in items)
         cpu.append({"name": name, "color": color, "points": [[a, b] for a, b, _ in pts]})
         bw.append({"name": name, "color": color, "points": [[a, c] for a, _, c in pts]})
-        lp = sorted((sr["summary"]["net_loss_pct"] or 0, sr["summary"]["shown_pct"]) for _, sr in items)
+        lp = sorted((sr["summary"]["net_loss_pct"] or 0, sr["summary"]["intact_pct"]) for _, sr in items)
         shown.append({"name": name, "color": color, "points": [list(p) for p in lp]})
     return [plot("sender-cpu", "Sender CPU against number of receivers (multicast: flat)",
                  "receivers", "sender CPU %", cpu, markers=True),
             plot("sender-bw", "Sender bandwidth against number of receivers (multicast: flat)",
                  "receivers", "kbit/s on the wire", bw, markers=True),
-            plot("shown-loss", "Frames shown against packet loss", "packet loss on the link, %",
-                 "% of frames shown", shown, markers=True, ymax=100)]
+            plot("shown-loss", "Frames shown intact against packet loss", "packet loss on the link, %",
+                 "% of frames shown intact", shown, markers=True, ymax=100)]
 
 
 def _mean(v):
@@ -199,10 +201,14 @@ def report(doc: dict) -> str:
         o.append(f"<h2>{html.escape(run['scenario'])}</h2><p>{p['receivers']} receiver(s), "
                  f"{p['size']} at {p['fps']} fps, {p['bitrate_kbps']} kbit/s, GOP {p['gop']}, "
                  f"{p['seconds']:g} s; network: {html.escape(p['network'])}</p>")
+        if run.get("settings"):
+            o.append(f"<p>{html.escape(run['settings'])}</p>")
         o.append(_run_table(run))
         o += run_plots(run, i)
         if len(doc["runs"]) == 1:
             o += sweep_plots(doc)
+    from .report import LEGEND
+    o.append(f"<h2>Columns</h2><pre>{html.escape(LEGEND.strip())}</pre>")
     o.append("<h2>Plot check</h2><pre id='plot-check'>(script did not run)</pre>")
     o.append(f"<script>{CHECK_JS}</script>")
     o.append("<script type='application/json' id='data'>" +
@@ -211,7 +217,8 @@ def report(doc: dict) -> str:
 
 
 def _markdown_table(md: str) -> str:
-    rows = [line.strip("|").split("|") for line in md.splitlines() if not line.startswith("|---")]
+    rows = [line.strip("|").split("|") for line in md.splitlines()
+            if line.startswith("|") and not line.startswith("|---")]
     out = ["<table>"]
     for i, cells in enumerate(rows):
         tag = "th" if i == 0 else "td"

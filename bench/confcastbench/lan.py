@@ -65,8 +65,9 @@ class Lan:
         if r.returncode != 0:
             raise LanError(f"nft counters in {br}: {r.stderr.strip()}")
 
-    def media_packets(self) -> dict[int, int]:
-        """Per port: the sender's datagrams to the group that passed it (p1: sent)."""
+    def media_packets(self) -> dict[int, tuple[int, int]]:
+        """Per port: the sender's datagrams to the group that passed it (p1: sent), as
+        (packets, bytes as nftables counts them in the bridge)."""
         r = subprocess.run(["ip", "netns", "exec", f"{self.name}-br", "nft", "-j", "list", "table",
                             "bridge", "cbcount"], capture_output=True, text=True,
                            stdin=subprocess.DEVNULL)
@@ -79,7 +80,7 @@ class Lan:
                 continue
             for e in rule.get("expr", []):
                 if "counter" in e:
-                    out[int(rule["comment"][1:])] = e["counter"]["packets"]
+                    out[int(rule["comment"][1:])] = (e["counter"]["packets"], e["counter"]["bytes"])
         return out
 
     def counters(self) -> dict[int, dict]:
@@ -96,8 +97,9 @@ class Lan:
             st = link.get("stats64", link.get("stats", {}))
             out[int(name[1:])] = {"rx_bytes": st["rx"]["bytes"], "rx_packets": st["rx"]["packets"],
                                   "tx_bytes": st["tx"]["bytes"], "tx_packets": st["tx"]["packets"]}
-        for port, packets in self.media_packets().items():
+        for port, (packets, nbytes) in self.media_packets().items():
             out.setdefault(port, {})["media_packets"] = packets
+            out[port]["media_bytes"] = nbytes
         return out
 
 

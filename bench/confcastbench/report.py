@@ -13,28 +13,34 @@ def f(v, fmt="{:.1f}", none="-"):
     return fmt.format(v) if isinstance(v, float) else str(v)
 
 
+def q(r: dict, what: str, stat: str):
+    return ((r.get("quality") or {}).get(what) or {}).get(stat)
+
+
 COLUMNS = [  # header, width, getter
     ("system", 10, lambda run, r: run["name"]),
     ("rcv", 4, lambda run, r: str(r["receiver"])),
     ("network", 16, lambda run, r: r["profile"][:16]),
     ("netloss%", 9, lambda run, r: f(r["wire"]["net_loss_pct"])),
-    ("lost", 6, lambda run, r: f((r["rtp"] or {}).get("lost_before_repair"))),
-    ("unrep", 6, lambda run, r: f((r["rtp"] or {}).get("lost_after_repair"))),
-    ("shown", 6, lambda run, r: f(r["frames_rendered"])),
-    ("frozen", 7, lambda run, r: f(r["frames_frozen"])),
-    ("miss", 5, lambda run, r: f(r["frames_missing"])),
-    ("bad", 4, lambda run, r: f(r["frames_corrupted"])),
-    ("frz ms", 7, lambda run, r: f(r["freeze_ms"], "{:.0f}")),
-    ("p50", 8, lambda run, r: f(r["latency_ms"]["p50"])),
-    ("p95", 8, lambda run, r: f(r["latency_ms"]["p95"])),
-    ("p99", 8, lambda run, r: f(r["latency_ms"]["p99"])),
+    ("rtplost", 8, lambda run, r: f((r["rtp"] or {}).get("lost_before_repair"))),
+    ("intact", 7, lambda run, r: f(r["frames_intact"])),
+    ("dmg", 5, lambda run, r: f(r["frames_damaged"])),
+    ("never", 6, lambda run, r: f(r["frames_never_shown"])),
+    ("lostfr", 7, lambda run, r: f(r["frames_lost_after_repair"])),
+    ("frz ms", 7, lambda run, r: f(r["frozen_ms"], "{:.0f}")),
+    ("PSNR", 6, lambda run, r: f(q(r, "psnr_db", "mean"))),
+    ("SSIM", 7, lambda run, r: f(q(r, "ssim", "mean"), "{:.4f}")),
+    ("p50", 7, lambda run, r: f(r["latency_ms"]["p50"])),
+    ("p95", 7, lambda run, r: f(r["latency_ms"]["p95"])),
+    ("p99", 7, lambda run, r: f(r["latency_ms"]["p99"])),
     ("max", 8, lambda run, r: f(r["latency_ms"]["max"])),
     ("abs p50", 8, lambda run, r: f((r["abs_capture_latency_ms"] or {}).get("p50"))
      + ("!" if r.get("latency_agree") is False else "")),
+    ("rtt", 6, lambda run, r: f(r.get("rtt_ms"), "{:.2f}")),
     ("jit", 6, lambda run, r: f(r["jitter_ms"])),
     ("ttff", 6, lambda run, r: f(r["ttff_ms"], "{:.0f}")),
     ("cpu%", 6, lambda run, r: f(r["process"]["cpu_pct"])),
-    ("MB", 6, lambda run, r: f(r["process"]["peak_rss_mb"], "{:.0f}")),
+    ("MB", 5, lambda run, r: f(r["process"]["peak_rss_mb"], "{:.0f}")),
     ("kbit/s", 7, lambda run, r: f(r["wire"]["kbps"], "{:.0f}")),
 ]
 
@@ -47,6 +53,8 @@ def table(doc: dict) -> str:
         lines.append(f"\n{run['scenario']}: {p['receivers']} receiver(s), {p['size']} "
                      f"{p['fps']} fps {p['bitrate_kbps']} kbit/s GOP {p['gop']}, {p['seconds']:g} s"
                      f", network: {p['network']}")
+        if run.get("settings"):
+            lines.append(run["settings"])
         lines.append(head)
         lines.append("-" * len(head))
         for sysrun in run["systems"]:
@@ -63,44 +71,75 @@ def table(doc: dict) -> str:
                 lines.append(f"{sysrun['name']:<10}WARNING: the source kept only "
                              f"{src['fps_achieved']:.1f} of {src['fps_target']} fps (machine "
                              "overloaded): figures are stretched")
+            sm = sysrun["summary"]
             lines.append(f"{sysrun['name']:<10}sender: cpu {f(snd['process']['cpu_pct'])}%, "
                          f"peak {f(snd['process']['peak_rss_mb'], '{:.0f}')} MB, "
-                         f"{f(snd['kbps'], '{:.0f}')} kbit/s on the wire"
+                         f"{f(snd.get('media_kbps'), '{:.0f}')} kbit/s to the group "
+                         f"({f(snd['kbps'], '{:.0f}')} on its port)"
                          + _repair_text(snd.get("repair")))
-    lines.append("\nnetloss% = packets the bridge did not deliver to the receiver (all systems); "
-                 "lost/unrep = RTP packets lost before/after repair\n(confcast --stats-json); "
-                 "shown/frozen/miss/bad = frames read from the receiver's output by confcast-stamp; "
-                 "p50..max = capture to\ndecoded frame, ms; abs p50 = confcast's abs-capture-time "
-                 "median ('!' = differs from the stamp by more than the tolerance);\njit = mean "
-                 "change of latency between frames, ms; ttff = first frame, ms after the source "
-                 "started; cpu%/MB = the receiving process.")
+            lines.append(f"{sysrun['name']:<10}pooled: {sm['frames_intact']}/{sm['frames_expected']} "
+                         f"intact ({sm['intact_pct']:.1f}%), {sm['frames_damaged']} damaged, "
+                         f"{sm['frames_never_shown']} never shown, frozen "
+                         f"{f(sm['frozen_ms_per_receiver'], '{:.0f}')} ms per receiver, luma PSNR "
+                         f"{f(q(sm, 'psnr_db', 'mean'), '{:.2f}')} dB, SSIM "
+                         f"{f(q(sm, 'ssim', 'mean'), '{:.4f}')}")
+            sdp = snd.get("sdp")
+            if sdp and not sdp.get("matches_sender"):
+                lines.append(f"{sysrun['name']:<10}WARNING: the SDP the receivers opened does not "
+                             "carry the sender's sprop-parameter-sets")
+    lines.append(LEGEND)
     return "\n".join(lines)
+
+
+LEGEND = """
+netloss% = the sender's packets the bridge did not deliver to the receiver (all systems);
+rtplost = RTP packets lost before repair (confcast --stats-json). Per frame the source sent, one
+outcome from the receiver's output (confcast-stamp): intact, dmg (shown damaged: unreadable
+stamp, or luma PSNR more than 1 dB below the best any receiver of that system got for the same
+frame), never (never shown); lostfr = frames not shown intact (dmg + never), loss after repair as
+the user sees it; frz ms = time the screen held an old picture (gaps over 2 frame intervals);
+PSNR dB / SSIM = luma against the source frame, mean over the frames shown, stamp left out;
+p50..max = capture to decoded frame, ms; abs p50 = confcast's abs-capture-time median ('!' =
+differs from the stamp by more than the tolerance); rtt = the receiver's RTT to the sender, ms
+(confcast: its NACK tracker's estimate, which stays at its 5 ms start until a retransmission
+answers a NACK); jit = mean change of latency between frames, ms; ttff = first frame, ms after the
+source started; cpu%/MB = the receiving process; kbit/s = reaching the receiver's port."""
 
 
 def _repair_text(rep):
     if not rep:
         return ""
     return (f"; repair: {f(rep.get('retransmissions_sent'))} retransmissions, "
-            f"{f(rep.get('fec_packets_sent'))} FEC packets")
+            f"{f(rep.get('fec_packets_sent'))} FEC packets, "
+            f"{f(rep.get('keyframe_requests'))} keyframe requests")
 
 
 def markdown(doc: dict) -> str:
-    head = ("| scenario | system | frames shown | missing | frozen | corrupted | p50 ms | p95 ms "
-            "| p99 ms | max ms | abs-capture p50 | sender CPU % | sender kbit/s | receiver CPU % "
-            "| source fps |")
+    head = ("| scenario | system | frames intact | damaged | never shown | lost after repair "
+            "| frozen ms | PSNR dB | SSIM | wire kbit/s | p50 ms | p95 ms | p99 ms | max ms "
+            "| abs-capture p50 | RTT ms | sender CPU % | receiver CPU % | source fps |")
     out = [head, "|" + "---|" * (head.count("|") - 1)]
     for run in doc["runs"]:
         for sysrun in run["systems"]:
             s = sysrun["summary"]
             lat = s["latency_ms"]
-            out.append(f"| {run['scenario']} | {sysrun['name']} | {s['frames_rendered']}/"
-                       f"{s['frames_expected']} ({s['shown_pct']:.1f}%) | {s['frames_missing']} | "
-                       f"{s['frames_frozen']} | {s['frames_corrupted']} | {f(lat['p50'])} | "
+            out.append(f"| {run['scenario']} | {sysrun['name']} | {s['frames_intact']}/"
+                       f"{s['frames_expected']} ({s['intact_pct']:.1f}%) | {s['frames_damaged']} | "
+                       f"{s['frames_never_shown']} | {s['frames_lost_after_repair']} | "
+                       f"{f(s['frozen_ms_per_receiver'], '{:.0f}')} | "
+                       f"{f(q(s, 'psnr_db', 'mean'), '{:.2f}')} | {f(q(s, 'ssim', 'mean'), '{:.4f}')} | "
+                       f"{f(s.get('wire_kbps'), '{:.0f}')} | {f(lat['p50'])} | "
                        f"{f(lat['p95'])} | {f(lat['p99'])} | {f(lat['max'])} | "
-                       f"{f(s['abs_p50_ms'])} | {f(s['sender_cpu_pct'])} | "
-                       f"{f(s['sender_kbps'], '{:.0f}')} | {f(s['receiver_cpu_pct'])} | "
+                       f"{f(s['abs_p50_ms'])} | {f(s.get('rtt_ms'), '{:.2f}')} | "
+                       f"{f(s['sender_cpu_pct'])} | {f(s['receiver_cpu_pct'])} | "
                        f"{f(sysrun.get('source', {}).get('fps_achieved'))} |")
+    settings = sorted({run.get("settings") for run in doc["runs"] if run.get("settings")})
+    out += [""] + [f"Encoder settings ({run_names(doc, t)}): {t}" for t in settings] if settings else []
     return "\n".join(out)
+
+
+def run_names(doc: dict, settings: str) -> str:
+    return ", ".join(r["scenario"] for r in doc["runs"] if r.get("settings") == settings)
 
 
 def write_json(doc: dict, path: str) -> None:

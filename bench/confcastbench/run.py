@@ -91,6 +91,9 @@ class Runner:
         for i in range(1, n + 1):  # every run starts from the scenario's own network
             self.lan.set(i + 1, s.profile(i).vlan_args())
         size = f"{s.width}x{s.height}"
+        probe = systems.commands(system, s, self.bins, work, 1)
+        if probe.probe:
+            self._probe(probe.probe, size, work)
         receivers = []
         for i in range(1, n + 1):
             host = i + 1
@@ -186,8 +189,12 @@ class Runner:
         total = _delta(before, after)
         dts = [b - a for a, b in zip([0.0] + series["t"], series["t"])]
         out_receivers = []
+        logs = {host: analyze.receiver_frames(work, host, s, stop_us) for (_, host, _, _, _) in receivers}
+        clean = analyze.clean_levels([frames for frames, _ in logs.values()])
         for (i, host, net, reader, rcmd) in receivers:
-            r = analyze.receiver(work, host, s, rcmd.stats, stop_us)
+            frames, held = logs[host]
+            r = analyze.receiver(work, host, s, rcmd.stats, stop_us, clean, frames)
+            r["frames_flushed_at_stop"] = len(held)
             analyze.agree(r, self.agree_ms)
             r.update({"receiver": i, "host": host, "profile": s.profile(i).label(),
                       "process": net.figures()})
@@ -204,6 +211,14 @@ class Runner:
             out_receivers.append(r)
         sender_wire = total.get(1, {})
         frames = int(round(s.seconds * s.fps))
+        # What the sender put on the wire to the group (media, retransmissions, FEC, its RTCP),
+        # counted by nftables on the bridge port it sends into, the same for every system, per
+        # second of video the source produced (frames / fps).
+        media_bytes = sender_wire.get("media_bytes", 0)
+        sdp = None
+        if cmd.sender_sdp:
+            a, b = systems.sprop(probe.probe_sdp), systems.sprop(cmd.sender_sdp)
+            sdp = {"sprop_parameter_sets": a, "matches_sender": a is not None and a == b}
         out = {"system": system, "name": systems.NAMES[system], "wall_s": round(wall, 2),
                # A source slower than its frame rate (a starved machine) stretches every figure.
                "source": {"fps_target": s.fps, "fps_achieved":
@@ -215,12 +230,38 @@ class Runner:
                           if wall else None,
                           "kbps_series": [round(d.get(1, {}).get("rx_bytes", 0) * 8 / 1000 / dt, 1)
                                           for d, dt in zip(series["ports"], dts)],
+                          "media_bytes": media_bytes,
+                          "media_kbps": round(media_bytes * 8 / 1000 / (frames / s.fps), 1),
+                          "media_kbps_series": [round(d.get(1, {}).get("media_bytes", 0) * 8 / 1000 / dt, 1)
+                                                for d, dt in zip(series["ports"], dts)],
+                          "sdp": sdp,
                           "repair": analyze.sender_repair(work) if system in ("confcast", "gst-rtx") else None},
                "series_t": series["t"], "receivers": out_receivers}
         out["summary"] = analyze.summary(out, s)
         for r in out_receivers:
-            r.pop("_latencies", None)
+            for k in ("_latencies", "_psnr", "_ssim"):
+                r.pop(k, None)
         return out
+
+    def _probe(self, argv: list[str], size: str, work: str) -> None:
+        """Runs a sender on a few frames in the sender's namespace, before the receivers start
+        (ffmpeg: it writes the SDP with the parameter sets they then open)."""
+        log = open(os.path.join(work, "probe.log"), "w")
+        gen = self._start("probe-source", 1, [self.bins.stamp, "gen", "--raw", "--size", size,
+                                              "--fps", "30", "--seconds", "0.2"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
+        snd = self._start("probe", 1, self.lan.exec_prefix(1) + argv, stdin=gen.popen.stdout,
+                          stdout=subprocess.DEVNULL, stderr=log)
+        gen.popen.stdout.close()
+        log.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (gen.reap() and snd.reap()):
+            time.sleep(0.05)
+        for p in (gen, snd):
+            if not p.reap():
+                p.signal(signal.SIGKILL)
+                p.reap(block=True)
+        self.procs = [p for p in self.procs if p not in (gen, snd)]
 
     def _apply(self, changes: list, errors: list) -> None:
         def one(host, args):

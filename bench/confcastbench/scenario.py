@@ -5,11 +5,15 @@ A scenario file (TOML, bench/scenarios/NAME.toml) looks like
     description = "2% random loss towards every receiver"
     receivers = 3                 # 1..200 (hosts 2..N+1; the sender is host 1)
     seconds = 10
+    latency_ms = 40               # every receiver's jitter buffer (confcast-recv --latency,
+                                  # rtpjitterbuffer latency, ffmpeg -max_delay)
     [video]
     size = "1280x720"             # at least 768 wide: the frame stamp needs it
     fps = 30
     bitrate_kbps = 2500
     gop = 60
+    vbv_ms = 33                   # every encoder's VBV, ms of the bitrate (default: one frame)
+    intra_refresh = false         # periodic intra refresh instead of IDRs, every system
     [network]                     # every receiver's link, unless [receiver.N] overrides
     loss_pct = 2                  # independent random loss
     burst_loss_pct = 0            # Gilbert loss with this mean rate ...
@@ -120,6 +124,9 @@ class Scenario:
     fps: int = 30
     bitrate_kbps: int = 2500
     gop: int = 60
+    vbv_ms: float | None = None   # every encoder's VBV; None: one frame (confcast's default)
+    intra_refresh: bool = False   # periodic intra refresh instead of IDRs, every system
+    latency_ms: int = 40          # every receiver's jitter buffer (confcast-recv's default)
     network: Profile = dataclasses.field(default_factory=Profile)
     overrides: dict = dataclasses.field(default_factory=dict)  # receiver index -> dict
     events: list = dataclasses.field(default_factory=list)
@@ -131,7 +138,8 @@ class Scenario:
     def params(self) -> dict:
         return {"receivers": self.receivers, "seconds": self.seconds,
                 "size": f"{self.width}x{self.height}", "fps": self.fps,
-                "bitrate_kbps": self.bitrate_kbps, "gop": self.gop,
+                "bitrate_kbps": self.bitrate_kbps, "gop": self.gop, "vbv_ms": self.vbv_ms,
+                "intra_refresh": self.intra_refresh, "latency_ms": self.latency_ms,
                 "network": self.network.label() + "".join(
                     f"; at {e.at:g} s {'all' if e.receiver == 0 else 'receiver ' + str(e.receiver)}: "
                     f"{self.network.updated(e.values).label()}" for e in self.events),
@@ -145,6 +153,10 @@ class Scenario:
         if self.width < 768 or self.height < 32 or self.width % 2 or self.height % 2:
             raise ValueError(f"size {self.width}x{self.height}: even, at least 768x32 "
                              "(the frame stamp is 768 pixels wide)")
+        if self.vbv_ms is not None and not 1 <= self.vbv_ms <= 10000:
+            raise ValueError(f"vbv_ms {self.vbv_ms:g}: use 1..10000")
+        if not 0 <= self.latency_ms <= 10000:
+            raise ValueError(f"latency_ms {self.latency_ms}: use 0..10000")
         if self.seconds <= 0 or not 1 <= self.fps <= 240:
             raise ValueError("seconds must be positive and fps 1..240")
         for i in self.overrides:
@@ -179,6 +191,10 @@ def load(name_or_path: str) -> Scenario:
     s.fps = int(v.get("fps", s.fps))
     s.bitrate_kbps = int(v.get("bitrate_kbps", s.bitrate_kbps))
     s.gop = int(v.get("gop", s.gop))
+    if "vbv_ms" in v:
+        s.vbv_ms = float(v["vbv_ms"])
+    s.intra_refresh = bool(v.get("intra_refresh", s.intra_refresh))
+    s.latency_ms = int(d.get("latency_ms", s.latency_ms))
     s.network = Profile().updated(d.get("network", {}))
     s.overrides = {int(k): dict(val) for k, val in d.get("receiver", {}).items()}
     for k, val in s.overrides.items():

@@ -34,6 +34,9 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
       ->check(CLI::Range(50, 200000))
       ->capture_default_str();
   app.add_option("--gop", o.gop, "frames between IDR frames")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--vbv-ms", o.vbv_ms,
+                 "encoder VBV buffer, ms of the bitrate (default: one frame's worth)")
+      ->check(CLI::Range(1, 10000));
   app.add_option("--mtu", o.mtu, "largest RTP datagram, bytes")->check(CLI::Range(300, 9000))->capture_default_str();
   app.add_flag("!--no-slice-cap", o.slice_cap, "let one slice span several packets");
   app.add_option("--name", o.name, "participant name (RTCP SDES NAME)");

@@ -419,6 +419,8 @@ void Sender::VideoThread() {
       ec.fps = o_.fps;
       ec.bitrate_kbps = o_.bitrate_kbps;
       ec.gop = o_.gop;
+      if (o_.vbv_ms > 0)
+        ec.vbv_kbits = std::max(1, static_cast<int>(std::int64_t{o_.bitrate_kbps} * o_.vbv_ms / 1000));
       ec.max_slice_bytes = o_.slice_cap ? static_cast<int>(max_payload) : 0;
       ec.intra_refresh = o_.intra_refresh;
       auto e = media::H264Encoder::Create(ec);

@@ -35,8 +35,9 @@ run = d["runs"][0]["systems"][0]
 rcv, snd = run["receivers"], run["sender"]
 checks = [
     ("two receivers reported", len(rcv) == 2),
-    ("every receiver has every figure", all({"frames_rendered", "frames_frozen", "frames_missing",
-        "frames_corrupted", "freeze_ms", "latency_ms", "jitter_ms", "ttff_ms",
+    ("every receiver has every figure", all({"frames_rendered", "frames_intact", "frames_damaged",
+        "frames_never_shown", "frames_lost_after_repair", "repeated_pictures", "frozen_ms",
+        "quality", "rtt_ms", "latency_ms", "jitter_ms", "ttff_ms",
         "abs_capture_latency_ms", "latency_agree", "wire", "process", "rtp", "repair", "cdf",
         "series"} <= set(r) for r in rcv)),
     # Without repair a lost packet costs frames until the next keyframe: the lossy receiver
@@ -56,6 +57,13 @@ checks = [
     ("per-second series", len(snd["kbps_series"]) >= 4 and
         len(rcv[1]["series"]["net_loss_pct"]) == len(snd["kbps_series"])),
     ("summary pools the receivers", run["summary"]["frames_expected"] == 240),
+    ("one outcome per frame sent", all(r["frames_intact"] + r["frames_damaged"]
+        + r["frames_never_shown"] == r["frames_expected"] for r in rcv)),
+    ("picture quality measured", all((r["quality"]["psnr_db"]["mean"] or 0) > 20
+        and 0 < (r["quality"]["ssim"]["mean"] or 0) <= 1 for r in rcv)),
+    ("the RTT each receiver measured", all(r["rtt_ms"] is not None for r in rcv)),
+    ("the bitrate the sender spent", snd["media_kbps"] > 100),
+    ("the encoder settings stated", d["runs"][0]["encoder"]["vbv_ms"] > 0),
 ]
 for name, ok in checks:
     print(("ok: " if ok else "FAILED: ") + name)

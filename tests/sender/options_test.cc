@@ -194,4 +194,15 @@ TEST(SendRtxOption, BudgetIsAPercentageOfTheVideoBytes) {
 }
 
 }  // namespace
+TEST(SendOptions, VbvMsDefaultsToTheEncoderDefaultAndIsRanged) {
+  auto d = Parse({});
+  ASSERT_TRUE(d.has_value()) << d.error().message;
+  EXPECT_EQ(d->vbv_ms, 0);  // the encoder's own default: one frame
+  auto o = Parse({"--vbv-ms", "250"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->vbv_ms, 250);
+  EXPECT_FALSE(Parse({"--vbv-ms", "0"}).has_value());
+  EXPECT_FALSE(Parse({"--vbv-ms", "20000"}).has_value());
+}
+
 }  // namespace confcast::sender

@@ -25,6 +25,9 @@ struct SendOptions {
   // Frames between IDRs. Our receivers ask for one with PLI when they join, but players that
   // never send PLI (ffplay, VLC, plain GStreamer) can only start at an IDR: 2 s at 30 fps.
   int gop = 60;
+  // --vbv-ms: the encoder's VBV buffer in milliseconds of the bitrate; 0 keeps the encoder's
+  // default (one frame's worth, H264EncoderConfig::vbv_kbits).
+  int vbv_ms = 0;
   int mtu = 1200;              // RTP datagram size limit (payload + RTP header)
   bool slice_cap = true;       // cap each H.264 slice at one RTP payload
   std::string name;            // SDES NAME; default: user@host
