@@ -28,6 +28,11 @@ bool ElementExists(const char* factory) {
 
 namespace {
 
+// The shared timeline starts this far after the first pipeline joins, so that the sources
+// created after it (the sender opens sockets and the audio pipeline prerolls in between) are
+// PLAYING by then: none starts late and sends a burst of what it owes.
+constexpr GstClockTime kSharedTimelineLead = 500 * GST_MSECOND;
+
 // The shared timeline's base time, held while `members` joined pipelines live.
 struct SharedTimeline {
   std::mutex mutex;
@@ -59,7 +64,7 @@ void Pipeline::JoinSharedTimeline() {
   SharedTimeline& t = Timeline();
   {
     const std::lock_guard lock(t.mutex);
-    if (t.members++ == 0) t.base = gst_clock_get_time(clock);
+    if (t.members++ == 0) t.base = gst_clock_get_time(clock) + kSharedTimelineLead;
     gst_pipeline_use_clock(GST_PIPELINE(pipeline_), clock);
     gst_element_set_start_time(pipeline_, GST_CLOCK_TIME_NONE);
     gst_element_set_base_time(pipeline_, t.base);

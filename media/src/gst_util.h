@@ -8,7 +8,8 @@
 // different instants (the second pipeline's start, tens of ms later), and the capture times
 // CaptureTime derives from them (wall time of base + running time) put the tone that far from
 // its flash. A pipeline that joins the shared timeline uses the system clock and the base time
-// of the first pipeline that joined (start-time NONE, so PLAYING does not pick a new one):
+// that the first pipeline to join set, 500 ms ahead so that the others are ready by then
+// (start-time NONE, so PLAYING does not pick a new one):
 // running time t is the same instant in every joined pipeline, the appsinks (sync=true) release
 // a buffer when its running time comes on that one clock (a pipeline that started late
 // catches up at once), and capture times keep the file's own sync. The base stays while any
