@@ -11,7 +11,9 @@ sync mark). A flash starts at the first frame brighter than halfway between the 
 the brightest frame after a dark one. Audio: decoded to 48 kHz mono from the file's time 0
 (aresample fills every gap over 5 ms with silence, a lost packet included, and pads the
 start, so a sample's index is its time); a
-burst starts at the first sample above a tenth of the loudest after at least 300 ms below it.
+burst starts at the first sample above a tenth of the loudest after at least 300 ms of the
+recorded audio below it (so a burst cut by the start of the audio, which may begin a little
+after the video, is not taken for an onset).
 Each flash is paired with the nearest burst within 500 ms. Prints one JSON object: flashes,
 tones, offsets_ms, pairs, median_ms, max_abs_ms.
 """
@@ -49,6 +51,15 @@ def flashes(path, corner):
     return starts
 
 
+def first_audio(path):
+    """The pts of the first audio packet (s): the recording's audio may start after its video."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-read_intervals", "%+#1",
+         "-show_entries", "packet=pts_time", "-of", "csv=p=0", path],
+        check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]) if out else 0.0
+
+
 def tones(path):
     raw = subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-af",
@@ -62,7 +73,7 @@ def tones(path):
     if peak < 1000:  # silence
         return []
     threshold, quiet = peak // 10, int(0.3 * RATE)
-    starts, last_loud = [], -quiet
+    starts, last_loud = [], int(first_audio(path) * RATE)
     for i, s in enumerate(samples):
         if s > threshold or -s > threshold:
             if i - last_loud >= quiet:
