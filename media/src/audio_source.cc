@@ -1,6 +1,11 @@
 // Audio sources: GStreamer capture converted to 48 kHz interleaved S16 and cut into frames of
 // exactly the Opus frame duration. The capture time of each frame is that of the buffer it
 // starts in plus the offset of its first sample.
+//
+// Lip sync: a file source joins the shared timeline (gst_util.h) with the video source of the
+// same file, so both stamp the file's time t with one instant. The test source is a 1 kHz sine
+// gated by the capture time of each sample: it sounds in the first kSyncMarkOn of every
+// wall-clock second, when the test video source shows its white mark (video_source.cc).
 #include <fmt/format.h>
 
 #include <cstring>
@@ -18,8 +23,9 @@ constexpr auto kStartTimeout = std::chrono::seconds(5);
 
 class GstAudioSource final : public AudioSource {
  public:
-  GstAudioSource(std::string spec, std::unique_ptr<gst::Pipeline> p, const AudioSourceOptions& o)
-      : spec_(std::move(spec)), pipeline_(std::move(p)), options_(o) {
+  GstAudioSource(std::string spec, std::unique_ptr<gst::Pipeline> p, const AudioSourceOptions& o,
+                 bool sync_tone)
+      : spec_(std::move(spec)), pipeline_(std::move(p)), options_(o), sync_tone_(sync_tone) {
     sink_ = GST_APP_SINK(pipeline_->Get("sink"));
     frame_samples_ = kAudioSampleRate / 1000 * o.frame_ms;
   }
@@ -33,10 +39,7 @@ class GstAudioSource final : public AudioSource {
       if (!s) {
         if (auto e = pipeline_->PollError()) return std::unexpected(*e);
         if (gst_app_sink_is_eos(sink_)) {
-          if (options_.loop && gst_element_seek_simple(
-                                   pipeline_->pipeline(), GST_FORMAT_TIME,
-                                   GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0))
-            return std::optional<AudioFrame>{};
+          if (options_.loop && pipeline_->Rewind()) return std::optional<AudioFrame>{};
           return std::unexpected(MediaError{MediaErrorCode::kEndOfStream,
                                             fmt::format("audio source '{}' ended", spec_)});
         }
@@ -65,11 +68,23 @@ class GstAudioSource final : public AudioSource {
     f.pts = rtp::Duration{static_cast<std::int64_t>(frames_) * options_.frame_ms * 1000};
     f.frame_number = frames_++;
     pending_capture_ += f.duration();
+    if (sync_tone_) GateSyncTone(f);
     return std::optional<AudioFrame>{std::move(f)};
   }
   const std::string& spec() const noexcept override { return spec_; }
 
  private:
+  // Silences every sample whose capture time is not in the first kSyncMarkOn of a second.
+  static void GateSyncTone(AudioFrame& f) {
+    const std::int64_t on_us = std::chrono::microseconds(kSyncMarkOn).count();
+    const auto channels = static_cast<std::size_t>(f.channels);
+    for (std::size_t i = 0; i < f.samples.size(); ++i) {
+      const auto sample = static_cast<std::int64_t>(i / channels);
+      const std::int64_t t = f.capture_time.count() + sample * 1'000'000 / kAudioSampleRate;
+      if (t % 1'000'000 >= on_us) f.samples[i] = 0;
+    }
+  }
+
   std::string spec_;
   std::unique_ptr<gst::Pipeline> pipeline_;
   AudioSourceOptions options_;
@@ -78,6 +93,7 @@ class GstAudioSource final : public AudioSource {
   std::vector<std::int16_t> pending_;
   rtp::Timestamp pending_capture_{0};
   std::uint64_t frames_ = 0;
+  bool sync_tone_;
 };
 
 std::string SoundCards() {
@@ -112,7 +128,7 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
   std::string property, value;
   if (kind == "test" && arg.empty()) {
     desc = fmt::format(
-        "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer={}"
+        "audiotestsrc is-live=true wave=sine freq=1000 volume=0.3 samplesperbuffer={}"
         " ! {} ! appsink name=sink max-buffers=50 sync=false",
         spf, caps);
   } else if (kind == "auto" && arg.empty()) {
@@ -165,13 +181,14 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
   auto p = gst::Pipeline::Launch(desc, what);
   if (!p) return std::unexpected(p.error());
   if (!property.empty()) g_object_set((*p)->Get("src"), property.c_str(), value.c_str(), nullptr);
+  if (kind == "file") (*p)->JoinSharedTimeline();
   if (auto s = (*p)->Start(kStartTimeout); !s) {
     MediaError e = s.error();
     if (kind == "pulse") e.message += " (is a PulseAudio server running? use --audio test or none)";
     if (kind == "auto") e.message += " (no capture device; use --audio test or none)";
     return std::unexpected(std::move(e));
   }
-  return std::make_unique<GstAudioSource>(spec, std::move(*p), o);
+  return std::make_unique<GstAudioSource>(spec, std::move(*p), o, kind == "test");
 }
 
 }  // namespace confcast::media

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 namespace confcast::media::gst {
 
@@ -29,11 +30,68 @@ bool ElementExists(const char* factory) {
   return true;
 }
 
+namespace {
+
+// The shared timeline starts this far after the first pipeline joins, so that the sources
+// created after it (the sender opens sockets and the audio pipeline prerolls in between) are
+// PLAYING by then: none starts late and sends a burst of what it owes.
+constexpr GstClockTime kSharedTimelineLead = 500 * GST_MSECOND;
+
+// The shared timeline's base time, held while `members` joined pipelines live.
+struct SharedTimeline {
+  std::mutex mutex;
+  int members = 0;
+  GstClockTime base = GST_CLOCK_TIME_NONE;
+};
+SharedTimeline& Timeline() {
+  static SharedTimeline t;
+  return t;
+}
+
+}  // namespace
+
 Pipeline::~Pipeline() {
   if (pipeline_) {
     gst_element_set_state(pipeline_, GST_STATE_NULL);
     gst_object_unref(pipeline_);
   }
+  if (shared_) {
+    SharedTimeline& t = Timeline();
+    const std::lock_guard lock(t.mutex);
+    if (--t.members == 0) t.base = GST_CLOCK_TIME_NONE;
+  }
+}
+
+void Pipeline::JoinSharedTimeline() {
+  if (shared_) return;
+  GstClock* clock = gst_system_clock_obtain();
+  SharedTimeline& t = Timeline();
+  {
+    const std::lock_guard lock(t.mutex);
+    if (t.members++ == 0) t.base = gst_clock_get_time(clock) + kSharedTimelineLead;
+    gst_pipeline_use_clock(GST_PIPELINE(pipeline_), clock);
+    gst_element_set_start_time(pipeline_, GST_CLOCK_TIME_NONE);
+    gst_element_set_base_time(pipeline_, t.base);
+  }
+  gst_object_unref(clock);
+  shared_ = true;
+}
+
+bool Pipeline::Rewind() {
+  if (shared_) {
+    // The container's duration is the same for both pipelines of one file; without one, the
+    // running time reached at the end (the appsink released the last buffer on time).
+    gint64 duration = -1;
+    const GstClockTime base = gst_element_get_base_time(pipeline_);
+    if (!gst_element_query_duration(pipeline_, GST_FORMAT_TIME, &duration) || duration <= 0) {
+      GstClock* clock = gst_element_get_clock(pipeline_);
+      duration = clock ? static_cast<gint64>(gst_clock_get_time(clock) - base) : 0;
+      if (clock) gst_object_unref(clock);
+    }
+    gst_element_set_base_time(pipeline_, base + static_cast<GstClockTime>(duration));
+  }
+  return gst_element_seek_simple(pipeline_, GST_FORMAT_TIME,
+                                 GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0);
 }
 
 std::expected<std::unique_ptr<Pipeline>, MediaError> Pipeline::Launch(

@@ -1,6 +1,21 @@
 // GStreamer plumbing shared by sources and sinks (private to confcast_media): one-time init,
 // a pipeline owner that starts with a deadline and turns bus errors into MediaError, sample
-// to frame conversion and the capture time of a buffer.
+// to frame conversion, the capture time of a buffer, and the shared timeline of file sources.
+//
+// Shared timeline (lip sync of file sources): `--video file:X --audio file:X` runs two
+// pipelines, created one after the other. Left alone, each takes its own base time when it
+// reaches PLAYING, so running time t of the video and running time t of the audio are two
+// different instants (the second pipeline's start, tens of ms later), and the capture times
+// CaptureTime derives from them (wall time of base + running time) put the tone that far from
+// its flash. A pipeline that joins the shared timeline uses the system clock and the base time
+// that the first pipeline to join set, 500 ms ahead so that the others are ready by then
+// (start-time NONE, so PLAYING does not pick a new one):
+// running time t is the same instant in every joined pipeline, the appsinks (sync=true) release
+// a buffer when its running time comes on that one clock (a pipeline that started late
+// catches up at once), and capture times keep the file's own sync. The base stays while any
+// joined pipeline lives; the next pipeline after the last one is gone starts a new timeline.
+// Looping (Rewind) moves a joined pipeline's base on by the file's duration, the same for the
+// video and the audio of one file, so they stay aligned loop after loop.
 #pragma once
 
 #include <gst/app/gstappsink.h>
@@ -36,6 +51,11 @@ class Pipeline {
   // open in the NULL->READY change, which is synchronous, so sinks (which preroll only when the
   // first buffer comes) pass 0 and still see a missing device.
   std::expected<void, MediaError> Start(std::chrono::milliseconds timeout);
+  // Puts this pipeline on the process's shared timeline (see the top); call before Start.
+  void JoinSharedTimeline();
+  // Plays again from the start (--loop). On the shared timeline the base time moves on by the
+  // file's duration, so running time continues where it ended. False if the seek failed.
+  bool Rewind();
   // The first error posted on the bus since the last call, if any; EOS is reported separately.
   std::optional<MediaError> PollError();
   // Wall-clock capture time of a sample: the buffer's running time against the pipeline clock
@@ -46,6 +66,7 @@ class Pipeline {
  private:
   GstElement* pipeline_ = nullptr;
   std::string what_;
+  bool shared_ = false;
 };
 
 // Copies an I420 sample (any strides) into a tightly packed VideoFrame.

@@ -2,6 +2,13 @@
 // drops the oldest (a slow consumer gets fresh frames, not a growing queue); test sources run
 // with is-live=true so frames come at the real frame rate. Every frame is stamped with the wall
 // clock at capture (gst::Pipeline::CaptureTime). y4m sources read the pipe directly.
+//
+// Lip sync: a file source joins the shared timeline (gst_util.h) with the audio source of the
+// same file, so both stamp the file's time t with one instant. The test source carries a sync
+// mark that the test audio source matches (kSyncMark*, source.h): a white box in the bottom
+// right corner on the frames nearest to the first 100 ms of every wall-clock second, the
+// instants at which the test tone sounds; both are decided from the capture time, so the
+// mark and the tone share the one clock the receiver lines up.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,8 +45,8 @@ std::string Joined(const std::vector<std::string>& v) {
 
 class GstVideoSource final : public VideoSource {
  public:
-  GstVideoSource(std::string spec, std::unique_ptr<gst::Pipeline> p, bool loop)
-      : spec_(std::move(spec)), pipeline_(std::move(p)), loop_(loop) {
+  GstVideoSource(std::string spec, std::unique_ptr<gst::Pipeline> p, bool loop, int mark_fps)
+      : spec_(std::move(spec)), pipeline_(std::move(p)), loop_(loop), mark_fps_(mark_fps) {
     sink_ = GST_APP_SINK(pipeline_->Get("sink"));
   }
 
@@ -50,10 +57,7 @@ class GstVideoSource final : public VideoSource {
     if (!s) {
       if (auto e = pipeline_->PollError()) return std::unexpected(*e);
       if (gst_app_sink_is_eos(sink_)) {
-        if (loop_ &&
-            gst_element_seek_simple(pipeline_->pipeline(), GST_FORMAT_TIME,
-                                    GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0))
-          return std::optional<VideoFrame>{};
+        if (loop_ && pipeline_->Rewind()) return std::optional<VideoFrame>{};
         return std::unexpected(MediaError{MediaErrorCode::kEndOfStream,
                                           fmt::format("video source '{}' ended", spec_)});
       }
@@ -65,6 +69,7 @@ class GstVideoSource final : public VideoSource {
       if (frames_ == 0) first_capture_ = frame->capture_time;
       frame->pts = frame->capture_time - first_capture_;
       frame->frame_number = frames_++;
+      if (mark_fps_ > 0) DrawSyncMark(*frame);
     }
     gst_sample_unref(s);
     if (!frame) return std::unexpected(frame.error());
@@ -73,10 +78,32 @@ class GstVideoSource final : public VideoSource {
   const std::string& spec() const noexcept override { return spec_; }
 
  private:
+  // The mark is on (white) on the frames whose time, moved half a frame on, falls in the
+  // first kSyncMarkOn of a wall-clock second: the first of them is the one nearest to the
+  // second, off by at most half a frame period. Elsewhere the box is black.
+  void DrawSyncMark(VideoFrame& f) const {
+    const std::int64_t half_frame_us = 500'000 / mark_fps_;
+    const std::int64_t phase = (f.capture_time.count() + half_frame_us) % 1'000'000;
+    const bool on = phase < std::chrono::microseconds(kSyncMarkOn).count();
+    const int x0 = f.width - f.width / kSyncMarkFraction, y0 = f.height - f.height / kSyncMarkFraction;
+    const std::uint8_t luma = on ? 235 : 16;
+    auto y = f.Y();
+    for (int row = y0; row < f.height; ++row)
+      std::fill_n(y.begin() + static_cast<std::ptrdiff_t>(row) * f.width + x0, f.width - x0, luma);
+    auto u = f.U(), v = f.V();
+    const int cw = f.ChromaWidth();
+    for (int row = y0 / 2; row < f.ChromaHeight(); ++row) {
+      const auto at = static_cast<std::ptrdiff_t>(row) * cw + x0 / 2;
+      std::fill_n(u.begin() + at, cw - x0 / 2, std::uint8_t{128});
+      std::fill_n(v.begin() + at, cw - x0 / 2, std::uint8_t{128});
+    }
+  }
+
   std::string spec_;
   std::unique_ptr<gst::Pipeline> pipeline_;
   GstAppSink* sink_ = nullptr;
   bool loop_;
+  int mark_fps_;  // > 0: draw the sync mark (test source) for this frame rate
   std::uint64_t frames_ = 0;
   rtp::Timestamp first_capture_{0};
 };
@@ -106,14 +133,23 @@ std::string RawCaps(const VideoSourceOptions& o) {
 // hold every frame for the pipeline latency (a frame period) before we may encode it.
 constexpr const char* kAppSink = "appsink name=sink max-buffers=2 drop=true sync=false";
 
-std::expected<std::unique_ptr<VideoSource>, MediaError> StartGst(
-    std::string spec, const std::string& desc, bool loop,
-    void (*configure)(gst::Pipeline&, const std::string&), const std::string& arg) {
+struct GstStart {
+  bool loop = false;
+  bool shared_timeline = false;  // a file: one timeline with the audio of the same file
+  int mark_fps = 0;              // the test source: draw the sync mark
+  void (*configure)(gst::Pipeline&, const std::string&) = nullptr;
+  std::string arg{};
+};
+
+std::expected<std::unique_ptr<VideoSource>, MediaError> StartGst(std::string spec,
+                                                                 const std::string& desc,
+                                                                 const GstStart& how) {
   auto p = gst::Pipeline::Launch(desc, fmt::format("video source '{}'", spec));
   if (!p) return std::unexpected(p.error());
-  if (configure) configure(**p, arg);
+  if (how.configure) how.configure(**p, how.arg);
+  if (how.shared_timeline) (*p)->JoinSharedTimeline();
   if (auto s = (*p)->Start(kStartTimeout); !s) return std::unexpected(s.error());
-  return std::make_unique<GstVideoSource>(std::move(spec), std::move(*p), loop);
+  return std::make_unique<GstVideoSource>(std::move(spec), std::move(*p), how.loop, how.mark_fps);
 }
 
 void SetLocation(gst::Pipeline& p, const std::string& v) {
@@ -154,7 +190,7 @@ std::expected<std::unique_ptr<VideoSource>, MediaError> CreateVideoSource(
                                 "clockoverlay time-format=\"%H:%M:%S\" font-desc=\"Sans 24\" ! "
                                 "videoconvert ! {} ! {}",
                                 o.width, o.height, o.fps, caps, kAppSink),
-                    false, nullptr, "");
+                    GstStart{.mark_fps = o.fps});
   }
   if (kind == "v4l2") {
     const std::string dev = arg.empty() ? "/dev/video0" : arg;
@@ -175,7 +211,7 @@ std::expected<std::unique_ptr<VideoSource>, MediaError> CreateVideoSource(
                     fmt::format("v4l2src name=src ! capsfilter caps=\"{}\" ! decodebin ! "
                                 "videoconvert ! videoscale ! videorate ! {} ! {}",
                                 prefer, caps, kAppSink),
-                    false, SetDevice, dev);
+                    GstStart{.configure = SetDevice, .arg = dev});
   }
   if (kind == "screen" && arg.empty()) {
     const char* display = std::getenv("DISPLAY");
@@ -188,7 +224,7 @@ std::expected<std::unique_ptr<VideoSource>, MediaError> CreateVideoSource(
                     fmt::format("ximagesrc use-damage=false ! videoconvert ! videoscale ! "
                                 "videorate ! {} ! {}",
                                 caps, kAppSink),
-                    false, nullptr, "");
+                    GstStart{});
   }
   if (kind == "file") {
     std::error_code ec;
@@ -202,7 +238,8 @@ std::expected<std::unique_ptr<VideoSource>, MediaError> CreateVideoSource(
                     fmt::format("filesrc name=src ! decodebin ! videoconvert ! videoscale ! "
                                 "videorate ! {} ! appsink name=sink max-buffers=2 sync=true",
                                 caps),
-                    o.loop, SetLocation, arg);
+                    GstStart{.loop = o.loop, .shared_timeline = true, .configure = SetLocation,
+                             .arg = arg});
   }
   return std::unexpected(MediaError{
       MediaErrorCode::kBadSpec,

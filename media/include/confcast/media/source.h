@@ -1,6 +1,10 @@
 // Capture sources chosen by a spec string (the --video / --audio options):
 //   video: test (default) | v4l2[:/dev/videoN] | screen | file:PATH | y4m:PATH | y4m:-
 //   audio: test | auto | alsa[:DEVICE] | pulse | file:PATH | none
+// The test sources carry a sync mark for checking lip sync from outside: the video's bottom
+// right box (1/kSyncMarkFraction of each side) turns white and the audio plays a 1 kHz tone
+// for kSyncMarkOn at the start of every wall-clock second of capture time. The video and
+// audio of one file share one timeline, so a file keeps its own sync.
 // A source that cannot start fails at creation with one line naming what is missing and what
 // exists ("video source 'v4l2:/dev/video3' not found; cameras present: none found").
 #pragma once
@@ -16,6 +20,9 @@
 #include "confcast/media/frame.h"
 
 namespace confcast::media {
+
+inline constexpr std::chrono::milliseconds kSyncMarkOn{100};
+inline constexpr int kSyncMarkFraction = 4;
 
 struct VideoSourceOptions {
   int width = 640;  // live sources are scaled to this; y4m keeps its own size
