@@ -122,7 +122,7 @@ def TroffLine(s):
 
 def Man(h, version, date, see_also):
     out = [f'.\\" Generated from `{h.name} --help` by packaging/help2files.py; do not edit.',
-           f'.TH {h.name.upper()} 1 "{date}" "confcast {version}" "User Commands"',
+           f'.TH {h.name.upper()} 1 "{date}" "confcast {version}" "User Commands"', ".nh",
            ".SH NAME", f"{Troff(h.name)} \\- {TroffLine(h.summary)}",
            ".SH SYNOPSIS", f".B {Troff(h.name)}", TroffLine(h.usage.split(" ", 1)[1] if " " in h.usage else ""),
            ".SH DESCRIPTION", TroffLine(h.summary[:1].upper() + h.summary[1:] + ".")]
