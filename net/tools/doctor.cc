@@ -21,6 +21,7 @@
 #include "confcast/net/endpoint.h"
 #include "confcast/net/interface.h"
 #include "confcast/net/socket.h"
+#include "confcast/version.h"
 #include "doctor_checks.h"
 #include "doctor_live.h"
 #include "doctor_text.h"
@@ -88,7 +89,9 @@ void Print(const std::vector<CheckResult>& results, const MulticastEndpoint& ep,
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"confcast-doctor: check this host and the path for LAN multicast trouble"};
+  CLI::App app{"confcast-doctor: check this host and the path for LAN multicast trouble",
+               "confcast-doctor"};
+  app.set_version_flag("--version", confcast::VersionLine("confcast-doctor"));
   Args a;
   app.add_option("--group", a.group, "multicast group (or group:port)")->capture_default_str();
   app.add_option("--port", a.port, "even base port (video P/P+1, audio P+2/P+3)")

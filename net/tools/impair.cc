@@ -31,6 +31,7 @@
 
 #include "confcast/net/event_loop.h"
 #include "confcast/net/gilbert_elliott.h"
+#include "confcast/version.h"
 
 namespace {
 
@@ -86,7 +87,8 @@ void Release(State& s, bool all) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"confcast-impair: NFQUEUE delay/jitter/reorder for the virtual LAN"};
+  CLI::App app{"confcast-impair: NFQUEUE delay/jitter/reorder for the virtual LAN", "confcast-impair"};
+  app.set_version_flag("--version", confcast::VersionLine("confcast-impair"));
   std::uint16_t queue_num = 0;
   std::string ready_file;
   State s;

@@ -8,6 +8,7 @@
 
 #include "confcast/net/srtp.h"
 #include "confcast/net/srtp_key.h"
+#include "confcast/version.h"
 
 int main(int argc, char** argv) {
   using namespace confcast::net;
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   std::string path = "confcast.key";
   bool force = false;
   CLI::App app{"confcast-keygen: write a new SRTP group key for --key-file", "confcast-keygen"};
+  app.set_version_flag("--version", confcast::VersionLine("confcast-keygen"));
   app.add_option("--suite,--crypto-suite", suite_name,
                  "aes-cm (AES_CM_128_HMAC_SHA1_80), gcm (AEAD_AES_128_GCM) or gcm256 "
                  "(AEAD_AES_256_GCM)")

@@ -27,6 +27,7 @@
 #include "confcast/net/interface.h"
 #include "confcast/net/socket.h"
 #include "confcast/rtp/bytes.h"
+#include "confcast/version.h"
 
 namespace {
 
@@ -272,7 +273,9 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"confcast-probe: send or receive numbered test datagrams on a multicast group"};
+  CLI::App app{"confcast-probe: send or receive numbered test datagrams on a multicast group",
+               "confcast-probe"};
+  app.set_version_flag("--version", confcast::VersionLine("confcast-probe"));
   Args a;
   auto* send = app.add_flag("--send", a.send, "send numbered datagrams");
   auto* recv = app.add_flag("--recv", a.recv, "receive and report what arrived");

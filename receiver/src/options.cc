@@ -1,4 +1,5 @@
 #include <confcast/receiver/options.h>
+#include <confcast/version.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -11,7 +12,7 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   RecvOptions o;
   CLI::App app{"confcast-recv: join a multicast group, decode and render its participants",
                "confcast-recv"};
-  app.set_version_flag("--version", "confcast-recv 0.1.0");
+  app.set_version_flag("--version", confcast::VersionLine("confcast-recv"));
   app.add_option("sdp", o.sdp_path, "session description (from confcast-send --sdp or ffmpeg -sdp_file)");
   auto* group = app.add_option("--group", o.group, "multicast group")->capture_default_str();
   auto* port = app.add_option("--port", o.port, "even base port (video P/P+1, audio P+2/P+3)")

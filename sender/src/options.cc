@@ -1,4 +1,5 @@
 #include <confcast/sender/options.h>
+#include <confcast/version.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -11,7 +12,7 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
   SendOptions o;
   CLI::App app{"confcast-send: capture, encode and send video and audio to a multicast group",
                "confcast-send"};
-  app.set_version_flag("--version", "confcast-send 0.1.0");
+  app.set_version_flag("--version", confcast::VersionLine("confcast-send"));
   std::string size;
   app.add_option("--group", o.group, "multicast group (239.x.y.z, 232.x for SSM, ff15::/16)")
       ->capture_default_str();
