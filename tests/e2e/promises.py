@@ -385,6 +385,8 @@ def readme_rows():
         "confcast-keygen -o room.key": "srtp",
         "confcast-send --key-file room.key --sdp /tmp/room.sdp --sdp-crypto": "srtp",
         "confcast-recv /tmp/room.sdp --key-file room.key": "srtp",
+        "cmake --install build/release --prefix ~/.local": "install",
+        "(cd build/release && cpack -G DEB) && sudo apt install ./build/release/confcast_*_amd64.deb": "install",
     }
 
 
@@ -458,6 +460,51 @@ def run_readme():
         rrc, rerr = finish(rp)
         ok(f"README: `{recv}` decrypts and shows ({shown(rjs, 'video')} frames)",
            rrc == 0 and shown(rjs, "video") > 0, rerr[-300:])
+    if "install" in by:
+        run_install(*by["install"])
+
+
+PROGRAMS = ["confcast-send", "confcast-recv", "confcast-keygen", "confcast-doctor", "confcast-probe"]
+
+
+def run(argv, limit=300):
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=limit)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def run_install(prefix_cmd, deb_cmd):
+    """The README's two install lines, on this test's build tree (the one CONFCAST_SEND is in)
+    instead of build/release, into WORK instead of ~/.local. The .deb is built and unpacked, not
+    installed with apt: that would change the machine the tests run on."""
+    build = pathlib.Path(SEND).resolve().parent.parent
+    prefix = WORK / "local"
+    argv = shlex.split(prefix_cmd.replace("build/release", str(build)).replace("~/.local", str(prefix)))
+    rc, out = run(argv)
+    ok(f"README: `{prefix_cmd}` installs", rc == 0, out[-300:])
+    for prog in PROGRAMS:
+        rc, out = run([str(prefix / "bin" / prog), "--version"], 30)
+        ok(f"README: {prog} from the installed prefix answers --version ({out.strip()!r})",
+           rc == 0 and out.startswith(prog), out[-300:])
+    debs = WORK / "deb"
+    rc, out = run(["bash", "-c", f"cd {shlex.quote(str(build))} && cpack -G DEB -B {shlex.quote(str(debs))}"])
+    found = sorted(debs.glob("confcast_*_amd64.deb"))
+    ok(f"README: `{deb_cmd.split(' && sudo')[0]}` builds a .deb ({[f.name for f in found]})",
+       rc == 0 and len(found) == 1, out[-300:])
+    if not found:
+        return
+    rc, listing = run(["dpkg-deb", "-c", str(found[0])])
+    for prog in PROGRAMS:
+        for path in (f"./usr/bin/{prog}", f"./usr/share/man/man1/{prog}.1",
+                     f"./usr/share/bash-completion/completions/{prog}",
+                     f"./usr/share/zsh/vendor-completions/_{prog}"):
+            ok(f"README: the .deb holds {path}", path in listing.split(), "not in dpkg-deb -c")
+    rc, depends = run(["dpkg-deb", "-f", str(found[0]), "Depends"])
+    ok(f"README: the .deb declares its runtime dependencies ({len(depends.split(','))})",
+       rc == 0 and "libavcodec" in depends and "libopus" in depends and "gstreamer" in depends, depends)
+    root = WORK / "deb-root"
+    rc, out = run(["dpkg-deb", "-x", str(found[0]), str(root)])
+    rc, out = run([str(root / "usr/bin/confcast-recv"), "--version"], 30)
+    ok(f"README: confcast-recv from the unpacked .deb runs ({out.strip()!r})", rc == 0, out[-300:])
 
 
 def main():
