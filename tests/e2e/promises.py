@@ -464,11 +464,12 @@ def run_readme():
         run_install(*by["install"])
 
 
-PROGRAMS = ["confcast-send", "confcast-recv", "confcast-keygen", "confcast-doctor", "confcast-probe"]
+# What cmake --install puts in bin/: packaging/CMakeLists.txt's list, passed by tests/e2e.
+PROGRAMS = os.environ["CONFCAST_INSTALLED"].split()
 
 
-def run(argv, limit=300):
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=limit)
+def run(argv, limit=300, cwd=None):
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=limit, cwd=cwd)
     return p.returncode, p.stdout.decode("utf-8", "replace")
 
 
@@ -478,6 +479,7 @@ def run_install(prefix_cmd, deb_cmd):
     installed with apt: that would change the machine the tests run on."""
     build = pathlib.Path(SEND).resolve().parent.parent
     prefix = WORK / "local"
+    ok(f"the build installs the user-facing programs ({PROGRAMS})", len(PROGRAMS) >= 5, "CONFCAST_INSTALLED")
     argv = shlex.split(prefix_cmd.replace("build/release", str(build)).replace("~/.local", str(prefix)))
     rc, out = run(argv)
     ok(f"README: `{prefix_cmd}` installs", rc == 0, out[-300:])
@@ -486,7 +488,7 @@ def run_install(prefix_cmd, deb_cmd):
         ok(f"README: {prog} from the installed prefix answers --version ({out.strip()!r})",
            rc == 0 and out.startswith(prog), out[-300:])
     debs = WORK / "deb"
-    rc, out = run(["bash", "-c", f"cd {shlex.quote(str(build))} && cpack -G DEB -B {shlex.quote(str(debs))}"])
+    rc, out = run(["cpack", "-G", "DEB", "-B", str(debs)], cwd=build)
     found = sorted(debs.glob("confcast_*_amd64.deb"))
     ok(f"README: `{deb_cmd.split(' && sudo')[0]}` builds a .deb ({[f.name for f in found]})",
        rc == 0 and len(found) == 1, out[-300:])
