@@ -3,6 +3,8 @@
 #include <confcast/version.h>
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "config_file.h"
 #include "manual_format.h"
 
@@ -121,6 +123,13 @@ std::optional<Failure> CommandLine::PrintConfig() const {
 
 std::string CommandLine::Help() const {
   return app_ ? app_->help() : Build()->help();
+}
+
+int Finish(const Failure& failure) {
+  std::FILE* out = failure.exit_ok ? stdout : stderr;
+  std::fputs(failure.message.c_str(), out);
+  if (!failure.message.ends_with('\n')) std::fputc('\n', out);
+  return failure.exit_ok ? 0 : 2;
 }
 
 }  // namespace confcast::cli

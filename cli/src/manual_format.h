@@ -34,7 +34,8 @@ std::vector<Section> Arrange(const CLI::App& app, const Manual& manual);
 inline bool IsFlag(const CLI::Option& option) { return option.get_expected_max() == 0; }
 
 // The value's plain word from the option's type_name ("ADDR", "on|off"), never CLI11's
-// validator text; "" for a flag, "[WORD]" when the value may be left out.
+// validator text; "" for a flag, "[WORD]" when the value may be left out. A word with a ':'
+// goes in option_text (CLI11 joins validator texts to the type name with ':').
 std::string PlainType(const CLI::Option& option);
 
 // The words of `text` in lines of at most `width` columns (a longer word stands alone).

@@ -96,4 +96,8 @@ class CommandLine {
   std::unique_ptr<CLI::App> app_;
 };
 
+// Ends a program whose command line did not parse: the message to stdout with exit code 0
+// (--help, --version, --print-config), or to stderr with 2 (a usage error). Returns the code.
+int Finish(const Failure& failure);
+
 }  // namespace confcast::cli
