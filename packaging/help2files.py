@@ -134,8 +134,18 @@ def Man(h, version, date, see_also):
            ".SH NAME", f"{Troff(h.name)} \\- {TroffLine(h.summary)}",
            ".SH SYNOPSIS", f".B {Troff(h.name)}", TroffLine(h.usage.split(" ", 1)[1] if " " in h.usage else ""),
            ".SH DESCRIPTION", TroffLine(h.summary[:1].upper() + h.summary[1:] + ".")]
+    # Positionals get a section of their own; the option headings of the help become
+    # subsections of OPTIONS (CLI11's one "Options" heading is OPTIONS itself).
+    options_open = False
     for title, entries in h.sections:
-        out.append(f".SH {Troff(title.upper())}")
+        if title == "Positionals":
+            out.append(f".SH {Troff(title.upper())}")
+        else:
+            if not options_open:
+                out.append(".SH OPTIONS")
+                options_open = True
+            if title != "Options":
+                out.append(f".SS {TroffLine(title)}")
         for e in entries:
             out.append(".TP")
             names = ", ".join(f"\\fB{Troff(n)}\\fR" for n in e.names)
