@@ -4,19 +4,23 @@
 Run at build time on the program just built (packaging/CMakeLists.txt), so the man page and
 the completion list exactly the options `--help` prints and cannot drift from them.
 
-How CLI11 (2.x) lays out --help, which is what this parses:
+How our programs lay out --help (cli/src/manual_format.cc, on CLI11 2.x), which is what this
+parses; CLI11's own layout parses too:
     NAME: one-line description          <- first line: NAME section
     Usage: NAME [OPTIONS] [sdp]         <- SYNOPSIS
     <blank>
     Positionals:                        <- a section: a line at column 0 ending in ':'
-      sdp TEXT                    text  <- an entry: column 2, names [TYPE][=DEFAULT], text at 30
-    Options:
-      -h,--help                   Print this help message and exit
-      --ttl INT:INT in [0 - 255]=1      <- names too long: the text goes on the next line
-                                  multicast TTL/hops
-      --no-loopback{false}        ...   <- a flag with a default
-A section whose entries are not options (a footer such as "Examples:" or "Exit codes:") and
-any other text at column 0 is kept as prose.
+      sdp FILE                    text  <- an entry: column 2, names [TYPE][=DEFAULT], text at 30
+    Network:                            <- one section per heading of the help
+      --ttl N                     multicast TTL/hops, 0-255 (default: 1)
+      --rtx on|off                ...   <- a type of lowercase words is a choice (completion)
+      --announce-interval SECONDS       <- names too long: the text goes on the next line
+                                  seconds between SAP announcements
+      --no-loopback{false}        ...   <- (CLI11's layout) a flag with a default
+    Examples:                           <- sections whose entries are not options, and any
+      confcast-send --iface eth0           other text at column 0, are kept as prose
+    Exit codes:
+      0     stopped by Ctrl-C ...
 """
 import argparse
 import datetime
@@ -37,11 +41,15 @@ class Entry:
         self.text = text        # lines of description
 
     def choices(self):
-        """Values of an enumerated type ({off->0,on->1} or {ef,af41}), else []."""
+        """Values of an enumerated type: the lowercase words of "on|off" or "auto|off|PCT"
+        (PCT is a placeholder), or CLI11's {off->0,on->1} / {ef,af41}; else []."""
         m = re.search(r"\{([^}]*)\}", self.value)
-        if not m:
+        if m:
+            return [c.split("->")[0].strip() for c in m.group(1).split(",") if c.strip()]
+        words = self.value.strip("[]").split("|")
+        if len(words) < 2:
             return []
-        return [c.split("->")[0].strip() for c in m.group(1).split(",") if c.strip()]
+        return [w for w in words if re.fullmatch(r"[a-z0-9][a-z0-9-]*", w)]
 
     def takes_file(self):
         return any(FILE_NAME_RE.search(n.lstrip("-")) for n in self.names)
@@ -126,8 +134,18 @@ def Man(h, version, date, see_also):
            ".SH NAME", f"{Troff(h.name)} \\- {TroffLine(h.summary)}",
            ".SH SYNOPSIS", f".B {Troff(h.name)}", TroffLine(h.usage.split(" ", 1)[1] if " " in h.usage else ""),
            ".SH DESCRIPTION", TroffLine(h.summary[:1].upper() + h.summary[1:] + ".")]
+    # Positionals get a section of their own; the option headings of the help become
+    # subsections of OPTIONS (CLI11's one "Options" heading is OPTIONS itself).
+    options_open = False
     for title, entries in h.sections:
-        out.append(f".SH {Troff(title.upper())}")
+        if title == "Positionals":
+            out.append(f".SH {Troff(title.upper())}")
+        else:
+            if not options_open:
+                out.append(".SH OPTIONS")
+                options_open = True
+            if title != "Options":
+                out.append(f".SS {TroffLine(title)}")
         for e in entries:
             out.append(".TP")
             names = ", ".join(f"\\fB{Troff(n)}\\fR" for n in e.names)

@@ -151,15 +151,16 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
         "max-buffers=50 sync=false",
         caps);
     if (!arg.empty()) property = "device", value = arg;
-  } else if (kind == "pulse" && arg.empty()) {
+  } else if (kind == "pulse") {
     if (!gst::ElementExists("pulsesrc"))
       return std::unexpected(MediaError{
           MediaErrorCode::kNotFound,
           what + " needs the GStreamer pulsesrc element; install gstreamer1.0-pulseaudio"});
     desc = fmt::format(
-        "pulsesrc ! audioconvert ! audioresample ! {} ! appsink name=sink "
+        "pulsesrc name=src ! audioconvert ! audioresample ! {} ! appsink name=sink "
         "max-buffers=50 sync=false",
         caps);
+    if (!arg.empty()) property = "device", value = arg;  // a source name (--list-devices)
   } else if (kind == "file") {
     std::error_code ec;
     if (arg.empty() || !std::filesystem::is_regular_file(arg, ec))
@@ -174,7 +175,7 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
   } else {
     return std::unexpected(MediaError{
         MediaErrorCode::kBadSpec,
-        fmt::format("unknown audio source '{}'; use test, auto, alsa[:DEVICE], pulse, file:PATH "
+        fmt::format("unknown audio source '{}'; use test, auto, alsa[:DEVICE], pulse[:DEVICE], file:PATH "
                     "or none",
                     spec)});
   }
@@ -184,7 +185,11 @@ std::expected<std::unique_ptr<AudioSource>, MediaError> CreateAudioSource(
   if (kind == "file") (*p)->JoinSharedTimeline();
   if (auto s = (*p)->Start(kStartTimeout); !s) {
     MediaError e = s.error();
-    if (kind == "pulse") e.message += " (is a PulseAudio server running? use --audio test or none)";
+    if (kind == "pulse" && arg.empty())
+      e.message += " (is a PulseAudio server running? use --audio test or none)";
+    if (kind == "pulse" && !arg.empty())
+      e.message += " (is a PulseAudio server running, with that source? "
+                   "confcast-send --list-devices shows the sources; or use --audio test or none)";
     if (kind == "auto") e.message += " (no capture device; use --audio test or none)";
     return std::unexpected(std::move(e));
   }

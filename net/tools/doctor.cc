@@ -8,10 +8,10 @@
 //
 // Exit status: 0 when nothing FAILed (OK, SKIP and WARN lines only), 1 when a check FAILed,
 // 2 when the doctor could not run (bad options, unusable group).
+#include <confcast/cli/command_line.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -21,7 +21,6 @@
 #include "confcast/net/endpoint.h"
 #include "confcast/net/interface.h"
 #include "confcast/net/socket.h"
-#include "confcast/version.h"
 #include "doctor_checks.h"
 #include "doctor_live.h"
 #include "doctor_text.h"
@@ -89,29 +88,55 @@ void Print(const std::vector<CheckResult>& results, const MulticastEndpoint& ep,
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"confcast-doctor: check this host and the path for LAN multicast trouble",
-               "confcast-doctor"};
-  app.set_version_flag("--version", confcast::VersionLine("confcast-doctor"));
   Args a;
-  app.add_option("--group", a.group, "multicast group (or group:port)")->capture_default_str();
-  app.add_option("--port", a.port, "even base port (video P/P+1, audio P+2/P+3)")
-      ->capture_default_str();
-  app.add_option("--iface", a.iface, "interface name or address (default: route to the group)");
-  app.add_option("--source", a.source, "sender address for a source-specific group (232/8)");
-  app.add_option("--peer", a.peer, "two-host test with `confcast-doctor --listen` on ADDR");
-  app.add_flag("--listen", a.listen, "answer another host's --peer test");
-  app.add_option("--listen-seconds", a.listen_seconds, "--listen: stop after this long (0: never)");
-  app.add_option("--peer-timeout", a.peer_timeout, "seconds to wait for the peer's answer")
-      ->capture_default_str();
-  app.add_option("--querier-wait", a.querier_wait,
-                 "seconds to listen for an IGMP querier (root; queries come every 125 s)");
-  app.add_option("--ttl", a.ttl, "the session's multicast TTL (confcast-send --ttl): above 1 "
-                 "without --key-file is a warning")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 255));
-  app.add_option("--key-file", a.key_file, "the session's group key file (SRTP), if it has one");
-  app.add_flag("--json", a.json, "print the checks as JSON");
-  CLI11_PARSE(app, argc, argv);
+  const confcast::cli::Manual manual{
+      .groups = {{"Session", {"--group", "--port", "--source", "--ttl", "--key-file"}},
+                 {"Network", {"--iface", "--querier-wait"}},
+                 {"Two hosts", {"--peer", "--peer-timeout", "--listen", "--listen-seconds"}},
+                 {"Output", {"--json"}}},
+      .examples = {{"confcast-doctor --iface eth0", "check this host for the default group and port"},
+                   {"confcast-doctor --listen --iface eth0", "on host B: answer host A's --peer test"},
+                   {"confcast-doctor --iface eth0 --peer 192.0.2.7 --querier-wait 130",
+                    "on host A: the path both ways to B, and whether an IGMP querier runs (root)"}},
+      .exit_codes = {{0, "no check FAILed (OK, SKIP and WARN lines only)"},
+                     {1, "a check FAILed: its fix line says what to do"},
+                     {2, "the doctor could not run: a bad option or an unusable group"}},
+  };
+  confcast::cli::CommandLine cl(
+      "confcast-doctor", "check this host and the path for LAN multicast trouble",
+      [&a](CLI::App& app) {
+        app.add_option("--group", a.group, "multicast group (or group:port)")
+            ->type_name("ADDR")
+            ->capture_default_str();
+        app.add_option("--port", a.port, "even base port (video P/P+1, audio P+2/P+3)")
+            ->type_name("P")
+            ->capture_default_str();
+        app.add_option("--iface", a.iface, "interface name or address (default: route to the group)")
+            ->type_name("NAME|ADDR");
+        app.add_option("--source", a.source, "sender address for a source-specific group (232/8)")
+            ->type_name("ADDR");
+        app.add_option("--peer", a.peer, "two-host test with `confcast-doctor --listen` on ADDR")
+            ->type_name("ADDR");
+        app.add_flag("--listen", a.listen, "answer another host's --peer test");
+        app.add_option("--listen-seconds", a.listen_seconds, "--listen: stop after this long (0: never)")
+            ->type_name("SECONDS");
+        app.add_option("--peer-timeout", a.peer_timeout, "seconds to wait for the peer's answer")
+            ->type_name("SECONDS")
+            ->capture_default_str();
+        app.add_option("--querier-wait", a.querier_wait,
+                       "seconds to listen for an IGMP querier (root; queries come every 125 s)")
+            ->type_name("SECONDS");
+        app.add_option("--ttl", a.ttl, "the session's multicast TTL (confcast-send --ttl): above 1 "
+                       "without --key-file is a warning")
+            ->type_name("N")
+            ->capture_default_str()
+            ->check(CLI::Range(0, 255));
+        app.add_option("--key-file", a.key_file, "the session's group key file (SRTP), if it has one")
+            ->type_name("FILE");
+        app.add_flag("--json", a.json, "print the checks as JSON");
+      },
+      manual);
+  if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
 
   auto ep = ParseEndpoint(a.group, a.port, a.source, Role::kReceiver);
   if (!ep) return Usage(ep.error().message);

@@ -2,32 +2,43 @@
 // --key-file (format in confcast/net/srtp_key.h), mode 0600, from getrandom(2).
 //
 //   confcast-keygen [--suite aes-cm|gcm|gcm256|<SDP suite name>] [-o PATH] [--force]
-#include <CLI/CLI.hpp>
+#include <confcast/cli/command_line.h>
+
 #include <cstdio>
 #include <string>
 
 #include "confcast/net/srtp.h"
 #include "confcast/net/srtp_key.h"
-#include "confcast/version.h"
 
 int main(int argc, char** argv) {
   using namespace confcast::net;
   std::string suite_name = "aes-cm";
   std::string path = "confcast.key";
   bool force = false;
-  CLI::App app{"confcast-keygen: write a new SRTP group key for --key-file", "confcast-keygen"};
-  app.set_version_flag("--version", confcast::VersionLine("confcast-keygen"));
-  app.add_option("--suite,--crypto-suite", suite_name,
-                 "aes-cm (AES_CM_128_HMAC_SHA1_80), gcm (AEAD_AES_128_GCM) or gcm256 "
-                 "(AEAD_AES_256_GCM)")
-      ->capture_default_str();
-  app.add_option("-o,--output", path, "key file to write (mode 0600)")->capture_default_str();
-  app.add_flag("--force", force, "replace an existing key file");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  const confcast::cli::Manual manual{
+      .groups = {{"Key", {"--suite", "--output", "--force"}}},
+      .examples = {{"confcast-keygen -o room.key",
+                    "then confcast-send --key-file room.key ... and confcast-recv ... --key-file room.key"},
+                   {"confcast-keygen --suite gcm -o room.key --force", "a new AEAD_AES_128_GCM key in place of the old"}},
+      .exit_codes = {{0, "the key file was written"},
+                     {1, "it could not be written, or the suite is not in this libsrtp2"},
+                     {2, "usage error: a bad option or value"}},
+  };
+  confcast::cli::CommandLine cl(
+      "confcast-keygen", "write a new SRTP group key for --key-file",
+      [&](CLI::App& app) {
+        app.add_option("--suite,--crypto-suite", suite_name,
+                       "aes-cm (AES_CM_128_HMAC_SHA1_80), gcm (AEAD_AES_128_GCM) or gcm256 "
+                       "(AEAD_AES_256_GCM), or the SDP name of one")
+            ->type_name("SUITE")
+            ->capture_default_str();
+        app.add_option("-o,--output", path, "key file to write (mode 0600)")
+            ->type_name("FILE")
+            ->capture_default_str();
+        app.add_flag("--force", force, "replace an existing key file");
+      },
+      manual);
+  if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
   const auto suite = ParseSrtpSuite(suite_name);
   if (!suite) {
     std::fprintf(stderr, "confcast-keygen: unknown --suite '%s'; use aes-cm, gcm or gcm256\n",

@@ -8,12 +8,12 @@
 // was lost, reordered, duplicated or foreign (not ours), truncated, dropped by the kernel, and
 // the one-way delay from the sender's stamp to the kernel's arrival stamp (meaningful when both
 // share a clock, as network namespaces on one host do).
+#include <confcast/cli/command_line.h>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -27,7 +27,6 @@
 #include "confcast/net/interface.h"
 #include "confcast/net/socket.h"
 #include "confcast/rtp/bytes.h"
-#include "confcast/version.h"
 
 namespace {
 
@@ -273,30 +272,64 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"confcast-probe: send or receive numbered test datagrams on a multicast group",
-               "confcast-probe"};
-  app.set_version_flag("--version", confcast::VersionLine("confcast-probe"));
   Args a;
-  auto* send = app.add_flag("--send", a.send, "send numbered datagrams");
-  auto* recv = app.add_flag("--recv", a.recv, "receive and report what arrived");
-  send->excludes(recv);
-  app.add_option("--group", a.group, "group:port, e.g. 239.0.0.11:15550 or [ff15::11]:15550")
-      ->required();
-  app.add_option("--source", a.source, "sender address for a source-specific group (232/8)");
-  app.add_option("--iface,--interface", a.interface, "interface name or address (default: route)");
-  app.add_option("--count", a.count, "datagrams to send (receiver: expected if none arrive)");
-  app.add_option("--rate", a.rate, "datagrams per second, 0 = as fast as possible");
-  app.add_option("--size", a.size, "datagram size in bytes (>= 24)");
-  app.add_option("--run-id", a.run_id, "tag; a receiver with a run id counts others as foreign");
-  app.add_option("--batch", a.batch, "datagrams per sendmmsg/recvmmsg; 1 = one send() each");
-  app.add_option("--ttl", a.ttl, "multicast TTL / hop limit");
-  app.add_option("--dscp", a.dscp, "DSCP marking: ef (audio) or af41 (video)")
-      ->check(CLI::IsMember({"ef", "af41"}));
-  app.add_option("--local-port", a.local_port, "sender's local even port (default random)");
-  app.add_option("--timeout", a.timeout, "receiver: give up after this many seconds");
-  app.add_option("--idle", a.idle, "receiver: stop this many seconds after the last datagram");
-  app.add_flag("--no-join", a.no_join, "receiver: bind but do not join (tests)");
-  CLI11_PARSE(app, argc, argv);
+  const confcast::cli::Manual manual{
+      .groups = {{"Role", {"--send", "--recv"}},
+                 {"Network", {"--group", "--source", "--iface", "--ttl", "--dscp", "--local-port",
+                              "--no-join"}},
+                 {"Sending", {"--count", "--rate", "--size", "--batch", "--run-id"}},
+                 {"Receiving", {"--timeout", "--idle"}}},
+      .examples = {{"confcast-probe --recv --group 239.0.0.11:15550 --iface eth0",
+                    "on host B: wait for datagrams, then print one result line"},
+                   {"confcast-probe --send --group 239.0.0.11:15550 --count 1000 --rate 500",
+                    "on host A: send 1000 numbered datagrams at 500 a second"}},
+      .exit_codes = {{0, "done (the result line says what arrived)"},
+                     {2, "a bad option, group or interface, or the socket failed"},
+                     {130, "the sender was interrupted before --count datagrams"}},
+  };
+  confcast::cli::CommandLine cl(
+      "confcast-probe", "send or receive numbered test datagrams on a multicast group",
+      [&a](CLI::App& app) {
+        auto* send = app.add_flag("--send", a.send, "send numbered datagrams");
+        auto* recv = app.add_flag("--recv", a.recv, "receive and report what arrived");
+        send->excludes(recv);
+        app.add_option("--group", a.group, "group:port, e.g. 239.0.0.11:15550 or [ff15::11]:15550 (required)")
+            ->option_text("ADDR:PORT")  // type_name would end at the ':' (manual_format.h)
+            ->required();
+        app.add_option("--source", a.source, "sender address for a source-specific group (232/8)")
+            ->type_name("ADDR");
+        app.add_option("--iface,--interface", a.interface, "interface name or address (default: route)")
+            ->type_name("NAME|ADDR");
+        app.add_option("--count", a.count, "datagrams to send (receiver: expected if none arrive)")
+            ->type_name("N")
+            ->capture_default_str();
+        app.add_option("--rate", a.rate, "datagrams per second, 0 = as fast as possible")
+            ->type_name("N")
+            ->capture_default_str();
+        app.add_option("--size", a.size, "datagram size in bytes (>= 24)")
+            ->type_name("BYTES")
+            ->capture_default_str();
+        app.add_option("--run-id", a.run_id, "tag; a receiver with a run id counts others as foreign")
+            ->type_name("N");
+        app.add_option("--batch", a.batch, "datagrams per sendmmsg/recvmmsg; 1 = one send() each")
+            ->type_name("N")
+            ->capture_default_str();
+        app.add_option("--ttl", a.ttl, "multicast TTL / hop limit")->type_name("N")->capture_default_str();
+        app.add_option("--dscp", a.dscp, "DSCP marking: ef (audio) or af41 (video)")
+            ->type_name("ef|af41")
+            ->check(CLI::IsMember({"ef", "af41"}));
+        app.add_option("--local-port", a.local_port, "sender's local even port (default random)")
+            ->type_name("P");
+        app.add_option("--timeout", a.timeout, "receiver: give up after this many seconds")
+            ->type_name("SECONDS")
+            ->capture_default_str();
+        app.add_option("--idle", a.idle, "receiver: stop this many seconds after the last datagram")
+            ->type_name("SECONDS")
+            ->capture_default_str();
+        app.add_flag("--no-join", a.no_join, "receiver: bind but do not join (tests)");
+      },
+      manual);
+  if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
   spdlog::set_default_logger(spdlog::stderr_color_mt("probe"));  // stdout is for results
   spdlog::set_pattern("confcast-probe: %l: %v");
   if (!a.send && !a.recv) {

@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "device_list.h"
 #include "fec_protector.h"
 #include "keyframe_control.h"
 #include "rtcp_session.h"
@@ -576,6 +577,7 @@ int Sender::Run() {
 }  // namespace
 
 int RunSender(const SendOptions& options) {
+  if (options.list_devices) return PrintCaptureDevices();
   Sender sender(options);
   return sender.Run();
 }

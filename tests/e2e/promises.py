@@ -219,8 +219,10 @@ def sender_rows(mkv, y4m):
                 [(["--video", "none", "--audio", "alsa"], flows({"audio": True}), {})] if have_sound_card() else
                 [(["--video", "none", "--audio", "alsa"], refused(r"sound cards present: none found"), {}),
                  (["--video", "none", "--audio", "alsa:hw:9"], refused(r"'alsa:hw:9' not found"), {})]),
-            "pulse": [(["--video", "none", "--audio", "pulse"],
-                       flows({"audio": True}) if have_pulse() else refused(r"PulseAudio server running"), {})],
+            "pulse[:DEV]": [(["--video", "none", "--audio", "pulse"],
+                             flows({"audio": True}) if have_pulse() else refused(r"PulseAudio server running"), {}),
+                            (["--video", "none", "--audio", "pulse:confcast-no-such-source"],
+                             refused(r"PulseAudio server running.*--list-devices"), {})],
             "file:PATH": [(["--video", "none", "--audio", f"file:{mkv}"], flows({"audio": True}), {})],
             "none": [(["--video", "test", "--audio", "none"], flows({"video": True, "audio": False}), {})],
         },

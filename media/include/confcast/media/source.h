@@ -1,6 +1,7 @@
 // Capture sources chosen by a spec string (the --video / --audio options):
 //   video: test (default) | v4l2[:/dev/videoN] | screen | file:PATH | y4m:PATH | y4m:-
-//   audio: test | auto | alsa[:DEVICE] | pulse | file:PATH | none
+//   audio: test | auto | alsa[:DEVICE] | pulse[:DEVICE] | file:PATH | none
+// (confcast/media/device_monitor.h lists the devices with the spec for each)
 // The test sources carry a sync mark for checking lip sync from outside: the video's bottom
 // right box (1/kSyncMarkFraction of each side) turns white and the audio plays a 1 kHz tone
 // for kSyncMarkOn at the start of every wall-clock second of capture time. The video and

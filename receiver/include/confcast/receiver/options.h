@@ -1,6 +1,8 @@
 // Command-line options of confcast-recv.
 #pragma once
 
+#include <confcast/cli/failure.h>
+
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -34,14 +36,16 @@ struct RecvOptions {
   bool verbose = false;
   std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports
   bool nack = true;         // --nack on|off: ask for lost video packets (RTCP NACK -> RTX)
+
+  friend bool operator==(const RecvOptions&, const RecvOptions&) = default;
 };
 
 inline constexpr double kDefaultListSeconds = 3;
 
-struct ParseFailure {
-  std::string message;
-  bool exit_ok = false;
-};
+// Parses argv and the --config file it names (TOML, see confcast/cli/command_line.h). A usage
+// error is one line naming the problem and the fix; --help, --version and --print-config give
+// their text with exit_ok (print it to stdout, exit 0).
+using ParseFailure = cli::Failure;
 std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* const* argv);
 
 }  // namespace confcast::receiver

@@ -1,6 +1,8 @@
 // Command-line options of confcast-send: the interface users and scripts rely on.
 #pragma once
 
+#include <confcast/cli/failure.h>
+
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -55,14 +57,15 @@ struct SendOptions {
   // --rtx-budget: retransmitted bytes at most this share of the video bytes (with a burst of
   // 200 ms of video), however many NACKs arrive (rtp/repair_limiter.h).
   int rtx_budget_percent = 25;
+  bool list_devices = false;  // --list-devices: print the capture devices and exit
+
+  friend bool operator==(const SendOptions&, const SendOptions&) = default;
 };
 
-// Parses argv. On a usage error returns one line naming the problem and the fix; --help and
-// --version return their text with `exit_ok` set.
-struct ParseFailure {
-  std::string message;
-  bool exit_ok = false;  // --help / --version: print message to stdout, exit 0
-};
+// Parses argv and the --config file it names (TOML, see confcast/cli/command_line.h). On a
+// usage error returns one line naming the problem and the fix; --help, --version and
+// --print-config return their text with `exit_ok` set.
+using ParseFailure = cli::Failure;
 std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* const* argv);
 
 }  // namespace confcast::sender
