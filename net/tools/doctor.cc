@@ -20,6 +20,7 @@
 
 #include "confcast/net/endpoint.h"
 #include "confcast/net/interface.h"
+#include "confcast/net/log.h"
 #include "confcast/net/socket.h"
 #include "confcast/version.h"
 #include "doctor_checks.h"
@@ -55,7 +56,7 @@ std::optional<int> ReadInt(const std::string& path) {
 }
 
 int Usage(const std::string& message) {
-  std::fprintf(stderr, "confcast-doctor: %s\n", message.c_str());
+  spdlog::error("{}", message);
   return 2;
 }
 
@@ -111,7 +112,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 255));
   app.add_option("--key-file", a.key_file, "the session's group key file (SRTP), if it has one");
   app.add_flag("--json", a.json, "print the checks as JSON");
+  LogOptions log;
+  AddLogOptions(app, &log, "debug messages: each command run and its result");
+  OneLineParseErrors(app);
   CLI11_PARSE(app, argc, argv);
+  InitLogging("confcast-doctor", log.Level());
 
   auto ep = ParseEndpoint(a.group, a.port, a.source, Role::kReceiver);
   if (!ep) return Usage(ep.error().message);

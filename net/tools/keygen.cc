@@ -3,9 +3,9 @@
 //
 //   confcast-keygen [--suite aes-cm|gcm|gcm256|<SDP suite name>] [-o PATH] [--force]
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <string>
 
+#include "confcast/net/log.h"
 #include "confcast/net/srtp.h"
 #include "confcast/net/srtp_key.h"
 #include "confcast/version.h"
@@ -23,36 +23,39 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("-o,--output", path, "key file to write (mode 0600)")->capture_default_str();
   app.add_flag("--force", force, "replace an existing key file");
+  LogOptions log;
+  AddLogOptions(app, &log, "debug messages: the size of the key drawn");
+  OneLineParseErrors(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  InitLogging("confcast-keygen", log.Level());
   const auto suite = ParseSrtpSuite(suite_name);
   if (!suite) {
-    std::fprintf(stderr, "confcast-keygen: unknown --suite '%s'; use aes-cm, gcm or gcm256\n",
-                 suite_name.c_str());
+    spdlog::error("unknown --suite '{}'; use aes-cm, gcm or gcm256", suite_name);
     return 2;
   }
   if (!SrtpSuiteAvailable(*suite)) {
-    std::fprintf(stderr,
-                 "confcast-keygen: %s is not available in this libsrtp2 build (no crypto "
-                 "library); use --suite aes-cm\n",
-                 std::string(SrtpSuiteName(*suite)).c_str());
+    spdlog::error("{} is not available in this libsrtp2 build (no crypto library); use --suite "
+                  "aes-cm",
+                  SrtpSuiteName(*suite));
     return 1;
   }
   auto key = GenerateKey(*suite);
   if (!key) {
-    std::fprintf(stderr, "confcast-keygen: %s\n", key.error().message.c_str());
+    spdlog::error("{}", key.error().message);
     return 1;
   }
+  spdlog::debug("{}: {} bytes of master key and salt from getrandom(2)", SrtpSuiteName(*suite),
+                key->master.size());
   if (auto ok = WriteKeyFile(path, *key, force); !ok) {
-    std::fprintf(stderr, "confcast-keygen: %s\n", ok.error().message.c_str());
+    spdlog::error("{}", ok.error().message);
     return 1;
   }
-  std::fprintf(stderr,
-               "confcast-keygen: wrote a %s key to %s (mode 0600); give every sender and "
-               "receiver of the group a copy: --key-file %s\n",
-               std::string(SrtpSuiteName(*suite)).c_str(), path.c_str(), path.c_str());
+  spdlog::info("wrote a {} key to {} (mode 0600); give every sender and receiver of the group a "
+               "copy: --key-file {}",
+               SrtpSuiteName(*suite), path, path);
   return 0;
 }

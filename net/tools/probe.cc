@@ -9,8 +9,6 @@
 // the one-way delay from the sender's stamp to the kernel's arrival stamp (meaningful when both
 // share a clock, as network namespaces on one host do).
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +23,7 @@
 #include "confcast/net/endpoint.h"
 #include "confcast/net/event_loop.h"
 #include "confcast/net/interface.h"
+#include "confcast/net/log.h"
 #include "confcast/net/socket.h"
 #include "confcast/rtp/bytes.h"
 #include "confcast/version.h"
@@ -106,6 +105,9 @@ int RunSender(const Args& a, const MulticastEndpoint& ep, const InterfaceChoice&
   std::uint64_t full = 0;  // sends the socket buffer refused and we retried
   const auto start = Now();
   const int fd = stream->rtp_fd();
+  spdlog::debug("sending {} datagrams of {} bytes at {} per second, {} per system call, from port {}",
+                a.count, size, a.rate > 0 ? fmt::format("{}", a.rate) : std::string("as many as fit"),
+                batch, stream->local_rtp_port());
 
   // Sends whatever is due at `rate` (all of it when rate is 0), in batches.
   auto pump = [&]() -> std::expected<void, Error> {
@@ -247,6 +249,8 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
       !t) {
     return Fail(t.error());
   }
+  spdlog::debug("joined {} on {}; waiting at most {} s, stopping {} s after the last datagram",
+                ep.ToString(), iface.iface.name, a.timeout, a.idle);
   fmt::print("ready\n");
   std::fflush(stdout);
   if (auto r = (*loop)->Run(); !r) return Fail(r.error());
@@ -296,9 +300,11 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", a.timeout, "receiver: give up after this many seconds");
   app.add_option("--idle", a.idle, "receiver: stop this many seconds after the last datagram");
   app.add_flag("--no-join", a.no_join, "receiver: bind but do not join (tests)");
+  LogOptions log;
+  AddLogOptions(app, &log, "debug messages: the sender's pacing, the receiver's join");
+  OneLineParseErrors(app);
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_default_logger(spdlog::stderr_color_mt("probe"));  // stdout is for results
-  spdlog::set_pattern("confcast-probe: %l: %v");
+  InitLogging("confcast-probe", log.Level());  // stdout is for results
   if (!a.send && !a.recv) {
     spdlog::error("choose --send or --recv");
     return 2;

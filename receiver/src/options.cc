@@ -50,11 +50,11 @@ std::expected<RecvOptions, ParseFailure> ParseRecvOptions(int argc, const char* 
   app.add_option("--join-timeout", o.join_timeout_s, "seconds --join waits for the announcement")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_option("--nack", o.nack, "on|off: ask the sender to retransmit lost video packets")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
       ->default_str("on");
-  app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
+  net::AddLogOptions(app, &o.log,
+                     "debug messages: participants, RTCP and keyframe requests; status details");
   std::uint32_t ssrc = 0;
   auto* ssrc_opt = app.add_option("--ssrc", ssrc, "our SSRC in receiver reports (testing)")->group("");
   try {

@@ -74,7 +74,8 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
                      "many NACKs arrive")
           ->check(CLI::Range(1, 100))
           ->capture_default_str();
-  app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
+  net::AddLogOptions(app, &o.log,
+                     "debug messages: every RTCP packet and keyframe request; status details");
   // Hidden (empty group): for tests of wrap-around and SSRC collisions.
   std::uint32_t ssrc = 0, initial_ts = 0;
   std::uint16_t initial_seq = 0;
