@@ -209,7 +209,8 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why, const Now& now
   {
     const rtp::SessionMember* m = Member(ssrc);
     // NAME and BYE reason come from the network: made safe before they reach a terminal.
-    const std::string name = m && !m->name.empty() ? " " + rtp::SafeText(m->name) : "";
+    const std::string name =
+        m && !m->name.empty() ? fmt::format(" {}", rtp::SafeText(m->name)) : std::string();
     // A video stream is the participant; its audio leaving is a detail.
     spdlog::log(it->second->kind() == MediaKind::kVideo ? spdlog::level::info : spdlog::level::debug,
                 "participant {:08x}{} left ({})", ssrc, name, rtp::SafeText(why, 300));

@@ -75,7 +75,7 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
           ->check(CLI::Range(1, 100))
           ->capture_default_str();
   net::AddLogOptions(app, &o.log,
-                     "debug messages: every RTCP packet and keyframe request; status details");
+                     "debug messages: keyframe requests, NACKs, RTCP errors; status details");
   // Hidden (empty group): for tests of wrap-around and SSRC collisions.
   std::uint32_t ssrc = 0, initial_ts = 0;
   std::uint16_t initial_seq = 0;
