@@ -2,6 +2,7 @@
 // pipeline fails to start or errors later, and the sink warns once on stderr and drops audio from
 // then on, so a receiver without a sound card still shows video.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 
@@ -85,7 +86,7 @@ class GstAudioSink final : public AudioSink {
  private:
   void Fail(const MediaError& e) {
     if (!failed_)
-      std::fprintf(stderr, "confcast: no audio output (%s); audio is dropped\n", e.message.c_str());
+      spdlog::warn("no audio output ({}); audio is dropped", e.message);
     failed_ = true;
   }
   std::unique_ptr<gst::Pipeline> pipeline_;

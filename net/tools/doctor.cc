@@ -20,6 +20,7 @@
 
 #include "confcast/net/endpoint.h"
 #include "confcast/net/interface.h"
+#include "confcast/net/log.h"
 #include "confcast/net/socket.h"
 #include "doctor_checks.h"
 #include "doctor_live.h"
@@ -54,7 +55,7 @@ std::optional<int> ReadInt(const std::string& path) {
 }
 
 int Usage(const std::string& message) {
-  std::fprintf(stderr, "confcast-doctor: %s\n", message.c_str());
+  spdlog::error("{}", message);
   return 2;
 }
 
@@ -89,11 +90,12 @@ void Print(const std::vector<CheckResult>& results, const MulticastEndpoint& ep,
 
 int main(int argc, char** argv) {
   Args a;
+  LogOptions log;
   const confcast::cli::Manual manual{
       .groups = {{"Session", {"--group", "--port", "--source", "--ttl", "--key-file"}},
                  {"Network", {"--iface", "--querier-wait"}},
                  {"Two hosts", {"--peer", "--peer-timeout", "--listen", "--listen-seconds"}},
-                 {"Output", {"--json"}}},
+                 {"Output", {"--json", "--log-level", "-q", "-v"}}},
       .examples = {{"confcast-doctor --iface eth0", "check this host for the default group and port"},
                    {"confcast-doctor --listen --iface eth0", "on host B: answer host A's --peer test"},
                    {"confcast-doctor --iface eth0 --peer 192.0.2.7 --querier-wait 130",
@@ -104,7 +106,7 @@ int main(int argc, char** argv) {
   };
   confcast::cli::CommandLine cl(
       "confcast-doctor", "check this host and the path for LAN multicast trouble",
-      [&a](CLI::App& app) {
+      [&a, &log](CLI::App& app) {
         app.add_option("--group", a.group, "multicast group (or group:port)")
             ->type_name("ADDR")
             ->capture_default_str();
@@ -134,9 +136,11 @@ int main(int argc, char** argv) {
         app.add_option("--key-file", a.key_file, "the session's group key file (SRTP), if it has one")
             ->type_name("FILE");
         app.add_flag("--json", a.json, "print the checks as JSON");
+        AddLogOptions(app, &log, "debug messages: each command run and its result");
       },
       manual);
   if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
+  InitLogging("confcast-doctor", log.Level());
 
   auto ep = ParseEndpoint(a.group, a.port, a.source, Role::kReceiver);
   if (!ep) return Usage(ep.error().message);

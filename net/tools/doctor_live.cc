@@ -4,6 +4,7 @@
 #include "doctor_live.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -131,6 +132,7 @@ std::optional<std::string> RunCommand(const std::string& command) {
   std::size_t n = 0;
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   const int rc = pclose(p);
+  spdlog::debug("{}: exit status {}, {} bytes of output", command, rc, out.size());
   if (rc != 0) return std::nullopt;
   return out;
 }
@@ -323,12 +325,12 @@ int RunListener(const MulticastEndpoint& endpoint, const InterfaceChoice& iface,
   ep.source.reset();
   auto sock = GroupSocket::Open(ep, ep.RtpPort(), iface, {});
   if (!sock) {
-    std::fprintf(stderr, "confcast-doctor: %s\n", sock.error().message.c_str());
+    spdlog::error("{}", sock.error().message);
     return 2;
   }
   auto sender = GroupSender(iface, 1, false);
   if (!sender) {
-    std::fprintf(stderr, "confcast-doctor: %s\n", sender.error().c_str());
+    spdlog::error("{}", sender.error());
     return 2;
   }
   std::signal(SIGINT, OnSignal);

@@ -31,6 +31,7 @@
 
 #include "confcast/net/event_loop.h"
 #include "confcast/net/gilbert_elliott.h"
+#include "confcast/net/log.h"
 #include "confcast/version.h"
 
 namespace {
@@ -108,20 +109,23 @@ int main(int argc, char** argv) {
   app.add_option("--ge-loss-good", ge.loss_good, "loss probability in the good state (1-k)")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", seed, "random seed (default: from the system)");
+  confcast::net::LogOptions log;
+  confcast::net::AddLogOptions(app, &log, "debug messages: the random seed of the run");
+  confcast::net::OneLineParseErrors(app);
   CLI11_PARSE(app, argc, argv);
+  confcast::net::InitLogging("confcast-impair", log.Level());
+  spdlog::debug("random seed {} (--seed {} repeats this run's choices)", seed, seed);
   s.rng.seed(seed);
   if (ge_p->count() > 0 || ge_r->count() > 0) s.ge.emplace(ge, seed ^ 0x9e3779b97f4a7c15ULL);
 
   nfq_handle* h = nfq_open();
   if (h == nullptr) {
-    fmt::print(stderr, "confcast-impair: nfq_open failed: {}; run as root with nfnetlink_queue\n",
-               std::strerror(errno));
+    spdlog::error("nfq_open failed: {}; run as root with nfnetlink_queue", std::strerror(errno));
     return 2;
   }
   s.queue = nfq_create_queue(h, queue_num, &OnPacket, &s);
   if (s.queue == nullptr) {
-    fmt::print(stderr, "confcast-impair: queue {} is taken or unavailable: {}\n", queue_num,
-               std::strerror(errno));
+    spdlog::error("queue {} is taken or unavailable: {}", queue_num, std::strerror(errno));
     nfq_close(h);
     return 2;
   }
@@ -130,8 +134,8 @@ int main(int argc, char** argv) {
   const int fd = nfq_fd(h);
 
   auto loop = confcast::net::EventLoop::Create();
-  if (!loop) return 2;
-  if (auto r = (*loop)->StopOnSignals(); !r) return 2;
+  if (!loop) return spdlog::error("{}", loop.error().message), 2;
+  if (auto r = (*loop)->StopOnSignals(); !r) return spdlog::error("{}", r.error().message), 2;
   std::vector<char> buf(65536);
   (void)(*loop)->Watch(fd, [&] {
     const ssize_t n = recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
@@ -143,6 +147,9 @@ int main(int argc, char** argv) {
   if (!ready_file.empty()) {
     if (std::FILE* f = std::fopen(ready_file.c_str(), "w")) std::fclose(f);
   }
+  spdlog::info("holding the packets of queue {}: delay {} ms +- {} ms, {}% reordered{}", queue_num,
+               s.delay_ms, s.jitter_ms, s.reorder_pct,
+               s.ge ? fmt::format(", Gilbert-Elliott p {} r {}", ge.p, ge.r) : std::string());
   (void)(*loop)->Run();
   Release(s, true);
   nfq_destroy_queue(s.queue);

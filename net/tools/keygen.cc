@@ -4,9 +4,9 @@
 //   confcast-keygen [--suite aes-cm|gcm|gcm256|<SDP suite name>] [-o PATH] [--force]
 #include <confcast/cli/command_line.h>
 
-#include <cstdio>
 #include <string>
 
+#include "confcast/net/log.h"
 #include "confcast/net/srtp.h"
 #include "confcast/net/srtp_key.h"
 
@@ -15,8 +15,10 @@ int main(int argc, char** argv) {
   std::string suite_name = "aes-cm";
   std::string path = "confcast.key";
   bool force = false;
+  LogOptions log;
   const confcast::cli::Manual manual{
-      .groups = {{"Key", {"--suite", "--output", "--force"}}},
+      .groups = {{"Key", {"--suite", "--output", "--force"}},
+                 {"Messages", {"--log-level", "-q", "-v"}}},
       .examples = {{"confcast-keygen -o room.key",
                     "then confcast-send --key-file room.key ... and confcast-recv ... --key-file room.key"},
                    {"confcast-keygen --suite gcm -o room.key --force", "a new AEAD_AES_128_GCM key in place of the old"}},
@@ -36,34 +38,35 @@ int main(int argc, char** argv) {
             ->type_name("FILE")
             ->capture_default_str();
         app.add_flag("--force", force, "replace an existing key file");
+        AddLogOptions(app, &log, "debug messages: the size of the key drawn");
       },
       manual);
   if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
+  InitLogging("confcast-keygen", log.Level());
   const auto suite = ParseSrtpSuite(suite_name);
   if (!suite) {
-    std::fprintf(stderr, "confcast-keygen: unknown --suite '%s'; use aes-cm, gcm or gcm256\n",
-                 suite_name.c_str());
+    spdlog::error("unknown --suite '{}'; use aes-cm, gcm or gcm256", suite_name);
     return 2;
   }
   if (!SrtpSuiteAvailable(*suite)) {
-    std::fprintf(stderr,
-                 "confcast-keygen: %s is not available in this libsrtp2 build (no crypto "
-                 "library); use --suite aes-cm\n",
-                 std::string(SrtpSuiteName(*suite)).c_str());
+    spdlog::error("{} is not available in this libsrtp2 build (no crypto library); use --suite "
+                  "aes-cm",
+                  SrtpSuiteName(*suite));
     return 1;
   }
   auto key = GenerateKey(*suite);
   if (!key) {
-    std::fprintf(stderr, "confcast-keygen: %s\n", key.error().message.c_str());
+    spdlog::error("{}", key.error().message);
     return 1;
   }
+  spdlog::debug("{}: {} bytes of master key and salt from getrandom(2)", SrtpSuiteName(*suite),
+                key->master.size());
   if (auto ok = WriteKeyFile(path, *key, force); !ok) {
-    std::fprintf(stderr, "confcast-keygen: %s\n", ok.error().message.c_str());
+    spdlog::error("{}", ok.error().message);
     return 1;
   }
-  std::fprintf(stderr,
-               "confcast-keygen: wrote a %s key to %s (mode 0600); give every sender and "
-               "receiver of the group a copy: --key-file %s\n",
-               std::string(SrtpSuiteName(*suite)).c_str(), path.c_str(), path.c_str());
+  spdlog::info("wrote a {} key to {} (mode 0600); give every sender and receiver of the group a "
+               "copy: --key-file {}",
+               SrtpSuiteName(*suite), path, path);
   return 0;
 }

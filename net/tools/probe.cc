@@ -10,8 +10,6 @@
 // share a clock, as network namespaces on one host do).
 #include <confcast/cli/command_line.h>
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -25,6 +23,7 @@
 #include "confcast/net/endpoint.h"
 #include "confcast/net/event_loop.h"
 #include "confcast/net/interface.h"
+#include "confcast/net/log.h"
 #include "confcast/net/socket.h"
 #include "confcast/rtp/bytes.h"
 
@@ -105,6 +104,9 @@ int RunSender(const Args& a, const MulticastEndpoint& ep, const InterfaceChoice&
   std::uint64_t full = 0;  // sends the socket buffer refused and we retried
   const auto start = Now();
   const int fd = stream->rtp_fd();
+  spdlog::debug("sending {} datagrams of {} bytes at {} per second, {} per system call, from port {}",
+                a.count, size, a.rate > 0 ? fmt::format("{}", a.rate) : std::string("as many as fit"),
+                batch, stream->local_rtp_port());
 
   // Sends whatever is due at `rate` (all of it when rate is 0), in batches.
   auto pump = [&]() -> std::expected<void, Error> {
@@ -246,6 +248,8 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
       !t) {
     return Fail(t.error());
   }
+  spdlog::debug("joined {} on {}; waiting at most {} s, stopping {} s after the last datagram",
+                ep.ToString(), iface.iface.name, a.timeout, a.idle);
   fmt::print("ready\n");
   std::fflush(stdout);
   if (auto r = (*loop)->Run(); !r) return Fail(r.error());
@@ -273,12 +277,14 @@ int RunReceiver(const Args& a, const MulticastEndpoint& ep, const InterfaceChoic
 
 int main(int argc, char** argv) {
   Args a;
+  LogOptions log;
   const confcast::cli::Manual manual{
       .groups = {{"Role", {"--send", "--recv"}},
                  {"Network", {"--group", "--source", "--iface", "--ttl", "--dscp", "--local-port",
                               "--no-join"}},
                  {"Sending", {"--count", "--rate", "--size", "--batch", "--run-id"}},
-                 {"Receiving", {"--timeout", "--idle"}}},
+                 {"Receiving", {"--timeout", "--idle"}},
+                 {"Messages", {"--log-level", "-q", "-v"}}},
       .examples = {{"confcast-probe --recv --group 239.0.0.11:15550 --iface eth0",
                     "on host B: wait for datagrams, then print one result line"},
                    {"confcast-probe --send --group 239.0.0.11:15550 --count 1000 --rate 500",
@@ -289,7 +295,7 @@ int main(int argc, char** argv) {
   };
   confcast::cli::CommandLine cl(
       "confcast-probe", "send or receive numbered test datagrams on a multicast group",
-      [&a](CLI::App& app) {
+      [&a, &log](CLI::App& app) {
         auto* send = app.add_flag("--send", a.send, "send numbered datagrams");
         auto* recv = app.add_flag("--recv", a.recv, "receive and report what arrived");
         send->excludes(recv);
@@ -327,11 +333,11 @@ int main(int argc, char** argv) {
             ->type_name("SECONDS")
             ->capture_default_str();
         app.add_flag("--no-join", a.no_join, "receiver: bind but do not join (tests)");
+        AddLogOptions(app, &log, "debug messages: the sender's pacing, the receiver's join");
       },
       manual);
   if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
-  spdlog::set_default_logger(spdlog::stderr_color_mt("probe"));  // stdout is for results
-  spdlog::set_pattern("confcast-probe: %l: %v");
+  InitLogging("confcast-probe", log.Level());  // stdout is for results
   if (!a.send && !a.recv) {
     spdlog::error("choose --send or --recv");
     return 2;

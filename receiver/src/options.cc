@@ -71,12 +71,12 @@ void DefineRecvOptions(CLI::App& app, RawRecvOptions& raw) {
       ->type_name("SECONDS")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  app.add_flag("-q,--quiet", o.quiet, "no per-second status line");
   app.add_option("--nack", raw.nack, "ask the sender to retransmit lost video packets")
       ->type_name("on|off")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
-  app.add_flag("-v,--verbose", o.verbose, "log participants, RTCP and keyframe requests");
+  net::AddLogOptions(app, &o.log,
+                     "debug messages: participants, RTCP and keyframe requests; status details");
   app.add_option("--ssrc", raw.ssrc, "our SSRC in receiver reports (testing)")->group("");
 }
 
@@ -89,7 +89,7 @@ cli::Manual RecvManual() {
                  {"Output", {"--video-sink", "--audio-sink", "--participant"}},
                  {"Repair and playout", {"--latency", "--nack"}},
                  {"Security", {"--key-file"}},
-                 {"Monitoring", {"--duration", "--stats-json", "--name", "--quiet", "--verbose"}}},
+                 {"Monitoring", {"--duration", "--stats-json", "--name", "--log-level", "--quiet", "--verbose"}}},
       .examples = {{"confcast-recv --iface eth0", "every participant of the default group in its own window"},
                    {"confcast-recv room-a.sdp --video-sink y4m:- | ffplay -i -",
                     "the session room-a.sdp describes, as raw video on stdout"},

@@ -4,6 +4,7 @@
 #include <confcast/rtp/h264_bitstream.h>
 #include <confcast/rtp/packet.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 
@@ -101,7 +102,7 @@ ReceiveStream* Receiver::Admit(Port& port, const rtp::RtpView& view, const Sourc
     } else {
       s = std::make_unique<AudioStream>(c, since);
     }
-    if (o_.verbose) std::fprintf(stderr, "confcast-recv: new %s source %08x\n", Name(port.kind).data(), ssrc);
+    spdlog::debug("new {} source {:08x}", Name(port.kind), ssrc);
     AttachSinks(now);
   }
   return s.get();
@@ -155,9 +156,7 @@ void Receiver::SendNacks(const Now& now) {
   std::vector<NackRequest> due = nack_->Process(now.wall, Draw());
   rtp::Feedback fb;
   for (NackRequest& r : due) {
-    if (o_.verbose) {
-      std::fprintf(stderr, "confcast-recv: NACK %zu packets of %08x\n", r.seqs.size(), r.media_ssrc);
-    }
+    spdlog::debug("NACK {} packets of {:08x}", r.seqs.size(), r.media_ssrc);
     fb.nack.push_back(rtp::FeedbackNack{r.media_ssrc, std::move(r.items)});
   }
   if (!fb.empty()) Send(video_port_, video_port_.session->BuildFeedback(now.mono, fb));
@@ -178,7 +177,7 @@ void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
   ReceiveStream* s = Stream(ssrc, MediaKind::kVideo);
   if (!s || !s->has_sink()) return;
   if (!keyframes_.Request(ssrc, now.mono)) return;
-  if (o_.verbose) std::fprintf(stderr, "confcast-recv: PLI to %08x\n", ssrc);
+  spdlog::debug("PLI to {:08x}", ssrc);
   rtp::Feedback fb;
   fb.pli.push_back(ssrc);
   Send(video_port_, video_port_.session->BuildFeedback(now.mono, fb));

@@ -1,6 +1,7 @@
 // confcast-recv: set-up, ticks and lifecycle. The shape of the receiver is described in
 // receiver_impl.h; the RTP path is in receive_path.cc, the RTCP session in receiver_rtcp.cc.
 #include <confcast/media/sink.h>
+#include <confcast/net/log.h>
 #include <confcast/receiver/receiver.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
@@ -17,7 +18,7 @@
 namespace confcast::receiver {
 namespace {
 
-void Fail(const std::string& line) { std::fprintf(stderr, "confcast-recv: %s\n", line.c_str()); }
+void Fail(const std::string& line) { spdlog::error("{}", line); }
 
 }  // namespace
 
@@ -41,7 +42,7 @@ bool Receiver::OpenPort(Port& port, MediaKind kind, const MediaPlan& plan, doubl
   port.endpoint = *ep;
   auto rx = net::ReceiverStream::Open(*ep, *iface_);
   if (!rx) return Fail(rx.error().message), false;
-  for (const auto& w : rx->warnings()) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
+  for (const auto& w : rx->warnings()) spdlog::warn("{}", w);
   port.rx.emplace(std::move(*rx));
   signal_->Track(port.rx->rtp(), port.rx->rtcp());
   net::SenderOptions so;
@@ -85,8 +86,8 @@ bool Receiver::Setup() {
   if (!iface) return Fail("--iface: " + iface.error().message), false;
   iface_ = *iface;
   signal_.emplace(*ep, iface_->iface.name);
-  std::fprintf(stderr, "confcast-recv: %s\n", iface_->StartupLine(*ep).c_str());
-  for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-recv: warning: %s\n", w.c_str());
+  spdlog::info("{}", iface_->StartupLine(*ep));
+  for (const auto& w : iface_->warnings) spdlog::warn("{}", w);
 
   own_ssrc_ = o_.ssrc.value_or(static_cast<std::uint32_t>(rng_()));
   char host[256] = {};
@@ -100,7 +101,6 @@ bool Receiver::Setup() {
   sc.audio_follows_video = o_.audio_sink.empty();
   if (plan_.audio) sc.audio_channels = plan_.audio->channels;
   sc.participant = o_.participant;
-  sc.verbose = o_.verbose;
   sc.have_video = plan_.video.has_value();
   sc.have_audio = plan_.audio.has_value();
   auto sinks = Sinks::Open(sc);
@@ -206,12 +206,14 @@ void Receiver::Remove(std::uint32_t ssrc, const std::string& why, const Now& now
   leaving_.erase(ssrc);
   auto it = streams_.find(ssrc);
   if (it == streams_.end()) return;
-  if (o_.verbose || it->second->kind() == MediaKind::kVideo) {
+  {
     const rtp::SessionMember* m = Member(ssrc);
     // NAME and BYE reason come from the network: made safe before they reach a terminal.
-    const std::string name = m && !m->name.empty() ? " " + rtp::SafeText(m->name) : "";
-    std::fprintf(stderr, "confcast-recv: participant %08x%s left (%s)\n", ssrc, name.c_str(),
-                 rtp::SafeText(why, 300).c_str());
+    const std::string name =
+        m && !m->name.empty() ? fmt::format(" {}", rtp::SafeText(m->name)) : std::string();
+    // A video stream is the participant; its audio leaving is a detail.
+    spdlog::log(it->second->kind() == MediaKind::kVideo ? spdlog::level::info : spdlog::level::debug,
+                "participant {:08x}{} left ({})", ssrc, name, rtp::SafeText(why, 300));
   }
   {
     if (it->second->kind() == MediaKind::kVideo) static_cast<VideoStream&>(*it->second).SyncFigures();
@@ -240,7 +242,7 @@ void Receiver::CountSocketDrops() {
 
 int Receiver::Run() {
   start_wall_ = Now::Read().wall;
-  stats_ = std::make_unique<RecvStatsReporter>(o_.stats_json, !o_.quiet);
+  stats_ = std::make_unique<RecvStatsReporter>(o_.stats_json, o_.log.status_line());
   if (!Setup()) return 1;
   const auto start = std::chrono::steady_clock::now();
   auto playout = loop_->AddTimer(std::chrono::milliseconds(2), std::chrono::milliseconds(2),
@@ -250,7 +252,7 @@ int Receiver::Run() {
   auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [this] { SecondTick(); });
   if (!playout || !rtcp || !second) return Fail("cannot create timers"), 1;
   const std::chrono::seconds rejoin(o_.rejoin_every_s);  // --rejoin-every
-  if (rejoin.count() && !loop_->AddTimer(rejoin, rejoin, [this] { signal_->Rejoin(o_.verbose); }))
+  if (rejoin.count() && !loop_->AddTimer(rejoin, rejoin, [this] { signal_->Rejoin(); }))
     return 1;
   if (o_.duration_s > 0) {
     auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(o_.duration_s));
@@ -294,6 +296,7 @@ int Receiver::Run() {
 }
 
 int RunReceiver(const RecvOptions& options) {
+  net::InitLogging("confcast-recv", options.log.Level());
   if (options.list) return RunSapList(options);
   std::optional<std::string> sdp_text;
   if (!options.join.empty()) {

@@ -5,6 +5,7 @@
 #include <confcast/net/transport_address.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 
@@ -60,8 +61,8 @@ void Receiver::OnCollision(Port& port, const rtp::SsrcCollision& c) {
   own_ssrc_ = *c.new_ssrc;
   ++own_ssrc_changes_;
   const std::string who = c.other_cname.empty() ? "RTP" : "RTCP from " + rtp::SafeText(c.other_cname);
-  std::fprintf(stderr, "confcast-recv: our SSRC %08x is also used by another participant (%s); now %08x\n",
-               c.old_ssrc, who.c_str(), *c.new_ssrc);
+  spdlog::warn("our SSRC {:08x} is also used by another participant ({}); now {:08x}", c.old_ssrc,
+               who, *c.new_ssrc);
 }
 
 void Receiver::OnRtcp(Port& port) {
@@ -96,9 +97,7 @@ void Receiver::OnRtcp(Port& port) {
         if (nack_ && !m->cname.empty()) nack_->OnCname(ssrc, m->cname);
         if (!m->name.empty()) {
           named = true;
-          if (o_.verbose) {
-            std::fprintf(stderr, "confcast-recv: %08x is '%s'\n", ssrc, rtp::SafeText(m->name).c_str());
-          }
+          spdlog::debug("{:08x} is '{}'", ssrc, rtp::SafeText(m->name));
         }
       }
     }

@@ -1,5 +1,7 @@
 #include "recording.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -39,15 +41,14 @@ void Recording::WriteAudio(std::span<const std::uint8_t> opus,
 }
 
 void Recording::Failed(const media::MediaError& e) {
-  std::fprintf(stderr, "confcast-recv: record %s: %s; recording stopped\n", spec_.c_str(),
-               e.message.c_str());
+  spdlog::error("record {}: {}; recording stopped", spec_, e.message);
   recorder_.reset();
 }
 
 void Recording::Close() {
   if (!recorder_) return;
   if (auto c = recorder_->Close(); !c) {
-    std::fprintf(stderr, "confcast-recv: record %s: %s\n", spec_.c_str(), c.error().message.c_str());
+    spdlog::error("record {}: {}", spec_, c.error().message);
   }
   recorder_.reset();
 }

@@ -1,9 +1,10 @@
 #include "recv_stats.h"
 
+#include <confcast/net/log.h>
 #include <confcast/net/stats_stream.h>
+#include <confcast/net/status_line.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -82,7 +83,6 @@ struct RecvStatsReporter::Impl {
   bool srtp_failure_named = false;
   net::StatsStream stream;
   bool status_line = true;
-  bool tty = false;
   // Streams that left: the last kRetiredKept in full, older ones summed into retired_older.
   std::deque<nlohmann::json> retired;
   RetiredAggregate retired_older;
@@ -145,11 +145,9 @@ RecvStatsReporter::RecvStatsReporter(std::string json_path, bool status_line)
     : impl_(std::make_unique<Impl>()) {
   impl_->stream = net::StatsStream(json_path);
   if (!impl_->stream.error().empty()) {
-    std::fprintf(stderr, "confcast-recv: --stats-json %s: statistics will not be written\n",
-                 impl_->stream.error().c_str());
+    spdlog::warn("--stats-json {}: statistics will not be written", impl_->stream.error());
   }
   impl_->status_line = status_line;
-  impl_->tty = isatty(STDERR_FILENO);
   const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   impl_->WriteLine({{"type", "header"}, {"schema", std::string(net::kStatsSchema)}, {"program", "confcast-recv"},
@@ -166,7 +164,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
   Impl& m = *impl_;
   ++m.second;
   std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
-                new_frames = 0;
+                new_frames = 0, video_lost = 0;
   double jitter = 0;
   RepairFigures repair;
   std::optional<double> ttff;
@@ -176,6 +174,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
     rendered += f.frames_rendered;
     dropped += f.frames_dropped;
     lost += f.lost;
+    video_lost += f.lost;
     late += f.late;
     dups += f.duplicates;
     bytes += f.bytes;
@@ -221,32 +220,41 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
   if (av) sec["av_offset_ms"] = *av;
   if (ttff) sec["time_to_first_frame_ms"] = *ttff;
   m.WriteLine(std::move(sec));
-  if (m.status_line) {
-    std::string line = fmt::format(
-        "recv {:4d}s | {} src | {:3d} fps {:6.0f} kbit/s | frames {} shown {} dropped | "
-        "pkts {} lost {} late {} dup | jitter {:.1f} ms",
-        m.second, participants.size(), new_frames, static_cast<double>(new_bytes) * 8 / 1000.0, rendered, dropped, lost,
-        late, dups, jitter);
-    if (lat) line += fmt::format(" | latency p50 {:.1f} p95 {:.1f} ms", lat->p50, lat->p95);
-    if (repair.recovered_rtx || repair.recovered_fec || repair.lost_for_good) {
-      line += fmt::format(" | rtx {} fec {} lost {}", repair.recovered_rtx, repair.recovered_fec,
-                          repair.lost_for_good);
-    }
-    if (av) line += fmt::format(" | A/V {:+.0f} ms", *av);
-    if (ttff) line += fmt::format(" | first frame {:.0f} ms", *ttff);
-    if (signal.state == SignalState::kNoSignal) {
-      line += fmt::format(" | NO SIGNAL for {:.1f} s", signal.silence_s);
-    }
-    std::fprintf(stderr, m.tty ? "\r%s   " : "%s\n", line.c_str());
+  // Video packets lost after repair: RTX and FEC rebuild some of the sequence numbers lost.
+  const std::uint64_t recovered = repair.recovered_rtx + repair.recovered_fec;
+  // Most important first: is anything arriving, is the picture whole, how late, how much.
+  const bool no_signal = signal.state == SignalState::kNoSignal;
+  const std::string fields[] = {
+      no_signal ? fmt::format("NO SIGNAL for {:.1f} s", signal.silence_s) : std::string(),
+      fmt::format("shown {} ({} fps)", rendered, new_frames),
+      fmt::format("lost {}", video_lost > recovered ? video_lost - recovered : 0),
+      lat ? fmt::format("p50 {:.1f} ms", lat->p50) : std::string(),
+      fmt::format("{:.0f} kbit/s", static_cast<double>(new_bytes) * 8 / 1000.0),
+      fmt::format("{} src", participants.size()),
+      fmt::format("{} s", m.second),
+  };
+  if (m.status_line) net::ShowStatus(net::FitStatus(fields, net::StatusColumns()));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // -v: every figure, on a log line of its own.
+    std::string details = fmt::format(
+        "status {} s: {} src, {} fps {:.0f} kbit/s, frames {} shown {} dropped, packets {} lost "
+        "{} late {} dup, jitter {:.1f} ms",
+        m.second, participants.size(), new_frames, static_cast<double>(new_bytes) * 8 / 1000.0,
+        rendered, dropped, lost, late, dups, jitter);
+    if (lat) details += fmt::format(", latency p50 {:.1f} p95 {:.1f} ms", lat->p50, lat->p95);
+    details += fmt::format(", repaired rtx {} fec {}, lost for good {}", repair.recovered_rtx,
+                           repair.recovered_fec, repair.lost_for_good);
+    if (av) details += fmt::format(", A/V {:+.0f} ms", *av);
+    if (ttff) details += fmt::format(", first frame {:.0f} ms", *ttff);
+    if (no_signal) details += fmt::format(", NO SIGNAL for {:.1f} s", signal.silence_s);
+    spdlog::debug("{}", details);
   }
   if (m.srtp && !m.srtp_failure_named) {
     const net::SrtpStats st = m.srtp->Stats();
     if (const std::uint64_t auth = st.receive_failures[0]; auth > 0) {  // kAuthFail
       m.srtp_failure_named = true;
-      std::fprintf(stderr,
-                   "%sconfcast-recv: %llu packets failed SRTP authentication: wrong --key-file, "
-                   "or a sender without encryption?\n",
-                   m.tty ? "\n" : "", static_cast<unsigned long long>(auth));
+      spdlog::warn("{} packets failed SRTP authentication: wrong --key-file, or a sender "
+                   "without encryption?", auth);
     }
   }
 }
@@ -298,23 +306,22 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
                           {"longest_outage_s", signal.longest_outage_s},
                           {"rejoins", signal.rejoins}};
   m.WriteLine(final_part);
-  if (m.status_line && m.tty) std::fputc('\n', stderr);
-  std::fprintf(stderr, "confcast-recv: %s after %.1f s; malformed datagrams dropped: %llu RTP, %llu RTCP\n",
-               rtp::SafeText(reason, 512).c_str(), secs, static_cast<unsigned long long>(malformed_rtp),
-               static_cast<unsigned long long>(malformed_rtcp));
+  net::EndStatus();
+  spdlog::info("{} after {:.1f} s; malformed datagrams dropped: {} RTP, {} RTCP",
+               rtp::SafeText(reason, 512), secs, malformed_rtp, malformed_rtcp);
   if (dropped.Total() > malformed_rtp + malformed_rtcp) {
-    std::string line = "confcast-recv: dropped:";
+    std::string line = "dropped:";
     for (const auto& [why, n] : dropped.by_reason()) {
       if (n) line += fmt::format(" {} {}", why, n);
     }
-    std::fprintf(stderr, "%s\n", line.c_str());
+    spdlog::info("{}", line);
   }
   for (const auto& s : all) {
     // The participant's SDES NAME, as anyone on the LAN may have set it: made safe, padded to 12
     // characters.
     std::string name = rtp::SafeText(s.value("name", std::string()), 64);
     if (const std::size_t n = rtp::Utf8Length(name); n < 12) name.append(12 - n, ' ');
-    std::string line = fmt::format("  {} {:08x} {} packets {} lost {} late {} | frames {} shown {} dropped",
+    std::string line = fmt::format("{} {:08x} {} packets {} lost {} late {} | frames {} shown {} dropped",
                                    s["kind"].get<std::string>(), s["ssrc"].get<std::uint32_t>(),
                                    name, s["packets"].get<std::uint64_t>(),
                                    s["lost"].get<std::uint64_t>(), s["late"].get<std::uint64_t>(),
@@ -336,7 +343,7 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
           r["rtx_received"].get<std::uint64_t>(), r["recovered_rtx"].get<std::uint64_t>(),
           r["duplicates"].get<std::uint64_t>(), r["lost_for_good"].get<std::uint64_t>());
     }
-    std::fprintf(stderr, "%s\n", line.c_str());
+    spdlog::info("{}", line);
   }
 }
 

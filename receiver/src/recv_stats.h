@@ -1,6 +1,6 @@
-// confcast-recv's status line (once a second on stderr), --stats-json (JSON lines: a header, one
-// line per second, the final figures per participant; docs/stats-json.md) and the summary printed
-// on exit. Nothing per second is kept: each second is written and forgotten.
+// confcast-recv's status line (once a second on a terminal, net/status_line.h; every figure as
+// a debug line with -v), --stats-json (JSON lines: a header, one line per second, the final
+// figures per participant; docs/stats-json.md) and the summary printed on exit. Nothing per second is kept: each second is written and forgotten.
 #pragma once
 
 #include <chrono>

@@ -8,6 +8,7 @@
 #include <confcast/receiver/sap_listing.h>
 #include <confcast/rtp/sap.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
@@ -24,11 +25,6 @@ namespace {
 rtp::Timestamp MonoNow() {
   return std::chrono::duration_cast<rtp::Timestamp>(
       std::chrono::steady_clock::now().time_since_epoch());
-}
-
-template <typename... Args>
-void Say(fmt::format_string<Args...> f, Args&&... args) {
-  std::fprintf(stderr, "confcast-recv: %s\n", fmt::format(f, std::forward<Args>(args)...).c_str());
 }
 
 std::chrono::nanoseconds Seconds(double s) {
@@ -51,7 +47,7 @@ class SapListener {
   // Drops the sessions that timed out (RFC 2974 4) and reports them.
   void Expire(rtp::Timestamp now) {
     for (const rtp::SapSession& s : directory_.Expire(now)) {
-      Say("SAP: - {} timed out", Describe(s, now));
+      spdlog::info("SAP: - {} timed out", Describe(s, now));
     }
   }
 
@@ -77,7 +73,7 @@ std::expected<std::unique_ptr<SapListener>, std::string> SapListener::Open(const
   }
   auto iface = net::SelectInterface(o.iface, groups.front());
   if (!iface) return std::unexpected("--iface: " + iface.error().message);
-  for (const auto& w : iface->warnings) Say("warning: {}", w);
+  for (const auto& w : iface->warnings) spdlog::warn("{}", w);
   for (int scope : {0x02, 0x05}) {  // link- and site-local IPv6 SAP groups
     net::MulticastEndpoint ep;
     ep.group.family = net::Family::kIpv6;
@@ -92,7 +88,7 @@ std::expected<std::unique_ptr<SapListener>, std::string> SapListener::Open(const
     if (!s) {
       // IPv6 is optional (an interface without it); the IPv4 groups are not.
       if (ep.group.family == net::Family::kIpv4) return std::unexpected(s.error().message);
-      if (o.verbose) Say("SAP: not listening on {}: {}", ep.ToString(), s.error().message);
+      spdlog::debug("SAP: not listening on {}: {}", ep.ToString(), s.error().message);
       continue;
     }
     const int fd = s->fd();
@@ -120,9 +116,9 @@ void SapListener::OnReadable(int fd) {
     const rtp::SapUpdate u = directory_.OnDatagram(d.data, now, from);
     if (u.event == rtp::SapEvent::kIgnored || u.event == rtp::SapEvent::kRefreshed) continue;
     if (u.event == rtp::SapEvent::kDeleted) {
-      Say("SAP: - {} deleted by its announcer", Describe(*u.previous, now));
+      spdlog::info("SAP: - {} deleted by its announcer", Describe(*u.previous, now));
     } else if (auto it = directory_.sessions().find(*u.key); it != directory_.sessions().end()) {
-      Say("SAP: {} {}", u.event == rtp::SapEvent::kNew ? "+" : "~", Describe(it->second, now));
+      spdlog::info("SAP: {} {}", u.event == rtp::SapEvent::kNew ? "+" : "~", Describe(it->second, now));
     }
     if (on_update) on_update(u, directory_);
   }
@@ -151,7 +147,7 @@ void WriteJson(const std::string& path, const std::vector<SapRow>& rows,
   std::ofstream out(path, std::ios::trunc);
   // Announcements may carry invalid UTF-8: it becomes U+FFFD instead of an exception.
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  if (!out.flush()) Say("--stats-json {}: cannot write there", path);
+  if (!out.flush()) spdlog::error("--stats-json {}: cannot write there", path);
 }
 
 std::string Heard(const rtp::SapDirectory& d, rtp::Timestamp now) {
@@ -165,18 +161,18 @@ std::string Heard(const rtp::SapDirectory& d, rtp::Timestamp now) {
 
 int RunSapList(const RecvOptions& o) {
   auto loop = net::EventLoop::Create();
-  if (!loop) return Say("{}", loop.error().message), 1;
-  if (auto ok = (*loop)->StopOnSignals(); !ok) return Say("{}", ok.error().message), 1;
+  if (!loop) return spdlog::error("{}", loop.error().message), 1;
+  if (auto ok = (*loop)->StopOnSignals(); !ok) return spdlog::error("{}", ok.error().message), 1;
   auto listener = SapListener::Open(o, **loop);
-  if (!listener) return Say("{}", listener.error()), 1;
+  if (!listener) return spdlog::error("{}", listener.error()), 1;
   const double seconds = o.duration_s > 0 ? o.duration_s : kDefaultListSeconds;
-  Say("listening for SAP announcements for {} s on {}", seconds, (*listener)->where());
+  spdlog::info("listening for SAP announcements for {} s on {}", seconds, (*listener)->where());
   auto expire = (*loop)->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1),
                                   [&] { (*listener)->Expire(MonoNow()); });
   auto stop =
       (*loop)->AddTimer(Seconds(seconds), std::chrono::nanoseconds(0), [&] { (*loop)->Stop(); });
-  if (!expire || !stop) return Say("cannot create timers"), 1;
-  if (auto ran = (*loop)->Run(); !ran) return Say("{}", ran.error().message), 1;
+  if (!expire || !stop) return spdlog::error("cannot create timers"), 1;
+  if (auto ran = (*loop)->Run(); !ran) return spdlog::error("{}", ran.error().message), 1;
 
   const rtp::Timestamp now = MonoNow();
   const rtp::SapDirectory& d = (*listener)->directory();
@@ -185,14 +181,15 @@ int RunSapList(const RecvOptions& o) {
   if (!o.stats_json.empty()) WriteJson(o.stats_json, rows, d.counters());
   const rtp::SapDirectoryCounters& c = d.counters();
   if (c.encrypted + c.compressed + c.malformed + c.not_sdp + c.bad_sdp + c.spoofed_origin > 0) {
-    Say("SAP: ignored {} encrypted, {} compressed, {} malformed, {} non-SDP, {} bad SDP, "
-        "{} deletions or changes from an address other than the session's origin",
-        c.encrypted, c.compressed, c.malformed, c.not_sdp, c.bad_sdp, c.spoofed_origin);
+    spdlog::info("SAP: ignored {} encrypted, {} compressed, {} malformed, {} non-SDP, {} bad SDP, "
+                 "{} deletions or changes from an address other than the session's origin",
+                 c.encrypted, c.compressed, c.malformed, c.not_sdp, c.bad_sdp, c.spoofed_origin);
   }
   if (rows.empty()) {
-    Say("no sessions announced on {} within {} s; senders announce with confcast-send --announce "
-        "(three at start, then every ~5 min, or confcast-send --announce-interval)",
-        (*listener)->where(), seconds);
+    spdlog::warn("no sessions announced on {} within {} s; senders announce with "
+                 "confcast-send --announce (three at start, then every ~5 min, or "
+                 "confcast-send --announce-interval)",
+                 (*listener)->where(), seconds);
     return 3;
   }
   std::fputs(FormatSapTable(rows).c_str(), stdout);
@@ -201,13 +198,13 @@ int RunSapList(const RecvOptions& o) {
 
 std::expected<std::string, int> DiscoverSdpByName(const RecvOptions& o) {
   auto loop = net::EventLoop::Create();
-  if (!loop) return Say("{}", loop.error().message), std::unexpected(1);
+  if (!loop) return spdlog::error("{}", loop.error().message), std::unexpected(1);
   if (auto ok = (*loop)->StopOnSignals(); !ok)
-    return Say("{}", ok.error().message), std::unexpected(1);
+    return spdlog::error("{}", ok.error().message), std::unexpected(1);
   auto listener = SapListener::Open(o, **loop);
-  if (!listener) return Say("{}", listener.error()), std::unexpected(1);
-  Say("waiting up to {} s for a SAP announcement of '{}' on {}", o.join_timeout_s, o.join,
-      (*listener)->where());
+  if (!listener) return spdlog::error("{}", listener.error()), std::unexpected(1);
+  spdlog::info("waiting up to {} s for a SAP announcement of '{}' on {}", o.join_timeout_s, o.join,
+               (*listener)->where());
   const rtp::Timestamp start = MonoNow();
   // An exact name joins at once. A prefix joins when it is the only one after a second of
   // listening (the quick announcements of every sender on the LAN have arrived by then).
@@ -224,7 +221,7 @@ std::expected<std::string, int> DiscoverSdpByName(const RecvOptions& o) {
       pick = m.prefixed.front();
     }
     if (!pick) return;
-    Say("joining {}", Describe(*pick, now));
+    spdlog::info("joining {}", Describe(*pick, now));
     chosen = pick->sdp_text;
     (*loop)->Stop();
   };
@@ -234,10 +231,10 @@ std::expected<std::string, int> DiscoverSdpByName(const RecvOptions& o) {
     timed_out = true;
     (*loop)->Stop();
   });
-  if (!tick || !stop) return Say("cannot create timers"), std::unexpected(1);
-  if (auto ran = (*loop)->Run(); !ran) return Say("{}", ran.error().message), std::unexpected(1);
+  if (!tick || !stop) return spdlog::error("cannot create timers"), std::unexpected(1);
+  if (auto ran = (*loop)->Run(); !ran) return spdlog::error("{}", ran.error().message), std::unexpected(1);
   if (chosen) return *chosen;
-  if (!timed_out) return Say("interrupted while waiting for '{}'", o.join), std::unexpected(130);
+  if (!timed_out) return spdlog::warn("interrupted while waiting for '{}'", o.join), std::unexpected(130);
   const rtp::Timestamp now = MonoNow();
   const rtp::SapDirectory& d = (*listener)->directory();
   const SapMatch m = MatchSapSessions(d.sessions(), o.join);
@@ -245,11 +242,13 @@ std::expected<std::string, int> DiscoverSdpByName(const RecvOptions& o) {
     const auto& many = m.exact.size() > 1 ? m.exact : m.prefixed;
     std::vector<std::string> names;
     for (const rtp::SapSession* s : many) names.push_back(Describe(*s, now));
-    Say("--join '{}' matches {} sessions: {}; give the full name, or senders distinct --name",
+    spdlog::error(
+        "--join '{}' matches {} sessions: {}; give the full name, or senders distinct --name",
         o.join, many.size(), fmt::join(names, "; "));
     return std::unexpected(1);
   }
-  Say("--join '{}': no session of that name announced within {} s on {}; {}. Check the name "
+  spdlog::error(
+      "--join '{}': no session of that name announced within {} s on {}; {}. Check the name "
       "with confcast-recv --list, and that the sender runs with confcast-send --announce",
       o.join, o.join_timeout_s, (*listener)->where(), Heard(d, now));
   return std::unexpected(1);

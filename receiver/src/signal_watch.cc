@@ -1,6 +1,7 @@
 #include "signal_watch.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <fstream>
@@ -29,7 +30,9 @@ SignalWatch::SignalWatch(const net::MulticastEndpoint& endpoint, std::string ifa
       where_(fmt::format("{} on {}", endpoint.group.ToString(), iface_)) {}
 
 void SignalWatch::Print(const WatchdogEvent& e) const {
-  std::fprintf(stderr, "confcast-recv: %s\n", DescribeEvent(e, where_).c_str());
+  // Silence is a warning (the user should look); its end is news.
+  spdlog::log(e.kind == WatchdogEvent::Kind::kRecovered ? spdlog::level::info : spdlog::level::warn,
+              "{}", DescribeEvent(e, where_));
 }
 
 void SignalWatch::OnPacket(rtp::Timestamp now) {
@@ -50,14 +53,13 @@ void SignalWatch::Track(net::GroupSocket& rtp, net::GroupSocket& rtcp) {
   sockets_.push_back(&rtcp);
 }
 
-void SignalWatch::Rejoin(bool verbose) {
+void SignalWatch::Rejoin() {
   if (auto r = net::Rejoin(sockets_); !r) {
-    std::fprintf(stderr, "confcast-recv: --rejoin-every: %s\n", r.error().message.c_str());
+    spdlog::warn("--rejoin-every: {}", r.error().message);
     return;
   }
   ++rejoins_;
-  if (verbose)
-    std::fprintf(stderr, "confcast-recv: renewed the membership of %s\n", where_.c_str());
+  spdlog::debug("renewed the membership of {}", where_);
 }
 
 SignalFigures SignalWatch::Figures(rtp::Timestamp now) const {

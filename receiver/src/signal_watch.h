@@ -35,7 +35,7 @@ class SignalWatch {
   // The sockets whose memberships Rejoin() renews (they must outlive this object's use).
   void Track(net::GroupSocket& rtp, net::GroupSocket& rtcp);
   // --rejoin-every: renews every tracked membership at once (net::Rejoin says why together).
-  void Rejoin(bool verbose);
+  void Rejoin();
   bool no_signal() const { return dog_.state() == SignalState::kNoSignal; }
   SignalFigures Figures(rtp::Timestamp now) const;
 

@@ -1,6 +1,7 @@
 #include "sinks.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -117,13 +118,9 @@ std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
       auto sink = o.sink.get();
       const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now - o.since);
       opening_.erase(pending);
-      if (config_.verbose && sink) {
-        std::fprintf(stderr, "confcast-recv: window for %08x open after %lld ms\n", ssrc,
-                     static_cast<long long>(took.count()));
-      }
+      if (sink) spdlog::debug("window for {:08x} open after {} ms", ssrc, took.count());
       if (!sink) {
-        std::fprintf(stderr, "confcast-recv: --video-sink %s: %s\n", config_.video_spec.c_str(),
-                     sink.error().message.c_str());
+        spdlog::error("--video-sink {}: {}", config_.video_spec, sink.error().message);
         continue;
       }
       video.AttachSink(sink->get());
@@ -135,7 +132,7 @@ std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
       video.AttachSink(single_.get());
       video.AttachRecording(video_recording_);
       attached.push_back(ssrc);
-      if (config_.verbose) std::fprintf(stderr, "confcast-recv: showing %08x\n", ssrc);
+      spdlog::debug("showing {:08x}", ssrc);
     }
   }
   return attached;
@@ -152,8 +149,7 @@ std::vector<std::uint32_t> Sinks::Reconsider(Streams& streams, const Lookup& who
            !passed_over_.count(kv.first);
   });
   if (!other) return {};
-  std::fprintf(stderr, "confcast-recv: %08x showed nothing in 3 s; showing another participant\n",
-               *single_owner_);
+  spdlog::info("{:08x} showed nothing in 3 s; showing another participant", *single_owner_);
   passed_over_.insert(*single_owner_);
   static_cast<VideoStream&>(*owner->second).AttachSink(nullptr);
   static_cast<VideoStream&>(*owner->second).AttachRecording(nullptr);

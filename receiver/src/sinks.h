@@ -54,7 +54,6 @@ struct SinkConfig {
   bool audio_follows_video = true;  // no --audio-sink given
   int audio_channels = 1;
   std::string participant;  // --participant
-  bool verbose = false;
   bool have_video = true, have_audio = true;
 };
 

@@ -4,6 +4,7 @@
 #include <confcast/rtp/h264_bitstream.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 
@@ -55,9 +56,8 @@ void EncryptedPayloadHint::OnVideoPayload(rtp::Bytes payload) {
   if (seen_ < 64) return;
   if (invalid_ * 4 > seen_) {
     said_ = true;
-    std::fprintf(stderr,
-                 "confcast-recv: payload undecodable: %u of the last %u video payloads are not "
-                 "H.264; is the stream encrypted? use --key-file\n",
+    spdlog::warn("payload undecodable: {} of the last {} video payloads are not H.264; is the "
+                 "stream encrypted? use --key-file",
                  invalid_, seen_);
   }
   seen_ = invalid_ = 0;

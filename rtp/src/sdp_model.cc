@@ -192,9 +192,11 @@ std::optional<SdpConnection> ParseConnectionAddress(SdpAddrType type, std::strin
 }
 
 std::string FormatConnectionAddress(const SdpConnection& c) {
+  // Appended piece by piece: g++ 12 -O3 warns (-Wrestrict, a false positive) on the
+  // temporary of "/" + std::to_string(n).
   std::string out = c.address;
-  if (c.ttl) out += "/" + std::to_string(*c.ttl);
-  if (c.count) out += "/" + std::to_string(*c.count);
+  if (c.ttl) out.append("/").append(std::to_string(*c.ttl));
+  if (c.count) out.append("/").append(std::to_string(*c.count));
   return out;
 }
 

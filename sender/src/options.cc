@@ -119,7 +119,8 @@ void DefineSendOptions(CLI::App& app, RawSendOptions& raw) {
       ->type_name("PCT")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  app.add_flag("-v,--verbose", o.verbose, "log every RTCP packet and keyframe request");
+  net::AddLogOptions(app, &o.log,
+                     "debug messages: keyframe requests, NACKs, RTCP errors; status details");
   // Hidden (empty group): for tests of wrap-around and SSRC collisions.
   app.add_option("--ssrc", raw.ssrc, "fixed video SSRC (testing)")->group("");
   app.add_option("--initial-seq", raw.initial_seq, "first RTP sequence number (testing)")->group("");
@@ -137,7 +138,7 @@ cli::Manual SendManual() {
                  {"Repair", {"--fec", "--rtx", "--rtx-budget"}},
                  {"Session", {"--name", "--sdp", "--announce", "--announce-interval"}},
                  {"Security", {"--key-file", "--sdp-crypto"}},
-                 {"Output and monitoring", {"--duration", "--stats-json", "--verbose"}}},
+                 {"Output and monitoring", {"--duration", "--stats-json", "--log-level", "--quiet", "--verbose"}}},
       .examples = {{"confcast-send --iface eth0 --name \"Room A\" --sdp room-a.sdp",
                     "test pattern and tone; room-a.sdp is what confcast-recv, ffplay or VLC open"},
                    {"confcast-send --video v4l2:/dev/video0 --audio pulse --size 1280x720",

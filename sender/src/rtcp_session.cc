@@ -2,6 +2,7 @@
 
 #include <confcast/net/transport_address.h>
 #include <confcast/rtp/safe_text.h>
+#include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -199,7 +200,7 @@ void RtcpSession::Start(net::EventLoop& loop) {
   }
   auto timer = loop.AddTimer(std::chrono::milliseconds(20), std::chrono::milliseconds(20),
                              [this] { Tick(); });
-  if (!timer) std::fprintf(stderr, "confcast-send: rtcp timer: %s\n", timer.error().message.c_str());
+  if (!timer) spdlog::error("rtcp timer: {}", timer.error().message);
 }
 
 void RtcpSession::Tick() {
@@ -242,7 +243,7 @@ bool RtcpSession::SendCompound(Stream& s, const rtp::RtcpCompound& compound) {
   if (!wire) return false;
   auto sent = net::SendOne(s.socket->rtcp_fd(), *wire);
   if (!sent) {
-    if (config_.verbose) std::fprintf(stderr, "confcast-send: rtcp send: %s\n", sent.error().message.c_str());
+    spdlog::debug("rtcp send: {}", sent.error().message);
     return false;
   }
   ++reports_sent_;
@@ -278,14 +279,14 @@ void RtcpSession::Apply(Stream& s, const rtp::RtcpReceiveResult& r, Clock::time_
   malformed_ += r.ignored.malformed;
   for (const rtp::SsrcCollision& c : r.collisions) {
     if (!c.new_ssrc) {
-      std::fprintf(stderr, "confcast-send: %s repair SSRC %08x is also used by %s; kept\n",
-                   s.kind.c_str(), c.old_ssrc, rtp::SafeText(c.other_cname).c_str());
+      spdlog::warn("{} repair SSRC {:08x} is also used by {}; kept", s.kind, c.old_ssrc,
+                   rtp::SafeText(c.other_cname));
       continue;
     }
     ++ssrc_collisions_;
     (void)SendCompound(s, c.bye);  // BYE for the old identifier
-    std::fprintf(stderr, "confcast-send: %s SSRC %08x is also used by %s; now %08x (RFC 3550 8.2)\n",
-                 s.kind.c_str(), c.old_ssrc, rtp::SafeText(c.other_cname).c_str(), *c.new_ssrc);
+    spdlog::warn("{} SSRC {:08x} is also used by {}; now {:08x} (RFC 3550 8.2)", s.kind, c.old_ssrc,
+                 rtp::SafeText(c.other_cname), *c.new_ssrc);
     if (on_ssrc_change) on_ssrc_change(s.kind, c.old_ssrc, *c.new_ssrc);
   }
   const std::uint32_t media = s.session->ssrc();

@@ -47,7 +47,6 @@ class RtcpSession {
  public:
   struct Config {
     std::string name;  // SDES NAME
-    bool verbose = false;
   };
   RtcpSession(Config config, std::uint32_t seed);
   ~RtcpSession();

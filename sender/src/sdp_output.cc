@@ -128,16 +128,16 @@ std::expected<void, std::string> WriteSdpFile(const std::string& path, const std
   return {};
 }
 
-std::string WatchCommands(const std::string& path, const SdpInputs& in) {
-  std::string out;
-  out += fmt::format("  confcast-recv {}\n", path);
-  out += fmt::format("  ffplay -protocol_whitelist file,udp,rtp -fflags nobuffer -flags low_delay -i {}\n", path);
+std::vector<std::string> WatchCommands(const std::string& path, const SdpInputs& in) {
+  std::vector<std::string> out;
+  out.push_back(fmt::format("confcast-recv {}", path));
+  out.push_back(fmt::format("ffplay -protocol_whitelist file,udp,rtp -fflags nobuffer -flags low_delay -i {}", path));
   if (in.video_ssrc) {
-    out += fmt::format(
-        "  gst-launch-1.0 udpsrc address={} port={} caps=\"application/x-rtp,media=video,"
+    out.push_back(fmt::format(
+        "gst-launch-1.0 udpsrc address={} port={} caps=\"application/x-rtp,media=video,"
         "clock-rate=90000,encoding-name=H264,payload=96\" ! rtpjitterbuffer latency=50 ! "
-        "rtph264depay ! avdec_h264 ! videoconvert ! autovideosink sync=false\n",
-        in.endpoint.group.ToString(), in.endpoint.port);
+        "rtph264depay ! avdec_h264 ! videoconvert ! autovideosink sync=false",
+        in.endpoint.group.ToString(), in.endpoint.port));
   }
   return out;
 }

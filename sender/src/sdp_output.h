@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace confcast::sender {
 
@@ -42,7 +43,7 @@ std::expected<std::string, std::string> BuildSdpText(const SdpInputs& in,
 // `secret`: the text carries a key (--sdp-crypto=with-key), so the file is made mode 0600.
 std::expected<void, std::string> WriteSdpFile(const std::string& path, const std::string& text,
                                               bool secret = false);
-// The watch commands, one per line, for the file at `path`.
-std::string WatchCommands(const std::string& path, const SdpInputs& in);
+// The commands that watch the session described in the file at `path`, one per entry.
+std::vector<std::string> WatchCommands(const std::string& path, const SdpInputs& in);
 
 }  // namespace confcast::sender

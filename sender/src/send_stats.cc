@@ -1,8 +1,9 @@
 #include "send_stats.h"
 
+#include <confcast/net/log.h>
 #include <confcast/net/stats_stream.h>
+#include <confcast/net/status_line.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -100,10 +101,9 @@ SendStatsReporter::SendStatsReporter(std::string json_path, bool status_line)
     : impl_(std::make_unique<Impl>()) {
   impl_->stream = net::StatsStream(json_path);
   if (!impl_->stream.error().empty()) {
-    std::fprintf(stderr, "confcast-send: --stats-json %s: statistics will not be written\n",
-                 impl_->stream.error().c_str());
+    spdlog::warn("--stats-json {}: statistics will not be written", impl_->stream.error());
   }
-  impl_->status_line = status_line && isatty(STDERR_FILENO);
+  impl_->status_line = status_line;
   const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   impl_->WriteLine({{"type", "header"}, {"schema", std::string(net::kStatsSchema)},
@@ -137,42 +137,47 @@ void SendStatsReporter::Tick(const StreamCounters* video, const StreamCounters* 
                      {"retransmissions_sent", video ? video->retransmissions_sent.load() : 0}};
   if (video) sec["repair"] = Repair(*video, m.rtx, keyframes);
   m.WriteLine(sec);
-  if (m.status_line) {
-    std::fprintf(stderr,
-                 "\rsend %4ds | video %3llu fps %7.0f kbit/s | audio %4.0f kbit/s | receivers %zu | "
-                 "worst loss %d%% | keyframe requests %llu (IDRs forced %llu)   ",
-                 m.second, static_cast<unsigned long long>(fps), video_kbps, audio_kbps,
-                 receivers.size(), rtcp.worst_loss_percent(),
-                 static_cast<unsigned long long>(keyframes.requests()),
-                 static_cast<unsigned long long>(keyframes.forced()));
+  // Most important first: what leaves, how well receivers get it, what they ask for.
+  const std::string fields[] = {
+      fmt::format("{} fps", fps),
+      audio ? fmt::format("{:.0f}+{:.0f} kbit/s", video_kbps, audio_kbps)
+            : fmt::format("{:.0f} kbit/s", video_kbps),
+      fmt::format("{} receiver{}", receivers.size(), receivers.size() == 1 ? "" : "s"),
+      fmt::format("worst loss {}%", rtcp.worst_loss_percent()),
+      fmt::format("IDRs {}/{}", keyframes.forced(), keyframes.requests()),  // forced/asked for
+      fmt::format("{} s", m.second),
+  };
+  if (m.status_line) net::ShowStatus(net::FitStatus(fields, net::StatusColumns()));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // -v: every figure, on a log line of its own.
+    std::string details = fmt::format(
+        "status {} s: video {} fps {:.0f} kbit/s, audio {:.0f} kbit/s, receivers {}, worst loss "
+        "{}%, keyframe requests {} (IDRs forced {})",
+        m.second, fps, video_kbps, audio_kbps, receivers.size(), rtcp.worst_loss_percent(),
+        keyframes.requests(), keyframes.forced());
     if (video && video->fec_packets.load() > 0) {
-      std::fprintf(stderr, "| fec %llu", static_cast<unsigned long long>(video->fec_packets.load()));
+      details += fmt::format(", fec {}", video->fec_packets.load());
       // Who the level is for: a receiver's SSRC, "(capped)" when it claims more than counts.
       if (const auto d = video->FecDriver(); d && video->fec_level.load() > 0) {
-        std::fprintf(stderr, " for %08x%s", d->reporter, d->capped ? " (capped)" : "");
+        details += fmt::format(" for {:08x}{}", d->reporter, d->capped ? " (capped)" : "");
       }
-      std::fputs("   ", stderr);
     }
     if (m.rtx) {
       const rtp::RepairLimiterCounters l = m.rtx->stats().limiter;
       if (l.refused_budget + l.refused_implausible + l.refused_feedback_rate > 0) {
-        std::fprintf(stderr, "| rtx refused %llu (budget %llu, implausible %llu, rate %llu)   ",
-                     static_cast<unsigned long long>(l.refused_budget + l.refused_implausible +
-                                                     l.refused_feedback_rate),
-                     static_cast<unsigned long long>(l.refused_budget),
-                     static_cast<unsigned long long>(l.refused_implausible),
-                     static_cast<unsigned long long>(l.refused_feedback_rate));
+        details += fmt::format(", rtx refused {} (budget {}, implausible {}, rate {})",
+                               l.refused_budget + l.refused_implausible + l.refused_feedback_rate,
+                               l.refused_budget, l.refused_implausible, l.refused_feedback_rate);
       }
     }
+    spdlog::debug("{}", details);
   }
   if (m.srtp && !m.srtp_failure_named) {
     const net::SrtpStats st = m.srtp->Stats();
     if (st.receive_failed() > 0) {
       m.srtp_failure_named = true;
-      std::fprintf(stderr,
-                   "\nconfcast-send: %llu RTCP packets failed SRTP authentication: a receiver "
-                   "without --key-file, or with another key?\n",
-                   static_cast<unsigned long long>(st.receive_failed()));
+      spdlog::warn("{} RTCP packets failed SRTP authentication: a receiver without --key-file, "
+                   "or with another key?", st.receive_failed());
     }
   }
 }
@@ -208,41 +213,32 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
                             {"receivers", m.Receivers(rtcp)},
                             {"srtp", SrtpJson(m.srtp)}};
   m.WriteLine(final_part);
-  if (m.status_line) std::fputc('\n', stderr);
-  std::fprintf(stderr,
-               "confcast-send: %s after %.1f s: video %llu frames (%llu IDR) %.0f kbit/s, audio %llu "
-               "frames; keyframe requests %llu -> %llu forced IDRs; receivers heard %zu\n",
-               reason.c_str(), secs,
-               static_cast<unsigned long long>(video ? video->frames.load() : 0),
-               static_cast<unsigned long long>(video ? video->keyframes.load() : 0),
-               video && secs > 0 ? static_cast<double>(video->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0,
-               static_cast<unsigned long long>(audio ? audio->frames.load() : 0),
-               static_cast<unsigned long long>(keyframes.requests()),
-               static_cast<unsigned long long>(keyframes.forced()), rtcp.Receivers().size());
+  net::EndStatus();
+  spdlog::info(
+      "{} after {:.1f} s: video {} frames ({} IDR) {:.0f} kbit/s, audio {} frames; keyframe "
+      "requests {} -> {} forced IDRs; receivers heard {}",
+      reason, secs, video ? video->frames.load() : 0, video ? video->keyframes.load() : 0,
+      video && secs > 0 ? static_cast<double>(video->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0,
+      audio ? audio->frames.load() : 0, keyframes.requests(), keyframes.forced(),
+      rtcp.Receivers().size());
   if (video && (video->retransmissions_sent.load() || video->retransmissions_deduplicated.load())) {
-    std::fprintf(stderr, "confcast-send: repair: %llu packets NACKed, %llu retransmitted, %llu deduplicated\n",
-                 static_cast<unsigned long long>(rtcp.nacks()),
-                 static_cast<unsigned long long>(video->retransmissions_sent.load()),
-                 static_cast<unsigned long long>(video->retransmissions_deduplicated.load()));
+    spdlog::info("repair: {} packets NACKed, {} retransmitted, {} deduplicated", rtcp.nacks(),
+                 video->retransmissions_sent.load(), video->retransmissions_deduplicated.load());
   }
   if (m.rtx) {
     const rtp::RepairLimiterCounters l = m.rtx->stats().limiter;
     if (l.refused() > 0) {
-      std::fprintf(stderr,
-                   "confcast-send: retransmission refused for %llu requested packets: %llu over "
-                   "the --rtx-budget, %llu beyond what their receiver's loss explains, %llu in "
-                   "NACKs over the rate limit, %llu not in the history, %llu about another SSRC\n",
-                   static_cast<unsigned long long>(l.refused()),
-                   static_cast<unsigned long long>(l.refused_budget),
-                   static_cast<unsigned long long>(l.refused_implausible),
-                   static_cast<unsigned long long>(l.refused_feedback_rate),
-                   static_cast<unsigned long long>(l.refused_unknown),
-                   static_cast<unsigned long long>(l.refused_wrong_ssrc));
+      spdlog::info(
+          "retransmission refused for {} requested packets: {} over the --rtx-budget, {} beyond "
+          "what their receiver's loss explains, {} in NACKs over the rate limit, {} not in the "
+          "history, {} about another SSRC",
+          l.refused(), l.refused_budget, l.refused_implausible, l.refused_feedback_rate,
+          l.refused_unknown, l.refused_wrong_ssrc);
     }
   }
   if (keyframes.rate_limited() > 0) {
-    std::fprintf(stderr, "confcast-send: %llu keyframe requests ignored: their sender asked too often\n",
-                 static_cast<unsigned long long>(keyframes.rate_limited()));
+    spdlog::info("{} keyframe requests ignored: their sender asked too often",
+                 keyframes.rate_limited());
   }
 }
 

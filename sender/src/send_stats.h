@@ -1,5 +1,6 @@
-// The sender's status line (once a second on stderr), --stats-json output (JSON lines: header,
-// one per second, final; docs/stats-json.md; nothing per second is kept) and final summary.
+// The sender's status line (once a second on a terminal, net/status_line.h; every figure as a
+// debug line with -v), --stats-json output (JSON lines: header, one per second, final;
+// docs/stats-json.md; nothing per second is kept) and final summary.
 #pragma once
 
 #include <chrono>

@@ -10,6 +10,7 @@
 #include <confcast/net/endpoint.h>
 #include <confcast/net/event_loop.h>
 #include <confcast/net/interface.h>
+#include <confcast/net/log.h>
 #include <confcast/net/socket.h>
 #include <confcast/net/srtp_group.h>
 #include <confcast/net/srtp_key.h>
@@ -55,7 +56,7 @@ constexpr std::uint8_t kRtxPayloadType = 97;    // a=rtpmap:97 rtx/90000, apt=96
 constexpr std::size_t kMaxDatagram = 9216;
 constexpr std::chrono::milliseconds kRingDrainPeriod{10};
 
-void Fail(const std::string& line) { std::fprintf(stderr, "confcast-send: %s\n", line.c_str()); }
+void Fail(const std::string& line) { spdlog::error("{}", line); }
 // A 32-bit key for a transport address (FNV-1a over address and port): the keyframe
 // aggregator's per-requester table is keyed by it.
 std::uint32_t RequesterKey(const rtp::TransportAddress& a) {
@@ -166,8 +167,8 @@ bool Sender::Setup() {
   auto iface = net::SelectInterface(o_.iface, *video_ep_);
   if (!iface) return Fail("--iface: " + iface.error().message), false;
   iface_ = *iface;
-  std::fprintf(stderr, "confcast-send: %s\n", iface_->StartupLine(*video_ep_).c_str());
-  for (const auto& w : iface_->warnings) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
+  spdlog::info("{}", iface_->StartupLine(*video_ep_));
+  for (const auto& w : iface_->warnings) spdlog::warn("{}", w);
 
   if (!o_.key_file.empty()) {
     auto key = net::ReadKeyFile(o_.key_file);
@@ -185,7 +186,7 @@ bool Sender::Setup() {
     so.dscp = dscp;
     auto s = net::SenderStream::Open(ep, *iface_, so);
     if (!s) return Fail(s.error().message), nullptr;
-    for (const auto& w : s->warnings()) std::fprintf(stderr, "confcast-send: warning: %s\n", w.c_str());
+    for (const auto& w : s->warnings()) spdlog::warn("{}", w);
     if (srtp_) {  // SRTP hook: every datagram on these sockets, in and out (srtp_group.h)
       srtp_->Attach(s->rtp_fd(), net::PacketKind::kRtp);
       srtp_->Attach(s->rtcp_fd(), net::PacketKind::kRtcp);
@@ -242,7 +243,6 @@ bool Sender::Setup() {
 
   RtcpSession::Config rc;
   rc.name = o_.name;
-  rc.verbose = o_.verbose;
   rtcp_ = std::make_unique<RtcpSession>(rc, rng_());
   if (video_) {
     rtcp_->AddStream("video", video_->socket, video_->stamper, video_->clock, video_->counters,
@@ -265,10 +265,8 @@ bool Sender::Setup() {
     // The per-requester limit follows the transport address, so a host that signs each request
     // with a fresh SSRC is still one requester (issue 18).
     const bool forced = keyframes_.Request(std::chrono::steady_clock::now(), RequesterKey(where), fir_seq);
-    if (o_.verbose) {
-      std::fprintf(stderr, "confcast-send: %s from %08x%s\n", fir_seq ? "FIR" : "PLI", from,
-                   forced ? ": IDR" : ": served by a pending IDR");
-    }
+    spdlog::debug("{} from {:08x}: {}", fir_seq ? "FIR" : "PLI", from,
+                  forced ? "IDR" : "served by a pending IDR");
   };
   if (video_ && o_.rtx) SetupRtx();
   if (video_) video_->BuildChain(fec_.get(), sent_ring_.get());
@@ -306,11 +304,10 @@ bool Sender::Setup() {
         return Fail(ok.error().message), false;
       }
     }
-    std::fprintf(stderr, "confcast-send: announcing with SAP on %s, TTL %d, %s\n",
-                 sap_->destination().c_str(), o_.ttl,
+    spdlog::info("announcing with SAP on {}, TTL {}, {}", sap_->destination(), o_.ttl,
                  o_.announce_interval_s > 0
-                     ? fmt::format("every {} s", o_.announce_interval_s).c_str()
-                     : "at 0, 1 and 2 s, then every ~5 min (RFC 2974 3.1)");
+                     ? fmt::format("every {} s", o_.announce_interval_s)
+                     : std::string("at 0, 1 and 2 s, then every ~5 min (RFC 2974 3.1)"));
   }
   // With video the SDP waits for the first IDR, whose SPS/PPS it carries.
   if (!video_ && !WriteSdp({})) return false;
@@ -352,10 +349,7 @@ void Sender::Retransmit(const rtp::Nack& nack, const rtp::TransportAddress& from
   video_->counters.retransmissions_sent.store(s.retransmissions_sent, std::memory_order_relaxed);
   video_->counters.retransmissions_deduplicated.store(s.retransmissions_deduplicated,
                                                       std::memory_order_relaxed);
-  if (o_.verbose) {
-    std::fprintf(stderr, "confcast-send: NACK from %08x: %zu retransmitted\n", nack.sender_ssrc,
-                 packets.size());
-  }
+  spdlog::debug("NACK from {:08x}: {} retransmitted", nack.sender_ssrc, packets.size());
 }
 
 // Event loop: the video thread's sent packets into the history only this thread touches.
@@ -374,11 +368,11 @@ bool Sender::WriteSdp(std::span<const std::uint8_t> keyframe) {
   const bool secret = o_.sdp_crypto == "with-key";
   if (auto ok = WriteSdpFile(o_.sdp_path, *text, secret); !ok) return Fail(ok.error()), false;
   if (secret) {
-    std::fprintf(stderr, "confcast-send: %s carries the group key (a=crypto inline:); it is mode "
-                 "0600: share it only with members\n", o_.sdp_path.c_str());
+    spdlog::warn("{} carries the group key (a=crypto inline:); it is mode 0600: share it only "
+                 "with members", o_.sdp_path);
   }
-  std::fprintf(stderr, "confcast-send: wrote %s; watch with:\n%s", o_.sdp_path.c_str(),
-               WatchCommands(o_.sdp_path, sdp_).c_str());
+  spdlog::info("wrote {}; watch with:", o_.sdp_path);
+  for (const std::string& command : WatchCommands(o_.sdp_path, sdp_)) spdlog::info("  {}", command);
   return true;
 }
 
@@ -432,8 +426,8 @@ void Sender::VideoThread() {
         return;
       }
       encoder = std::move(*e);
-      std::fprintf(stderr, "confcast-send: video %dx%d at %d fps, %d kbit/s, GOP %d, slices <= %zu bytes\n",
-                   frame.width, frame.height, o_.fps, o_.bitrate_kbps, o_.gop,
+      spdlog::info("video {}x{} at {} fps, {} kbit/s, GOP {}, slices <= {} bytes", frame.width,
+                   frame.height, o_.fps, o_.bitrate_kbps, o_.gop,
                    o_.slice_cap ? max_payload : std::size_t{0});
     }
     stamp.ApplyPendingSsrc();
@@ -513,7 +507,7 @@ void Sender::AudioThread() {
 int Sender::Run() {
   if (!Setup()) return 1;
 
-  SendStatsReporter stats(o_.stats_json, !o_.verbose);
+  SendStatsReporter stats(o_.stats_json, o_.log.status_line());
   stats.set_srtp(srtp_.get());
   stats.set_rtx(rtx_.get());
   const auto start = std::chrono::steady_clock::now();
@@ -577,6 +571,7 @@ int Sender::Run() {
 }  // namespace
 
 int RunSender(const SendOptions& options) {
+  net::InitLogging("confcast-send", options.log.Level());
   if (options.list_devices) return PrintCaptureDevices();
   Sender sender(options);
   return sender.Run();

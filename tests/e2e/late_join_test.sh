@@ -8,7 +8,7 @@ LOG=send on 1 "$SEND" --size 640x360 --fps 30 --gop 300 --duration 10 --audio no
 sender=$LAST
 LOG=early on 2 "$RECV" --video-sink null --duration 10 -q --stats-json "$WORK/early.json" >/dev/null
 sleep 5
-LOG=late on 3 "$RECV" --video-sink null --duration 4 -q -v --stats-json "$WORK/late.json"
+LOG=late on 3 "$RECV" --video-sink null --duration 4 -v --stats-json "$WORK/late.json"
 late=$LAST
 wait_pid "$late" 30 || fail "late confcast-recv exited non-zero"
 wait_pid "$sender" 30 || fail "confcast-send exited non-zero"

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 need nft nftables
 e2e_lan 2
-LOG=recv on 2 "$RECV" --video-sink null --duration 12 -q --stats-json "$WORK/recv.json"
+LOG=recv on 2 "$RECV" --video-sink null --duration 12 --stats-json "$WORK/recv.json"  # no -q: "left" is info
 recv=$LAST
 sleep 0.5
 LOG=send on 1 "$SEND" --size 640x360 --fps 30 --gop 300 --duration 11 --audio none \

@@ -80,11 +80,13 @@ def shown(js, kind):
 
 
 def one_line_error(rc, err, prog, must):
-    """rc != 0 and the program's last word is one line of its own that says `must`."""
+    """rc != 0 and the program's last word is one line of its own that says `must`: a usage
+    error ("prog: ...") or a log line ("2026-12-05 08:41:02.123 prog: error: ...")."""
+    mine = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} )?" + re.escape(prog) + ":")
     lines = [l for l in err.splitlines() if l.strip()]
     last = lines[-1] if lines else ""
-    ours = [l for l in lines if not l.startswith(prog + ":")]
-    return rc != 0 and last.startswith(prog + ":") and re.search(must, last) and not ours, last
+    ours = [l for l in lines if not mine.match(l)]
+    return rc != 0 and mine.match(last) and re.search(must, last) and not ours, last
 
 
 # ---- the source files the file:/y4m: rows send -------------------------------------------------

@@ -32,7 +32,7 @@ list1=$LAST
 LOG=list2 on 2 "$RECV" --list --duration 10 --stats-json "$WORK/list2.json"
 list2=$LAST
 LOG=join on 3 "$RECV" --join alice --join-timeout 8 --video-sink null --audio-sink null \
-    --duration 4 -q --stats-json "$WORK/join.json"
+    --duration 4 --stats-json "$WORK/join.json"
 join=$LAST
 sleep 1
 LOG=send on 1 "$SEND" --announce --announce-interval 1 --name alice --ttl 2 --size 320x240 \

@@ -11,9 +11,10 @@ br() { "$VLAN" exec "$LAN" br "$@"; }
 br nft add table bridge watchdog
 br nft add chain bridge watchdog out '{ type filter hook forward priority 0; }'
 
-LOG=recv2 on 2 "$RECV" --video-sink null --audio-sink null --duration 11 -q --stats-json "$WORK/recv2.json"
+# No -q: the startup, no-signal and signal-back lines below are info and warning lines.
+LOG=recv2 on 2 "$RECV" --video-sink null --audio-sink null --duration 11 --stats-json "$WORK/recv2.json"
 recv2=$LAST
-LOG=recv3 on 3 "$RECV" --video-sink null --audio-sink null --duration 11 -q --rejoin-every 1 \
+LOG=recv3 on 3 "$RECV" --video-sink null --audio-sink null --duration 11 --rejoin-every 1 \
   --stats-json "$WORK/recv3.json" -v
 recv3=$LAST
 sleep 0.3

@@ -112,7 +112,7 @@ class SrtpSuites : public ::testing::TestWithParam<SrtpSuite> {
 INSTANTIATE_TEST_SUITE_P(All, SrtpSuites,
                          ::testing::Values(SrtpSuite::kAesCm128HmacSha1_80,
                                            SrtpSuite::kAeadAes128Gcm, SrtpSuite::kAeadAes256Gcm),
-                         [](const auto& info) { return std::string(SrtpSuiteName(info.param)); });
+                         [](const auto& p) { return std::string(SrtpSuiteName(p.param)); });
 
 TEST_P(SrtpSuites, RtpRoundTripKeepsHeaderClearAndHidesPayload) {
   const auto plain = Rtp(1000, 0x11223344);

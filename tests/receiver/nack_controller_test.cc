@@ -85,8 +85,8 @@ TEST(NackController, NacksPerStreamAndHonoursHeardNacks) {
   NackController n(Config());
   n.AddMedia(0x1);
   n.AddMedia(0x5);
-  for (std::uint16_t s : {10, 11, 13}) n.OnMedia(0x1, s, true, Us(0));
-  for (std::uint16_t s : {20, 22}) n.OnMedia(0x5, s, true, Us(0));
+  for (int s : {10, 11, 13}) n.OnMedia(0x1, static_cast<std::uint16_t>(s), true, Us(0));
+  for (int s : {20, 22}) n.OnMedia(0x5, static_cast<std::uint16_t>(s), true, Us(0));
   // Another receiver already asked for 0x5's packet 21.
   n.OnNackHeard(rtp::Nack{0x77, 0x5, rtp::BuildNackItems(std::vector<std::uint16_t>{21})},
                 Us(1'000));
@@ -107,7 +107,7 @@ TEST(NackController, NackOffSendsNothingButStillRestores) {
   c.send_nacks = false;
   NackController n(c);
   n.AddMedia(0x1);
-  for (std::uint16_t s : {10, 11, 13}) n.OnMedia(0x1, s, true, Us(0));
+  for (int s : {10, 11, 13}) n.OnMedia(0x1, static_cast<std::uint16_t>(s), true, Us(0));
   EXPECT_TRUE(n.Process(Us(100'000), 0.0).empty());
   EXPECT_TRUE(n.Restore(Rtx(0x2, 0x1, 12)));
 }

@@ -1,6 +1,7 @@
 // The receiver's summary and --stats-json with participant names that anyone on the LAN may
 // have set (SDES NAME): the terminal gets safe text, the JSON the original, and invalid UTF-8
 // ends neither.
+#include <confcast/net/log.h>
 #include <confcast/rtp/safe_text.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ TEST(RecvStats, HostileNamesReachTheTerminalSafelyAndTheJsonWhole) {
   }
   RecvStatsReporter stats(json_path, false);
   DropCounters drops;
+  // The summary goes through the programs' logger, to stderr as confcast-recv writes it.
+  net::InitLogging("confcast-recv", spdlog::level::info, net::LogTarget{stderr, false, false});
   testing::internal::CaptureStderr();
   stats.Final(participants, streams, 0, std::chrono::seconds(3), "stopped\x1b[2J", 0, 0, 0,
               drops, FinalExtras{}, SignalFigures{});

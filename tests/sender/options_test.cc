@@ -193,6 +193,42 @@ TEST(SendRtxOption, BudgetIsAPercentageOfTheVideoBytes) {
   EXPECT_NE(help.error().message.find("--rtx-budget"), std::string::npos);
 }
 
+TEST(SendOptions, LogLevelQuietAndVerbose) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->log.Level(), spdlog::level::info);
+  EXPECT_TRUE(o->log.status_line());
+  o = Parse({"-q"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->log.Level(), spdlog::level::warn);
+  EXPECT_FALSE(o->log.status_line());
+  o = Parse({"--verbose"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->log.Level(), spdlog::level::debug);
+  EXPECT_TRUE(o->log.status_line());
+  o = Parse({"--quiet", "--log-level", "error"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->log.Level(), spdlog::level::err);
+  EXPECT_FALSE(o->log.status_line());
+  o = Parse({"--log-level", "trace"});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->log.Level(), spdlog::level::trace);
+}
+
+TEST(SendOptions, BadLogLevelAndQuietWithVerboseAreOneLineErrors) {
+  auto o = Parse({"--log-level", "bogus"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_FALSE(o.error().exit_ok);
+  EXPECT_NE(o.error().message.find("'bogus' is not a level; use trace, debug, info, warn, error or off"),
+            std::string::npos)
+      << o.error().message;
+  EXPECT_EQ(o.error().message.find('\n'), std::string::npos);
+  o = Parse({"-q", "-v"});
+  ASSERT_FALSE(o.has_value());
+  EXPECT_NE(o.error().message.find("excludes"), std::string::npos) << o.error().message;
+  EXPECT_EQ(o.error().message.find('\n'), std::string::npos);
+}
+
 }  // namespace
 TEST(SendOptions, VbvMsDefaultsToTheEncoderDefaultAndIsRanged) {
   auto d = Parse({});

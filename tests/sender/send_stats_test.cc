@@ -1,5 +1,6 @@
 // The sender's --stats-json: JSON lines (header, one per second, final), appended and never
 // rewritten, so a sender left on for days keeps nothing per second in memory.
+#include <confcast/net/log.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -65,6 +66,7 @@ TEST(SendStats, JsonLinesHeaderSecondsFinal) {
 TEST(SendStats, UnwritablePathIsNamedAndTheSenderGoesOn) {
   RtcpSession rtcp(RtcpSession::Config{}, 1);
   KeyframeControl keyframes;
+  net::InitLogging("confcast-send", spdlog::level::info, net::LogTarget{stderr, false, false});
   testing::internal::CaptureStderr();
   SendStatsReporter stats("/nonexistent-dir/confcast/send.json", false);
   stats.Tick(nullptr, nullptr, rtcp, keyframes);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <confcast/cli/failure.h>
+#include <confcast/net/log.h>
 
 #include <cstdint>
 #include <expected>
@@ -26,14 +27,13 @@ struct RecvOptions {
   int rejoin_every_s = 0;   // renew the memberships this often (0: never)
   int ttl = 1;              // of our RTCP (reports, PLI): like the sender's, to cross routers
   std::string key_file;     // SRTP/SRTCP group key (confcast-keygen); empty: plain RTP
-  bool quiet = false;       // no per-second status line
   // SAP (RFC 2974): --list prints the sessions announced on the LAN (listening --duration
   // seconds, default kDefaultListSeconds); --join NAME plays the one whose s= is NAME (or starts
   // with it, when only one does), heard within join_timeout_s.
   bool list = false;
   std::string join;
   double join_timeout_s = 10;
-  bool verbose = false;
+  net::LogOptions log;  // --log-level, -q/--quiet, -v/--verbose (confcast/net/log.h)
   std::optional<std::uint32_t> ssrc;  // testing only (hidden): our SSRC in receiver reports
   bool nack = true;         // --nack on|off: ask for lost video packets (RTCP NACK -> RTX)
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <confcast/cli/failure.h>
+#include <confcast/net/log.h>
 
 #include <cstdint>
 #include <expected>
@@ -46,7 +47,7 @@ struct SendOptions {
   // 1..100 a forced overhead (one repair packet per round(100 / PCT) media packets).
   int fec_percent = -1;
   bool intra_refresh = false;  // periodic intra refresh instead of IDR bursts (PLI still IDRs)
-  bool verbose = false;
+  net::LogOptions log;  // --log-level, -q/--quiet, -v/--verbose (confcast/net/log.h)
   // Testing only (hidden from --help): fixed initial values instead of random ones (RFC 3550
   // 5.1), to start a stream just before the sequence or timestamp wrap, or to force an SSRC
   // collision. The audio stream gets ssrc ^ 0x5a5a5a5a.
