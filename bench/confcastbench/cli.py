@@ -107,6 +107,9 @@ def parse_args(argv):
     g.add_argument("--delay", help="MS[:JITTER_MS]")
     g.add_argument("--reorder", type=float, help="percent")
     g.add_argument("--rate", type=float, help="kbit/s token bucket towards every receiver")
+    g.add_argument("--seed", type=int, help="seed confcast-impair's burst loss and delay draws, "
+                   "so every system and every run meets the same drops (default: random; "
+                   "--loss's nftables drop is never seeded)")
     p.add_argument("--compare", default="", help="also run these systems: gst,gst-rtx,ffmpeg")
     p.add_argument("--sweep", action="append", default=[],
                    help="KEY=VALUES: receivers=1,2,4,8,16 or loss_pct=0:10:2 (any network key)")
@@ -228,7 +231,7 @@ def main(argv=None) -> int:
     doc = {"tool": "confcast-bench", "format": 1,
            "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
            "command": "confcast-bench " + " ".join(shlex.quote(x) for x in sys.argv[1:]),
-           "machine": _machine(), "nice": a.nice, "bins": vars(bins), "work_dir": out_dir, "runs": []}
+           "machine": _machine(), "nice": a.nice, "seed": a.seed, "bins": vars(bins), "work_dir": out_dir, "runs": []}
     prefix = f"cb{os.getpid() % 100000}{random.randrange(256):02x}"
     current: dict = {}
     interrupted = failed = False
@@ -240,7 +243,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for k, (s, sw) in enumerate(plan):
-            lan = lanmod.Lan(vlan, f"{prefix}-{k}", s.receivers + 1, bins.impair)
+            lan = lanmod.Lan(vlan, f"{prefix}-{k}", s.receivers + 1, bins.impair, a.seed)
             current["lan"] = lan
             progress.note(f"confcast-bench: {s.name}: building a virtual LAN of {s.receivers + 1} hosts")
             lan.up()

@@ -20,14 +20,18 @@ class LanError(RuntimeError):
 
 
 class Lan:
-    def __init__(self, vlan: str, name: str, hosts: int, impair_bin: str | None):
+    def __init__(self, vlan: str, name: str, hosts: int, impair_bin: str | None,
+                 seed: int | None = None):
         self.vlan, self.name, self.hosts, self.impair_bin = vlan, name, hosts, impair_bin
+        self.seed = seed  # confcast-impair's draws (burst loss, delay): the same every run
         self.up_done = False
 
     def _run(self, *args: str) -> str:
         env = dict(os.environ)
         if self.impair_bin:
             env["CONFCAST_IMPAIR"] = self.impair_bin
+        if self.seed is not None:
+            env["CONFCAST_IMPAIR_SEED"] = str(self.seed)
         r = subprocess.run([self.vlan, *args], capture_output=True, text=True, env=env,
                            stdin=subprocess.DEVNULL)
         if r.returncode != 0:

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 BENCH=$E2E_ROOT/bench/confcast-bench
 BIN_DIR=$(dirname "$(dirname "$SEND")")
 need_exe "$BIN_DIR/bench/e2e/confcast-stamp" confcast-stamp
-common=(--bin-dir "$BIN_DIR" --receivers 2 --size 768x432 --bitrate 1000 --fps 30 --seconds 8)
+common=(--bin-dir "$BIN_DIR" --receivers 2 --size 768x432 --bitrate 1000 --fps 30 --seconds 8 --seed 7)
 
 cat >"$WORK/burst-reorder.toml" <<'TOML'
 description = "integrity: 3% loss in bursts of 4, 4 +- 3 ms delay (reorders)"
