@@ -112,7 +112,8 @@ def parse_args(argv):
                    "--loss's nftables drop is never seeded)")
     p.add_argument("--compare", default="", help="also run these systems: gst,gst-rtx,ffmpeg")
     p.add_argument("--sweep", action="append", default=[],
-                   help="KEY=VALUES: receivers=1,2,4,8,16 or loss_pct=0:10:2 (any network key)")
+                   help="KEY=VALUES: receivers=1,2,4,8,16, loss_pct=0:10:2 (any network key), "
+                        "bitrate=1000,2500,5000, vbv_ms=33,100,200 or latency=20,40")
     p.add_argument("--json", help="write every figure as JSON here")
     p.add_argument("--html", help="write the HTML report here")
     p.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")

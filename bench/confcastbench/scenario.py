@@ -12,7 +12,7 @@ A scenario file (TOML, bench/scenarios/NAME.toml) looks like
     fps = 30
     bitrate_kbps = 2500
     gop = 60
-    vbv_ms = 33                   # every encoder's VBV, ms of the bitrate (default: one frame)
+    vbv_ms = 200                  # every encoder's VBV, ms of the bitrate (default: confcast's, 200)
     intra_refresh = false         # periodic intra refresh instead of IDRs, every system
     [network]                     # every receiver's link, unless [receiver.N] overrides
     loss_pct = 2                  # independent random loss
@@ -124,7 +124,7 @@ class Scenario:
     fps: int = 30
     bitrate_kbps: int = 2500
     gop: int = 60
-    vbv_ms: float | None = None   # every encoder's VBV; None: one frame (confcast's default)
+    vbv_ms: float | None = None   # every encoder's VBV; None: confcast-send's default
     intra_refresh: bool = False   # periodic intra refresh instead of IDRs, every system
     latency_ms: int = 40          # every receiver's jitter buffer (confcast-recv's default)
     network: Profile = dataclasses.field(default_factory=Profile)
@@ -229,8 +229,13 @@ def parse_values(text: str) -> list[float]:
     return [float(x) for x in text.split(",") if x]
 
 
+# Settings every system gets alike that a sweep may vary (the quality-versus-bitrate plot, the
+# choice of the VBV default): sweep key -> Scenario field.
+SETTING_SWEEPS = {"bitrate": "bitrate_kbps", "vbv_ms": "vbv_ms", "latency": "latency_ms"}
+
+
 def swept(base: Scenario, key: str, values: list) -> list[tuple[dict, Scenario]]:
-    """One scenario per value of `key` (receivers or any network key)."""
+    """One scenario per value of `key` (receivers, an encoder/buffer setting or a network key)."""
     out = []
     for v in values:
         s = copy.deepcopy(base)
@@ -242,8 +247,11 @@ def swept(base: Scenario, key: str, values: list) -> list[tuple[dict, Scenario]]
             s.network = s.network.updated({key: v})
             s.overrides = {i: {k: x for k, x in o.items() if k != key}
                            for i, o in s.overrides.items()}
+        elif key in SETTING_SWEEPS:
+            setattr(s, SETTING_SWEEPS[key], type(getattr(base, SETTING_SWEEPS[key]) or 0)(v))
         else:
-            raise ValueError(f"cannot sweep '{key}': use receivers or one of {', '.join(PROFILE_KEYS)}")
+            raise ValueError(f"cannot sweep '{key}': use receivers, one of "
+                             f"{', '.join(SETTING_SWEEPS)} or one of {', '.join(PROFILE_KEYS)}")
         s.name = f"{base.name}/{key}={v:g}" if isinstance(v, (int, float)) else f"{base.name}/{key}={v}"
         out.append(({key: v}, s))
     return out

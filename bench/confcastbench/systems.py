@@ -64,9 +64,14 @@ class Commands:
     sender_sdp: str | None = None
 
 
+# confcast-send's --vbv-ms default (sender/include/confcast/sender/options.h); e2e.bench checks
+# that the two agree.
+DEFAULT_VBV_MS = 200
+
+
 def vbv_ms(s) -> int:
-    """The VBV every encoder gets, ms: the scenario's, or one frame's worth (confcast's default)."""
-    return int(s.vbv_ms) if s.vbv_ms else max(1, round(1000 / s.fps))
+    """The VBV every encoder gets, ms: the scenario's, or confcast-send's default."""
+    return int(s.vbv_ms) if s.vbv_ms else DEFAULT_VBV_MS
 
 
 def encoder_settings(s) -> dict:

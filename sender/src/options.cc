@@ -68,9 +68,11 @@ void DefineSendOptions(CLI::App& app, RawSendOptions& raw) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--vbv-ms", o.vbv_ms,
-                 "encoder VBV buffer, ms of the bitrate, 1-10000 (default: one frame's worth)")
+                 "encoder VBV buffer, ms of the bitrate, 1-10000: the largest frame; less for a "
+                 "slow link, more for quality")
       ->type_name("MS")
-      ->check(CLI::Range(1, 10000));
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--mtu", o.mtu, "largest RTP datagram, 300-9000 bytes")
       ->type_name("BYTES")
       ->check(CLI::Range(300, 9000))

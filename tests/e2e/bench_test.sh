@@ -28,7 +28,9 @@ echo "ok: table printed"
   fail "no Markdown summary row"
 echo "ok: Markdown summary"
 # Every figure, in one python run (each start costs a second on a loaded machine).
-python3 - "$WORK/out.json" <<'PY' || fail "the JSON lacks figures (above)"
+# The bench's default VBV is confcast-send's own (the systems get the same, confcast its default).
+sender_vbv=$("$SEND" --print-config | sed -n 's/^# vbv-ms = //p')
+python3 - "$WORK/out.json" "$sender_vbv" <<'PY' || fail "the JSON lacks figures (above)"
 import json, sys
 d = json.load(open(sys.argv[1]))
 run = d["runs"][0]["systems"][0]
@@ -64,6 +66,8 @@ checks = [
     ("the RTT each receiver measured", all(r["rtt_ms"] is not None for r in rcv)),
     ("the bitrate the sender spent", snd["media_kbps"] > 100),
     ("the encoder settings stated", d["runs"][0]["encoder"]["vbv_ms"] > 0),
+    (f"the default VBV is confcast-send's ({sys.argv[2]} ms)",
+        str(d["runs"][0]["encoder"]["vbv_ms"]) == sys.argv[2]),
 ]
 for name, ok in checks:
     print(("ok: " if ok else "FAILED: ") + name)

@@ -230,10 +230,10 @@ TEST(SendOptions, BadLogLevelAndQuietWithVerboseAreOneLineErrors) {
 }
 
 }  // namespace
-TEST(SendOptions, VbvMsDefaultsToTheEncoderDefaultAndIsRanged) {
+TEST(SendOptions, VbvMsDefaultsTo200MsAndIsRanged) {
   auto d = Parse({});
   ASSERT_TRUE(d.has_value()) << d.error().message;
-  EXPECT_EQ(d->vbv_ms, 0);  // the encoder's own default: one frame
+  EXPECT_EQ(d->vbv_ms, 200);  // six frames at 30 fps (options.h says why)
   auto o = Parse({"--vbv-ms", "250"});
   ASSERT_TRUE(o.has_value()) << o.error().message;
   EXPECT_EQ(o->vbv_ms, 250);
