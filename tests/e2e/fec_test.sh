@@ -4,7 +4,10 @@
 # lossy receiver rebuilds most lost packets and shows nearly every frame, while the clean one
 # is unaffected. Then, with nobody losing, --fec auto sends no repair packet at all.
 source "$(dirname "$0")/lib.sh"
-export CONFCAST_IMPAIR_SEED=7  # the same packets lost every run (scripts/vlan)
+# --ge H:0:100:100:PCT: the Gilbert-Elliott chain never leaves its good state, which loses PCT%
+# at random: independent loss like nftables' drop, but drawn from a fixed seed, so the same
+# packets are lost every run (scripts/vlan passes the seed to confcast-impair).
+export CONFCAST_IMPAIR_SEED=7
 e2e_lan 3 --ge 3:0:100:100:3
 
 LOG=clean on 2 "$RECV" --nack off --video-sink null --audio-sink null --duration 9 -q --stats-json "$WORK/clean.json"
