@@ -45,8 +45,12 @@ for name, run in (("burst+reorder", burst), ("reorder", reorder)):
 for i, r in enumerate(burst["receivers"]):
     checks.append((f"burst+reorder: receiver {i + 2} packets were really lost "
                    f"({r['wire']['net_loss_pct']:.1f}%)", r["wire"]["net_loss_pct"] > 0.5))
+    # Not every frame: a burst that neither FEC nor retransmission repairs within the 40 ms
+    # budget costs a keyframe round trip of frozen picture. Measured with the fixed seed (the
+    # same drops; timing still varies): 212-240 of 240 in 16 release runs, 211-213 under ASan
+    # on a loaded machine, the same with --vbv-ms 33 and 200. 80% leaves a margin below that.
     checks.append((f"burst+reorder: receiver {i + 2} showed most frames ({r['frames_rendered']}/240)",
-                   r["frames_rendered"] >= 0.9 * 240))
+                   r["frames_rendered"] >= 0.8 * 240))
 for i, r in enumerate(reorder["receivers"]):
     checks.append((f"reorder: receiver {i + 2} packets arrived out of order ({r['rtp']['reordered']})",
                    r["rtp"]["reordered"] > 0))
