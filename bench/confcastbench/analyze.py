@@ -221,6 +221,12 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
     if has_stats:
         d = load_json(os.path.join(work, f"recv-h{host}.json")) or {}
         streams = d.get("final", {}).get("streams", [])
+        # Per second: the RTT the receiver measured and the playout delay it chose (None in a
+        # second without a video stream).
+        secs = d.get("seconds", [])
+        for key in ("rtt_ms", "playout_delay_ms"):
+            if any(key in x for x in secs):
+                r["series"][key] = [x.get(key) for x in secs]
         v = next((x for x in streams if x.get("kind") == "video"), None)
         if v:
             rep = v.get("repair")

@@ -166,6 +166,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
   std::uint64_t rendered = 0, dropped = 0, lost = 0, late = 0, dups = 0, bytes = 0, new_bytes = 0,
                 new_frames = 0, video_lost = 0;
   double jitter = 0;
+  std::optional<double> rtt, playout;  // none while no video stream plays
   RepairFigures repair;
   std::optional<double> ttff;
   for (const auto& [ssrc, s] : streams) {
@@ -183,6 +184,8 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
     m.last_bytes[ssrc] = f.bytes;
     m.last_frames[ssrc] = f.frames_rendered;
     jitter = std::max(jitter, f.jitter_ms);
+    rtt = std::max(rtt.value_or(0), f.repair.rtt_ms);
+    playout = std::max(playout.value_or(0), f.target_delay_ms);
     if (f.first_frame_ms && !ttff) ttff = f.first_frame_ms;
     repair.recovered_rtx += f.repair.recovered_rtx;
     repair.recovered_fec += f.repair.recovered_fec;
@@ -211,6 +214,8 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
                      {"lost", lost}, {"late", late}, {"duplicates", dups},
                      {"jitter_ms", jitter}, {"plis_sent", plis_sent},
                      {"dropped", dropped_total}};
+  if (rtt) sec["rtt_ms"] = *rtt;
+  if (playout) sec["playout_delay_ms"] = *playout;
   sec["signal"] = SignalStateName(signal.state);
   if (signal.state == SignalState::kNoSignal) sec["silence_s"] = signal.silence_s;
   if (lat) sec["latency_ms"] = {{"p50", lat->p50}, {"p95", lat->p95}};

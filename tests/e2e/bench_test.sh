@@ -64,6 +64,12 @@ checks = [
     ("picture quality measured", all((r["quality"]["psnr_db"]["mean"] or 0) > 20
         and 0 < (r["quality"]["ssim"]["mean"] or 0) <= 1 for r in rcv)),
     ("the RTT each receiver measured", all(r["rtt_ms"] is not None for r in rcv)),
+    ("each receiver's RTT and playout delay, per second",
+        all(len(rtt) >= 3 and all(x > 0 for x in rtt) and len(hold) >= 3
+            and all(0 <= x <= 40 for x in hold)
+            for r in rcv
+            for rtt in [[x for x in r["series"].get("rtt_ms", []) if x is not None]]
+            for hold in [[x for x in r["series"].get("playout_delay_ms", []) if x is not None]])),
     ("the bitrate the sender spent", snd["media_kbps"] > 100),
     ("the encoder settings stated", d["runs"][0]["encoder"]["vbv_ms"] > 0),
     (f"the default VBV is confcast-send's ({sys.argv[2]} ms)",

@@ -115,6 +115,9 @@ TEST(RecvStats, JsonLinesHeaderSecondsFinalAndNothingRewritten) {
   for (int i = 1; i <= 12; ++i) {
     EXPECT_EQ(lines[i]["type"], "second");
     EXPECT_EQ(lines[i]["t"], i);
+    // The RTT the receiver measured and the playout delay it chose, every second (issue 13).
+    EXPECT_TRUE(lines[i]["rtt_ms"].is_number()) << lines[i].dump();
+    EXPECT_TRUE(lines[i]["playout_delay_ms"].is_number()) << lines[i].dump();
   }
   EXPECT_EQ(lines[13]["type"], "final");
   EXPECT_EQ(lines[13]["stop_reason"], "duration");
