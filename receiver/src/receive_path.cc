@@ -153,6 +153,7 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
 
 void Receiver::SendNacks(const Now& now) {
   if (!nack_) return;
+  if (video_port_.session) nack_->SetGroupSize(video_port_.session->scheduler().members());
   std::vector<NackRequest> due = nack_->Process(now.wall, Draw());
   rtp::Feedback fb;
   for (NackRequest& r : due) {
