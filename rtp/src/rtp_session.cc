@@ -213,10 +213,19 @@ Timestamp RtpSession::NextWakeup() const {
   return next;
 }
 
+bool RtpSession::MayEarly() const noexcept {
+  return scheduler_.members() <= config_.small_group || !scheduler_.early_since_report();
+}
+
 std::optional<RtcpCompound> RtpSession::BuildFeedback(Timestamp now, const Feedback& feedback) {
   if (done_ || leaving_ || feedback.empty()) return std::nullopt;
-  // Peeked blocks, and no OnReportSent: the regular reports keep their loss intervals and
-  // their schedule (the interval rules still hold for them, RFC 4585 3.5.2).
+  if (!MayEarly()) {
+    ++counters_.feedback_held;
+    return std::nullopt;
+  }
+  // Peeked blocks, and no OnReportSent: the regular reports keep their loss intervals. In a
+  // large group the early packet takes the next regular slot (RFC 4585 3.5.3).
+  if (scheduler_.members() > config_.small_group) (void)scheduler_.OnEarlySent(now, Uniform());
   RtcpCompound compound = BuildReport(now, false);
   for (std::uint32_t media : feedback.pli) compound.emplace_back(Pli{config_.ssrc, media});
   if (!feedback.fir.empty()) compound.emplace_back(Fir{config_.ssrc, feedback.fir});

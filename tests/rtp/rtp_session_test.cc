@@ -158,6 +158,46 @@ TEST(RtpSession, EarlyFeedbackPeeksBlocksAndLeavesTheScheduleAlone) {
   EXPECT_EQ(s.counters().reports_sent, 1u);
 }
 
+TEST(RtpSession, LargeGroupsSendOneEarlyCompoundPerRegularReport) {
+  Script script;
+  RtpSessionConfig c = BaseConfig();
+  c.min_interval = milliseconds{100};
+  RtpSession s(c, kT0, script.Bits());
+  for (std::uint32_t i = 0; i < 9; ++i) {  // 10 members with us: above the small group
+    (void)s.Receive(kT0 + milliseconds{1}, Addr(static_cast<std::uint8_t>(10 + i), 9),
+                    RrSdes(0x1000 + i, "r" + std::to_string(i)), 100);
+  }
+  ASSERT_EQ(s.scheduler().members(), 10);
+  // The first regular report (reconsidered once: the group grew since the timer was set).
+  bool sent = false;
+  for (int i = 0; i < 3 && !sent; ++i) sent = s.Poll(s.scheduler().next()).has_value();
+  ASSERT_TRUE(sent);
+  const Timestamp tp = s.scheduler().tp();
+  const Duration t_rr = s.scheduler().next() - tp;
+  const Feedback fb{{kAlice}, {}, {}};
+  EXPECT_TRUE(s.MayEarly());
+  ASSERT_TRUE(s.BuildFeedback(tp + milliseconds{1}, fb));
+  EXPECT_FALSE(s.MayEarly());
+  EXPECT_EQ(s.scheduler().next(), tp + 2 * t_rr);  // the early packet took a regular slot
+  EXPECT_FALSE(s.BuildFeedback(tp + milliseconds{2}, fb));
+  EXPECT_EQ(s.counters().feedback_held, 1u);
+  EXPECT_FALSE(s.Poll(tp + t_rr));  // the skipped slot
+  ASSERT_TRUE(s.Poll(tp + 2 * t_rr));
+  EXPECT_TRUE(s.MayEarly());  // allowed again after the regular report
+  EXPECT_TRUE(s.BuildFeedback(tp + 2 * t_rr + milliseconds{1}, fb));
+  EXPECT_EQ(s.counters().feedback_sent, 2u);
+}
+
+TEST(RtpSession, SmallGroupsSendFeedbackWheneverAsked) {
+  Script script;
+  RtpSession s(BaseConfig(), kT0, script.Bits());
+  (void)s.Receive(kT0, kHostA, RrSdes(kAlice, "alice@a"), 60);
+  const Timestamp due = s.NextWakeup();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(s.BuildFeedback(kT0 + milliseconds{i}, Feedback{{kAlice}, {}, {}}));
+  EXPECT_EQ(s.NextWakeup(), due);
+  EXPECT_EQ(s.counters().feedback_held, 0u);
+}
+
 TEST(RtpSession, ByeNamesEveryOurSsrcAndEndsTheSession) {
   Script script;
   RtpSessionConfig c = BaseConfig();
