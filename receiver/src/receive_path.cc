@@ -177,7 +177,16 @@ void Receiver::SendNacks(const Now& now) {
 void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
   ReceiveStream* s = Stream(ssrc, MediaKind::kVideo);
   if (!s || !s->has_sink()) return;
-  if (!keyframes_.Request(ssrc, now.mono)) return;
+  if (video_port_.session) {
+    const rtp::NackTracker* t = nack_ ? nack_->TrackerFor(ssrc) : nullptr;
+    keyframes_.SetGroup(video_port_.session->scheduler().members(),
+                        t ? t->rtt() : rtp::Duration{5'000});
+  }
+  if (!keyframes_.Request(ssrc, now.mono, Draw())) return;  // in a large group: held (Due)
+  SendPli(ssrc, now);
+}
+
+void Receiver::SendPli(std::uint32_t ssrc, const Now& now) {
   spdlog::debug("PLI to {:08x}", ssrc);
   rtp::Feedback fb;
   fb.pli.push_back(ssrc);
