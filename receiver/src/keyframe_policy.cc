@@ -29,6 +29,14 @@ std::vector<std::uint32_t> KeyframePolicy::Due(rtp::Timestamp now) {
   return out;
 }
 
+std::optional<rtp::Timestamp> KeyframePolicy::NextDue() const {
+  std::optional<rtp::Timestamp> next;
+  for (const auto& [ssrc, st] : state_) {
+    if (st.held.due() && (!next || *st.held.due() < *next)) next = st.held.due();
+  }
+  return next;
+}
+
 bool KeyframePolicy::Request(std::uint32_t ssrc, rtp::Timestamp now, double uniform01) {
   State& st = state_[ssrc];
   if (st.held.due()) {  // already waiting for its back-off

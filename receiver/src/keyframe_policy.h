@@ -22,6 +22,7 @@
 #include <confcast/rtp/time.h>
 
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -46,6 +47,8 @@ class KeyframePolicy {
   void OnRequestHeard(std::uint32_t ssrc);
   // Held requests whose back-off ran out at `now`: send a PLI for each.
   [[nodiscard]] std::vector<std::uint32_t> Due(rtp::Timestamp now);
+  // When the earliest held request is due, if any.
+  std::optional<rtp::Timestamp> NextDue() const;
   void Forget(std::uint32_t ssrc) { state_.erase(ssrc); }
 
   std::uint64_t sent() const { return sent_; }

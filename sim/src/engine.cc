@@ -12,7 +12,7 @@
 namespace confcast::sim {
 namespace {
 
-constexpr std::uint32_t kSenderSsrc = 0x11223344;  // as stream_model.cc's media SSRC
+constexpr std::uint32_t kSenderSsrc = kMediaSsrc;
 constexpr std::size_t kMaxClasses = 8;
 constexpr std::uint32_t kReceiverSsrcBase = 0x20000000;
 
@@ -340,6 +340,7 @@ SimResult Engine::Finish(double wall_seconds) {
   }
   for (const Receiver& rx : rx_) {
     r.nacks_suppressed += rx.tracker.stats().nacks_suppressed;
+    r.plis_cancelled += rx.keyframes.cancelled();
     r.unrepaired += rx.pending.size();
   }
   r.rtcp_interval_s =

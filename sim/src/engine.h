@@ -17,11 +17,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "keyframe_policy.h"
 #include "stream_model.h"
 
 namespace confcast::sim {
 
 inline constexpr rtp::Timestamp kNever = rtp::Timestamp::max();
+inline constexpr std::uint32_t kMediaSsrc = 0x11223344;  // the sender's, as stream_model.cc's
 inline constexpr rtp::Duration kPacketSpacing{100};  // a frame's burst: 100 us per packet
 
 enum class EventKind : std::uint8_t {
@@ -85,8 +87,7 @@ struct Receiver {
   rtp::Timestamp tp{0}, tn{0};
   rtp::Duration interval{0};
   rtp::EarlyFeedbackRule rule;
-  rtp::HeldRequest pli;
-  rtp::Timestamp last_pli = rtp::Timestamp::min();
+  receiver::KeyframePolicy keyframes;  // confcast-recv's, with its large-group back-off
   std::vector<Pending> pending;
   std::uint32_t lost_since_rr = 0;
   std::uint64_t expected_at_rr = 0;

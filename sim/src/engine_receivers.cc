@@ -10,7 +10,6 @@ namespace confcast::sim {
 namespace {
 
 constexpr std::uint32_t kReceiverSsrcBase = 0x20000000;
-constexpr rtp::Duration kPliMinInterval{200'000};  // receiver/src/keyframe_policy.h's
 
 }  // namespace
 
@@ -149,13 +148,12 @@ void Engine::OnFrameEnd(std::uint32_t index, int cls, rtp::Timestamp t) {
       if (residual >> (f.media - 1) & 1) (void)rx.tracker.SuspectNext(t);
       Push(arrival0 + config_.latency_budget, EventKind::kDeadline, r, index);
       ScheduleWake(r, t);
-    } else if (f.keyframe) {
-      if (rx.broken_since >= 0) {
-        undecodable_ += index - static_cast<std::uint64_t>(rx.broken_since);
-        rx.broken_since = -1;
-      }
-      (void)rx.pli.Cancel();  // the answer arrived
+    } else if (f.keyframe && rx.broken_since >= 0) {
+      undecodable_ += index - static_cast<std::uint64_t>(rx.broken_since);
+      rx.broken_since = -1;
     }
+    // The policy learns whether its requests are answered (a keyframe start, or just packets).
+    rx.keyframes.OnPacket(kMediaSsrc, f.keyframe && residual == 0);
   }
 }
 
@@ -190,7 +188,7 @@ void Engine::OnDeadline(std::uint32_t r, std::uint32_t frame, rtp::Timestamp t) 
     if (frames_[frame].frame.keyframe && rx.broken_since >= 0) {
       undecodable_ += frame - static_cast<std::uint64_t>(rx.broken_since);
       rx.broken_since = -1;
-      (void)rx.pli.Cancel();
+      rx.keyframes.OnPacket(kMediaSsrc, true);  // repaired in time: the answer
     }
     return;
   }
@@ -201,26 +199,30 @@ void Engine::OnDeadline(std::uint32_t r, std::uint32_t frame, rtp::Timestamp t) 
 
 void Engine::RequestKeyframe(std::uint32_t r, rtp::Timestamp t) {
   Receiver& rx = rx_[r];
-  if (rx.last_pli != rtp::Timestamp::min() && t - rx.last_pli < kPliMinInterval) return;
-  rx.last_pli = t;
-  if (!scaled_ || !rtp::IsLargeGroup(Group())) {
-    SendFeedback(r, t, true, {});
+  rx.keyframes.SetGroup(scaled_ ? Group() : 1, rx.tracker.rtt());
+  if (rx.keyframes.Request(kMediaSsrc, t, Uniform())) {
+    if (!scaled_ || rx.rule.MayEarly(Group())) {
+      SendFeedback(r, t, true, {});
+    } else {
+      ++result_.nacks_not_early;
+    }
     return;
   }
-  const rtp::Duration backoff = rtp::DrawBackoff(Group(), rx.tracker.rtt(), Uniform());
-  if (rx.pli.Arm(t, backoff)) {
+  if (const auto due = rx.keyframes.NextDue()) {  // held for the large-group back-off
     pli_armed_.push_back(r);
-    Push(t + backoff, EventKind::kPliDue, r);
+    Push(*due, EventKind::kPliDue, r);
   }
 }
 
 void Engine::OnPliDue(std::uint32_t r, rtp::Timestamp t) {
   Receiver& rx = rx_[r];
-  if (!rx.pli.Due(t)) return;  // cancelled: someone asked, or the IDR came
-  if (rx.rule.MayEarly(Group())) {
-    SendFeedback(r, t, true, {});
-  } else {
-    ++result_.nacks_not_early;
+  for (std::uint32_t ssrc : rx.keyframes.Due(t)) {  // none if cancelled: heard, or answered
+    (void)ssrc;
+    if (rx.rule.MayEarly(Group())) {
+      SendFeedback(r, t, true, {});
+    } else {
+      ++result_.nacks_not_early;
+    }
   }
 }
 
@@ -259,9 +261,9 @@ void Engine::OnHeard(std::uint32_t fb, int cls, rtp::Timestamp t) {
   if (f.pli) {
     std::erase_if(pli_armed_, [&](std::uint32_t r) {
       Receiver& rx = rx_[r];
-      if (!rx.pli.due()) return true;
+      if (!rx.keyframes.NextDue()) return true;
       if (rx.cls != cls || r == f.from || Lost(config_.independent_loss)) return false;
-      if (rx.pli.Cancel()) ++result_.plis_cancelled;
+      rx.keyframes.OnRequestHeard(kMediaSsrc);
       return true;
     });
     return;
