@@ -188,6 +188,33 @@ TEST(RtpSession, LargeGroupsSendOneEarlyCompoundPerRegularReport) {
   EXPECT_EQ(s.counters().feedback_sent, 2u);
 }
 
+TEST(RtpSession, TrrIntervalLeavesOutRegularReportsButNotTheirSlots) {
+  Script script;
+  RtpSessionConfig c = BaseConfig();
+  c.min_interval = milliseconds{100};
+  c.trr_interval = seconds{3};
+  RtpSession s(c, kT0, script.Bits());
+  bool sent = false;
+  for (int i = 0; i < 3 && !sent; ++i) sent = s.Poll(s.scheduler().next()).has_value();
+  ASSERT_TRUE(sent);
+  const Timestamp first = s.scheduler().tp();
+  // Slots within 3 s of that report pass without one; the first after 3 s carries one.
+  int skipped = 0;
+  Timestamp next_sent{0};
+  for (int i = 0; i < 200; ++i) {
+    const Timestamp t = s.scheduler().next();
+    if (s.Poll(t)) {
+      next_sent = t;
+      break;
+    }
+    if (s.scheduler().tp() == t) ++skipped;
+  }
+  EXPECT_GT(skipped, 0);
+  EXPECT_EQ(s.counters().reports_skipped, static_cast<std::uint64_t>(skipped));
+  EXPECT_GE(next_sent - first, seconds{3});
+  EXPECT_EQ(s.counters().reports_sent, 2u);
+}
+
 TEST(RtpSession, SmallGroupsSendFeedbackWheneverAsked) {
   Script script;
   RtpSession s(BaseConfig(), kT0, script.Bits());

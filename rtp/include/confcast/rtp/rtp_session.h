@@ -95,6 +95,9 @@ struct RtpSessionConfig {
   std::vector<TransportAddress> local_addresses;  // where our own packets come from
   // Above this many members (ourselves included) the RFC 4585 early-feedback rule applies.
   int small_group = 8;
+  // RFC 4585 3.6 T_rr_interval (SDP a=rtcp-fb trr-int): a regular report due less than this
+  // after the last one sent is left out, the schedule moving on as if it had gone. 0: none.
+  Duration trr_interval{0};
 };
 
 // What only the sender knows when an SR goes out (read at that moment).
@@ -217,6 +220,7 @@ struct RtpSessionCounters {
   std::uint64_t reports_sent = 0;   // regular compounds returned by Poll
   std::uint64_t feedback_sent = 0;  // compounds returned by BuildFeedback
   std::uint64_t feedback_held = 0;  // BuildFeedback calls refused by the early rule
+  std::uint64_t reports_skipped = 0;  // regular reports left out by trr_interval
   std::uint64_t compounds_received = 0;
   std::uint64_t collisions = 0;  // our SSRCs found in use by another participant
   std::uint64_t handovers = 0;
