@@ -32,9 +32,9 @@ Duration DrawBackoff(int group_size, Duration rtt, double uniform01,
   return Duration{std::llround(std::clamp(t, 0.0, t_max))};
 }
 
-std::optional<Timestamp> EarlyFeedbackRule::OnEarlySent(int group_size, Timestamp last_regular,
-                                                        Duration regular_interval,
-                                                        const FeedbackBackoffConfig& config) noexcept {
+std::optional<Timestamp> EarlyFeedbackRule::OnEarlySent(
+    int group_size, Timestamp last_regular, Duration regular_interval,
+    const FeedbackBackoffConfig& config) noexcept {
   if (!IsLargeGroup(group_size, config)) return std::nullopt;
   allow_early_ = false;
   return last_regular + 2 * RegularInterval(regular_interval);

@@ -195,7 +195,8 @@ std::optional<RtcpCompound> RtpSession::Poll(Timestamp now) {
     case RtcpAction::kSendReport:
       break;
   }
-  if (config_.trr_interval > Duration{0} && last_report_ && now - *last_report_ < config_.trr_interval) {
+  if (config_.trr_interval > Duration{0} && last_report_ &&
+      now - *last_report_ < config_.trr_interval) {
     // RFC 4585 3.5.3: the slot passes without a report (tp moves on, early feedback is allowed
     // again); the loss interval of the report blocks runs on to the next report sent.
     const auto avg = static_cast<std::size_t>(std::llround(scheduler_.avg_rtcp_size()));

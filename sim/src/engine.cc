@@ -54,12 +54,14 @@ Engine::Engine(const SimConfig& config)
       stream_(StreamConfig{config.bitrate_bps, config.fps, config.gop, 5.0, 0.2}, config.seed),
       fec_policy_(PolicyConfig(scaled_)),
       limiter_(LimiterConfig()),
-      sender_rtcp_(RtcpConfig(kSenderSsrc, 0.05 * config.bitrate_bps / 8,
-                              std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
-                   rtp::Timestamp{0}, 0.5),
-      view_(RtcpConfig(kReceiverSsrcBase, 0.05 * config.bitrate_bps / 8,
-                       std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
-            rtp::Timestamp{0}, 0.5),
+      sender_rtcp_(
+          RtcpConfig(kSenderSsrc, 0.05 * config.bitrate_bps / 8,
+                     std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
+          rtp::Timestamp{0}, 0.5),
+      view_(
+          RtcpConfig(kReceiverSsrcBase, 0.05 * config.bitrate_bps / 8,
+                     std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
+          rtp::Timestamp{0}, 0.5),
       rtcp_bw_bytes_(0.05 * config.bitrate_bps / 8),
       min_interval_(std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
       repair_hist_(100'001, 0) {
@@ -128,7 +130,8 @@ int Engine::Group() const noexcept {
 
 rtp::Duration Engine::ClassDelay(int cls) const noexcept {
   const double f = classes_ > 1 ? 0.5 + static_cast<double>(cls) / (classes_ - 1) : 1.0;
-  return rtp::Duration{static_cast<std::int64_t>(static_cast<double>((config_.rtt / 4).count()) * f)};
+  return rtp::Duration{
+      static_cast<std::int64_t>(static_cast<double>((config_.rtt / 4).count()) * f)};
 }
 
 std::uint32_t Engine::Unwrap(std::uint16_t seq) const noexcept {
@@ -188,7 +191,8 @@ void Engine::OnFrame(rtp::Timestamp t) {
     const auto id = static_cast<std::uint32_t>(packets_.size());
     packets_.push_back(std::move(p));
     for (int c = 0; c < classes_; ++c) {
-      Push(sent + shared_delay_ + ClassDelay(c), EventKind::kArrive, id, static_cast<std::uint32_t>(c));
+      Push(sent + shared_delay_ + ClassDelay(c), EventKind::kArrive, id,
+           static_cast<std::uint32_t>(c));
     }
   }
   // Repair packets: only their loss pattern matters to a receiver.
@@ -206,8 +210,9 @@ void Engine::OnFrame(rtp::Timestamp t) {
     const std::uint64_t rp = masks.second | fs.shared_repair;
     fs.own.push_back({r, m, rp, 0});
   }
-  std::sort(fs.own.begin(), fs.own.end(),
-            [](const FrameState::Own& a, const FrameState::Own& b) { return a.receiver < b.receiver; });
+  std::sort(fs.own.begin(), fs.own.end(), [](const FrameState::Own& a, const FrameState::Own& b) {
+    return a.receiver < b.receiver;
+  });
   for (FrameState::Own& o : fs.own) o.recovered = stream_.Recover(f, o.media, o.repair);
   fs.last_sent = t + (f.media + f.repair - 1) * kPacketSpacing;
   const auto index = static_cast<std::uint32_t>(frames_.size());
@@ -215,12 +220,14 @@ void Engine::OnFrame(rtp::Timestamp t) {
     Push(fs.last_sent + shared_delay_ + ClassDelay(c), EventKind::kFrameEnd, index,
          static_cast<std::uint32_t>(c));
   }
-  if (t + shared_delay_ + ClassDelay(classes_ - 1) + config_.latency_budget <= end_) ++frames_judged_;
+  if (t + shared_delay_ + ClassDelay(classes_ - 1) + config_.latency_budget <= end_)
+    ++frames_judged_;
   frames_.push_back(std::move(fs));
 }
 
 void Engine::SendRtx(std::uint32_t seq, rtp::Timestamp t) {
-  const std::uint32_t bytes = media_bytes_[seq] + static_cast<std::uint32_t>(rtp::RepairLimiter::kRtxOverheadBytes);
+  const std::uint32_t bytes =
+      media_bytes_[seq] + static_cast<std::uint32_t>(rtp::RepairLimiter::kRtxOverheadBytes);
   rtx_bytes_ += bytes;
   ++result_.rtx_packets;
   SentPacket p{seq, t, true, Lost(config_.shared_loss), {}};
@@ -268,16 +275,36 @@ SimResult Engine::Run() {
     if (e.t > end_) break;
     events_.pop();
     switch (e.kind) {
-      case EventKind::kFrame: OnFrame(e.t); break;
-      case EventKind::kArrive: OnArrive(e.a, static_cast<int>(e.b), e.t); break;
-      case EventKind::kFrameEnd: OnFrameEnd(e.a, static_cast<int>(e.b), e.t); break;
-      case EventKind::kWake: OnWake(e.a, e.t); break;
-      case EventKind::kPliDue: OnPliDue(e.a, e.t); break;
-      case EventKind::kDeadline: OnDeadline(e.a, e.b, e.t); break;
-      case EventKind::kHeard: OnHeard(e.a, static_cast<int>(e.b), e.t); break;
-      case EventKind::kAtSender: OnAtSender(e.a, e.t); break;
-      case EventKind::kRtcp: OnRtcp(e.a, e.t); break;
-      case EventKind::kSenderRtcp: OnSenderRtcp(e.t); break;
+      case EventKind::kFrame:
+        OnFrame(e.t);
+        break;
+      case EventKind::kArrive:
+        OnArrive(e.a, static_cast<int>(e.b), e.t);
+        break;
+      case EventKind::kFrameEnd:
+        OnFrameEnd(e.a, static_cast<int>(e.b), e.t);
+        break;
+      case EventKind::kWake:
+        OnWake(e.a, e.t);
+        break;
+      case EventKind::kPliDue:
+        OnPliDue(e.a, e.t);
+        break;
+      case EventKind::kDeadline:
+        OnDeadline(e.a, e.b, e.t);
+        break;
+      case EventKind::kHeard:
+        OnHeard(e.a, static_cast<int>(e.b), e.t);
+        break;
+      case EventKind::kAtSender:
+        OnAtSender(e.a, e.t);
+        break;
+      case EventKind::kRtcp:
+        OnRtcp(e.a, e.t);
+        break;
+      case EventKind::kSenderRtcp:
+        OnSenderRtcp(e.t);
+        break;
     }
   }
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
@@ -305,8 +332,9 @@ SimResult Engine::Finish(double wall_seconds) {
   const double media = static_cast<double>(std::max<std::uint64_t>(media_bytes_total_, 1));
   r.fec_overhead_pct = 100.0 * static_cast<double>(repair_bytes_) / media;
   r.rtx_overhead_pct = 100.0 * static_cast<double>(rtx_bytes_) / media;
-  r.nack_requests_per_nacked_packet =
-      nacked_.empty() ? 0 : static_cast<double>(nack_seq_requests_) / static_cast<double>(nacked_.size());
+  r.nack_requests_per_nacked_packet = nacked_.empty() ? 0
+                                                      : static_cast<double>(nack_seq_requests_) /
+                                                            static_cast<double>(nacked_.size());
   // Repair latency percentiles from the 10 us histogram.
   std::uint64_t total = 0;
   for (std::uint64_t c : repair_hist_) total += c;
@@ -323,7 +351,8 @@ SimResult Engine::Finish(double wall_seconds) {
   r.repair_p50_ms = percentile(0.50);
   r.repair_p95_ms = percentile(0.95);
   r.repair_p99_ms = percentile(0.99);
-  const rtp::Duration backoff = scaled_ ? rtp::MaxBackoff(Group(), config_.rtt) : rtp::Duration{3'000};
+  const rtp::Duration backoff =
+      scaled_ ? rtp::MaxBackoff(Group(), config_.rtt) : rtp::Duration{3'000};
   r.max_backoff_ms = static_cast<double>(backoff.count()) / 1000.0;
   r.repair_bound_ms = 3 * static_cast<double>(config_.rtt.count()) / 1000.0 + r.max_backoff_ms;
   // Frames: each receiver's frames whose deadline fell inside the run.
@@ -343,10 +372,11 @@ SimResult Engine::Finish(double wall_seconds) {
     r.plis_cancelled += rx.keyframes.cancelled();
     r.unrepaired += rx.pending.size();
   }
-  r.rtcp_interval_s =
-      static_cast<double>(rtp::DeterministicInterval(view_.members(), view_.senders(), rtcp_bw_bytes_, false,
-                                                     view_.avg_rtcp_size(), false, min_interval_)
-                              .count()) / 1e6;
+  r.rtcp_interval_s = static_cast<double>(rtp::DeterministicInterval(
+                                              view_.members(), view_.senders(), rtcp_bw_bytes_,
+                                              false, view_.avg_rtcp_size(), false, min_interval_)
+                                              .count()) /
+                      1e6;
   r.fec_level_final = fec_policy_.level();
   return r;
 }

@@ -24,7 +24,7 @@ namespace confcast::sim {
 
 inline constexpr rtp::Timestamp kNever = rtp::Timestamp::max();
 inline constexpr std::uint32_t kMediaSsrc = 0x11223344;  // the sender's, as stream_model.cc's
-inline constexpr rtp::Duration kPacketSpacing{100};  // a frame's burst: 100 us per packet
+inline constexpr rtp::Duration kPacketSpacing{100};      // a frame's burst: 100 us per packet
 
 enum class EventKind : std::uint8_t {
   kFrame,      // the sender emits a frame
@@ -179,7 +179,7 @@ class Engine {
   std::uint64_t nack_seq_requests_ = 0;
   std::unordered_map<std::uint32_t, bool> nacked_;  // distinct seqs named in NACKs
   std::uint64_t incomplete_ = 0, undecodable_ = 0;
-  std::uint32_t frames_judged_ = 0;  // frames whose deadline passes within the run
+  std::uint32_t frames_judged_ = 0;         // frames whose deadline passes within the run
   std::vector<std::uint64_t> repair_hist_;  // 10 us bins
 };
 

@@ -36,23 +36,24 @@ void Engine::InitReceivers() {
 // spread evenly over that cycle, early feedback not yet allowed. Otherwise (small group, or
 // no loss) the cycle is the plain interval T.
 void Engine::StartReportTimers() {
-  const bool busy = scaled_ && rtp::IsLargeGroup(Group()) &&
-                    config_.shared_loss + config_.independent_loss > 0;
+  const bool busy =
+      scaled_ && rtp::IsLargeGroup(Group()) && config_.shared_loss + config_.independent_loss > 0;
   for (std::uint32_t r = 0; r < rx_.size(); ++r) {
     Receiver& rx = rx_[r];
     rx.interval = RegularInterval(rx, Uniform());
     const rtp::Duration cycle = busy ? 2 * rx.interval : rx.interval;
     if (busy) (void)rx.rule.OnEarlySent(Group(), rtp::Timestamp{0}, rx.interval);
-    rx.tn = rtp::Timestamp{static_cast<std::int64_t>(Uniform() * static_cast<double>(cycle.count()))};
+    rx.tn =
+        rtp::Timestamp{static_cast<std::int64_t>(Uniform() * static_cast<double>(cycle.count()))};
     rx.tp = rx.tn - cycle;
     Push(rx.tn, EventKind::kRtcp, r);
   }
 }
 
 rtp::Duration Engine::RegularInterval(const Receiver& rx, double u) const noexcept {
-  return rx.rule.RegularInterval(rtp::ComputeInterval(view_.members(), view_.senders(), rtcp_bw_bytes_,
-                                                      false, view_.avg_rtcp_size(), false, u,
-                                                      min_interval_));
+  return rx.rule.RegularInterval(rtp::ComputeInterval(view_.members(), view_.senders(),
+                                                      rtcp_bw_bytes_, false, view_.avg_rtcp_size(),
+                                                      false, u, min_interval_));
 }
 
 void Engine::ScheduleWake(std::uint32_t r, rtp::Timestamp now) {
@@ -71,8 +72,10 @@ void Engine::OnArrive(std::uint32_t packet, int cls, rtp::Timestamp t) {
     OnRtxArrive(p, cls, t);
     return;
   }
-  const auto lo = static_cast<std::uint32_t>((static_cast<std::int64_t>(cls) * n_ + classes_ - 1) / classes_);
-  const auto hi = static_cast<std::uint32_t>((static_cast<std::int64_t>(cls + 1) * n_ + classes_ - 1) / classes_);
+  const auto lo =
+      static_cast<std::uint32_t>((static_cast<std::int64_t>(cls) * n_ + classes_ - 1) / classes_);
+  const auto hi = static_cast<std::uint32_t>(
+      (static_cast<std::int64_t>(cls + 1) * n_ + classes_ - 1) / classes_);
   auto lost = std::lower_bound(p.lost.begin(), p.lost.end(), lo);
   const auto seq = static_cast<std::uint16_t>(p.seq);
   for (std::uint32_t r = lo; r < hi; ++r) {
@@ -112,10 +115,13 @@ void Engine::OnRtxArrive(SentPacket& p, int cls, rtp::Timestamp t) {
 void Engine::OnFrameEnd(std::uint32_t index, int cls, rtp::Timestamp t) {
   FrameState& fs = frames_[index];
   const Frame& f = fs.frame;
-  const auto lo = static_cast<std::uint32_t>((static_cast<std::int64_t>(cls) * n_ + classes_ - 1) / classes_);
-  const auto hi = static_cast<std::uint32_t>((static_cast<std::int64_t>(cls + 1) * n_ + classes_ - 1) / classes_);
-  auto own = std::lower_bound(fs.own.begin(), fs.own.end(), lo,
-                              [](const FrameState::Own& o, std::uint32_t r) { return o.receiver < r; });
+  const auto lo =
+      static_cast<std::uint32_t>((static_cast<std::int64_t>(cls) * n_ + classes_ - 1) / classes_);
+  const auto hi = static_cast<std::uint32_t>(
+      (static_cast<std::int64_t>(cls + 1) * n_ + classes_ - 1) / classes_);
+  auto own =
+      std::lower_bound(fs.own.begin(), fs.own.end(), lo,
+                       [](const FrameState::Own& o, std::uint32_t r) { return o.receiver < r; });
   for (std::uint32_t r = lo; r < hi; ++r) {
     Receiver& rx = rx_[r];
     std::uint64_t media = fs.shared_media, recovered = fs.shared_recovered;
@@ -226,7 +232,8 @@ void Engine::OnPliDue(std::uint32_t r, rtp::Timestamp t) {
   }
 }
 
-void Engine::SendFeedback(std::uint32_t r, rtp::Timestamp t, bool pli, std::vector<std::uint16_t> seqs) {
+void Engine::SendFeedback(std::uint32_t r, rtp::Timestamp t, bool pli,
+                          std::vector<std::uint16_t> seqs) {
   Receiver& rx = rx_[r];
   std::size_t size = fb_base_size_;
   if (pli) {
@@ -270,8 +277,10 @@ void Engine::OnHeard(std::uint32_t fb, int cls, rtp::Timestamp t) {
   }
   // Every receiver of the class still missing something hears it: a NACK can go out before
   // the frame's FEC has arrived, so its hearers are not only those FEC left wanting.
-  const auto lo = static_cast<std::uint32_t>((static_cast<std::int64_t>(cls) * n_ + classes_ - 1) / classes_);
-  const auto hi = static_cast<std::uint32_t>((static_cast<std::int64_t>(cls + 1) * n_ + classes_ - 1) / classes_);
+  const auto lo =
+      static_cast<std::uint32_t>((static_cast<std::int64_t>(cls) * n_ + classes_ - 1) / classes_);
+  const auto hi = static_cast<std::uint32_t>(
+      (static_cast<std::int64_t>(cls + 1) * n_ + classes_ - 1) / classes_);
   for (std::uint32_t r = lo; r < hi; ++r) {
     Receiver& rx = rx_[r];
     if (r == f.from || rx.tracker.tracked() == 0) continue;

@@ -20,7 +20,8 @@ bool WriteFile(const std::string& path, const std::string& text) {
   out << text;
   out.close();
   if (!out) {
-    std::fprintf(stderr, "confcast-sim: cannot write %s; check the directory exists and is writable\n",
+    std::fprintf(stderr,
+                 "confcast-sim: cannot write %s; check the directory exists and is writable\n",
                  path.c_str());
     return false;
   }
@@ -43,9 +44,11 @@ int main(int argc, char** argv) {
                   {"--receivers", "--shared-loss", "--independent-loss", "--rtt-ms", "--feedback"}},
                  {"Run", {"--seconds", "--seed", "--sweep"}},
                  {"Output", {"--json", "--svg"}}},
-      .examples = {{"confcast-sim --receivers 10000 --shared-loss 5 --independent-loss 1 --rtt-ms 10 --seconds 60",
+      .examples = {{"confcast-sim --receivers 10000 --shared-loss 5 --independent-loss 1 --rtt-ms "
+                    "10 --seconds 60",
                     "the issue's target case: one minute of 10,000 receivers"},
-                   {"confcast-sim --sweep --shared-loss 5 --independent-loss 1 --rtt-ms 10 --seconds 60 --seed 1 "
+                   {"confcast-sim --sweep --shared-loss 5 --independent-loss 1 --rtt-ms 10 "
+                    "--seconds 60 --seed 1 "
                     "--json sweep.json --svg sweep.svg",
                     "1 to 10,000 receivers, a table, the figures as JSON and a plot"},
                    {"confcast-sim --receivers 300 --feedback classic",
@@ -59,18 +62,32 @@ int main(int argc, char** argv) {
       "simulate N receivers of one sender: feedback, RTCP and repair cost (sends nothing)",
       [&](CLI::App& app) {
         app.add_option("--receivers", config.receivers, "receivers in the group")
-            ->type_name("N")->check(CLI::Range(1, 1'000'000))->capture_default_str();
-        app.add_option("--shared-loss", shared_pct,
-                       "loss upstream of every receiver, in percent (every receiver misses the packet)")
-            ->type_name("PCT")->check(CLI::Range(0.0, 100.0))->capture_default_str();
-        app.add_option("--independent-loss", independent_pct, "loss on each receiver's own link, in percent")
-            ->type_name("PCT")->check(CLI::Range(0.0, 100.0))->capture_default_str();
-        app.add_option("--rtt-ms", rtt_ms, "round trip between sender and receivers (leaf delays spread it +-25%)")
-            ->type_name("MS")->check(CLI::Range(0.01, 10'000.0))->capture_default_str();
+            ->type_name("N")
+            ->check(CLI::Range(1, 1'000'000))
+            ->capture_default_str();
+        app.add_option(
+               "--shared-loss", shared_pct,
+               "loss upstream of every receiver, in percent (every receiver misses the packet)")
+            ->type_name("PCT")
+            ->check(CLI::Range(0.0, 100.0))
+            ->capture_default_str();
+        app.add_option("--independent-loss", independent_pct,
+                       "loss on each receiver's own link, in percent")
+            ->type_name("PCT")
+            ->check(CLI::Range(0.0, 100.0))
+            ->capture_default_str();
+        app.add_option("--rtt-ms", rtt_ms,
+                       "round trip between sender and receivers (leaf delays spread it +-25%)")
+            ->type_name("MS")
+            ->check(CLI::Range(0.01, 10'000.0))
+            ->capture_default_str();
         app.add_option("--seconds", config.seconds, "simulated time")
-            ->type_name("S")->check(CLI::Range(0.1, 86'400.0))->capture_default_str();
+            ->type_name("S")
+            ->check(CLI::Range(0.1, 86'400.0))
+            ->capture_default_str();
         app.add_option("--seed", config.seed, "random seed: the same seed gives the same figures")
-            ->type_name("K")->capture_default_str();
+            ->type_name("K")
+            ->capture_default_str();
         app.add_option("--feedback", mode,
                        "scaled: large-group back-off and the RFC 4585 early rule above 8 members; "
                        "classic: every receiver asks at once (confcast before)")
@@ -80,12 +97,14 @@ int main(int argc, char** argv) {
         app.add_flag("--sweep", sweep, "run 1, 3, 10, ... 10,000 receivers instead of --receivers");
         app.add_option("--json", json_path, "write the figures as JSON (schema confcast-sim/1)")
             ->type_name("PATH");
-        app.add_option("--svg", svg_path, "with --sweep: write a plot of the sweep")->type_name("PATH");
+        app.add_option("--svg", svg_path, "with --sweep: write a plot of the sweep")
+            ->type_name("PATH");
       },
       manual);
   if (auto parsed = cl.Parse(argc, argv); !parsed) return confcast::cli::Finish(parsed.error());
   if (!svg_path.empty() && !sweep) {
-    std::fprintf(stderr, "confcast-sim: --svg plots a sweep; add --sweep (see confcast-sim --help)\n");
+    std::fprintf(stderr,
+                 "confcast-sim: --svg plots a sweep; add --sweep (see confcast-sim --help)\n");
     return 2;
   }
   config.shared_loss = shared_pct / 100;
@@ -94,7 +113,8 @@ int main(int argc, char** argv) {
   config.feedback = mode;
 
   std::vector<confcast::sim::SimResult> results;
-  const std::vector<int> sizes = sweep ? confcast::sim::SweepSizes() : std::vector<int>{config.receivers};
+  const std::vector<int> sizes =
+      sweep ? confcast::sim::SweepSizes() : std::vector<int>{config.receivers};
   for (int n : sizes) {
     config.receivers = n;
     results.push_back(confcast::sim::Simulate(config));

@@ -53,7 +53,8 @@ Frame StreamModel::Next(rtp::Timestamp sent, bool force_keyframe, rtp::FecScheme
   for (int i = 0; i < f.media; ++i) {
     const std::size_t payload = std::min(left, kMaxPayload);
     left -= std::min(left, payload);
-    f.media_bytes.push_back(static_cast<std::uint32_t>(std::max<std::size_t>(payload, 1) + kRtpHeader + kUdpIp));
+    f.media_bytes.push_back(
+        static_cast<std::uint32_t>(std::max<std::size_t>(payload, 1) + kRtpHeader + kUdpIp));
   }
   // The real encoder decides how many repair packets the frame gets, and their sizes.
   f.scheme = scheme;
@@ -67,9 +68,11 @@ Frame StreamModel::Next(rtp::Timestamp sent, bool force_keyframe, rtp::FecScheme
     next_fec_seq_ = encoder.next_sequence();
     if (static_cast<int>(repair.size()) > kMaxFramePackets) repair.resize(kMaxFramePackets);
     f.repair = static_cast<int>(repair.size());
-    for (const auto& r : repair) f.repair_bytes.push_back(static_cast<std::uint32_t>(r.size() + kUdpIp));
+    for (const auto& r : repair)
+      f.repair_bytes.push_back(static_cast<std::uint32_t>(r.size() + kUdpIp));
     const Shape shape{f.media, scheme.columns, scheme.rows};
-    if (!samples_.contains(shape)) samples_.emplace(shape, Sample{std::move(media), std::move(repair)});
+    if (!samples_.contains(shape))
+      samples_.emplace(shape, Sample{std::move(media), std::move(repair)});
   }
   return f;
 }
@@ -120,7 +123,8 @@ std::uint64_t StreamModel::Recover(const Frame& frame, std::uint64_t media_lost,
     if (!(media_lost >> i & 1)) collect(decoder.OnMedia(sample.media[static_cast<std::size_t>(i)]));
   }
   for (int j = 0; j < frame.repair; ++j) {
-    if (!(repair_lost >> j & 1)) collect(decoder.OnRepair(sample.repair[static_cast<std::size_t>(j)]));
+    if (!(repair_lost >> j & 1))
+      collect(decoder.OnRepair(sample.repair[static_cast<std::size_t>(j)]));
   }
   rebuilt &= media_lost;
   memo_.emplace(key, rebuilt);

@@ -36,7 +36,7 @@ struct Frame {
   int media = 0;
   int repair = 0;
   rtp::FecScheme scheme;
-  std::vector<std::uint32_t> media_bytes;   // datagram sizes with UDP/IP
+  std::vector<std::uint32_t> media_bytes;  // datagram sizes with UDP/IP
   std::vector<std::uint32_t> repair_bytes;
 };
 
@@ -67,7 +67,8 @@ class StreamModel {
     std::vector<std::vector<std::uint8_t>> media, repair;
   };
   struct PatternHash {
-    std::size_t operator()(const std::tuple<int, int, int, std::uint64_t, std::uint64_t>& k) const noexcept;
+    std::size_t operator()(
+        const std::tuple<int, int, int, std::uint64_t, std::uint64_t>& k) const noexcept;
   };
   std::vector<std::vector<std::uint8_t>> MakeMedia(const Frame& f);
 

@@ -123,7 +123,7 @@ TEST(NackTrackerLargeGroup, SmallGroupRequestsWithinThreeMilliseconds) {
   NackTracker t(TrackerConfig());
   t.SetGroupSize(8);
   for (std::uint16_t s : kGapAtThree) (void)t.OnPacket(s, Timestamp{0});  // 3 certain
-  EXPECT_TRUE(t.Process(Timestamp{2'999}, 1.0).nack.empty());  // certain at 0, + 3 ms
+  EXPECT_TRUE(t.Process(Timestamp{2'999}, 1.0).nack.empty());             // certain at 0, + 3 ms
   EXPECT_EQ(t.Process(Timestamp{3'000}, 1.0).nack, std::vector<std::uint16_t>{3});
 }
 
@@ -168,8 +168,7 @@ TEST(NackTrackerLargeGroup, RetriesBackOffAgain) {
   EXPECT_TRUE(t.Process(Timestamp{0} + interval, 1.0).nack.empty());
   const Duration backoff = MaxBackoff(500, milliseconds(2));
   EXPECT_TRUE(t.Process(Timestamp{0} + interval + backoff - microseconds(1), 0.0).nack.empty());
-  EXPECT_EQ(t.Process(Timestamp{0} + interval + backoff, 0.0).nack,
-            std::vector<std::uint16_t>{3});
+  EXPECT_EQ(t.Process(Timestamp{0} + interval + backoff, 0.0).nack, std::vector<std::uint16_t>{3});
 }
 
 TEST(NackTrackerLargeGroup, ManyReceiversOneRequest) {
@@ -184,8 +183,8 @@ TEST(NackTrackerLargeGroup, ManyReceiversOneRequest) {
     delays.push_back(t.RequestDelay((i + 0.5) / n));
   }
   const Duration first = *std::min_element(delays.begin(), delays.end());
-  const auto sent = std::count_if(delays.begin(), delays.end(),
-                                  [&](Duration d) { return d < first + hear; });
+  const auto sent =
+      std::count_if(delays.begin(), delays.end(), [&](Duration d) { return d < first + hear; });
   EXPECT_LE(sent, 3);
 }
 

@@ -220,7 +220,8 @@ TEST(RtpSession, SmallGroupsSendFeedbackWheneverAsked) {
   RtpSession s(BaseConfig(), kT0, script.Bits());
   (void)s.Receive(kT0, kHostA, RrSdes(kAlice, "alice@a"), 60);
   const Timestamp due = s.NextWakeup();
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(s.BuildFeedback(kT0 + milliseconds{i}, Feedback{{kAlice}, {}, {}}));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(s.BuildFeedback(kT0 + milliseconds{i}, Feedback{{kAlice}, {}, {}}));
   EXPECT_EQ(s.NextWakeup(), due);
   EXPECT_EQ(s.counters().feedback_held, 0u);
 }

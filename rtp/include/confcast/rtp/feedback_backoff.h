@@ -39,11 +39,11 @@
 namespace confcast::rtp {
 
 struct FeedbackBackoffConfig {
-  int small_group = 8;                // members at or below: near-immediate requests
-  Duration small_group_max{3'000};    // uniform [0, this] in small groups
-  double rtt_multiple = 6.0;          // K: T_max = K x RTT ...
-  Duration latency_budget{40'000};    // ... at most a third of this (the jitter-buffer ceiling)
-  Duration min_backoff{3'000};        // T_max never below this (very small RTTs)
+  int small_group = 8;              // members at or below: near-immediate requests
+  Duration small_group_max{3'000};  // uniform [0, this] in small groups
+  double rtt_multiple = 6.0;        // K: T_max = K x RTT ...
+  Duration latency_budget{40'000};  // ... at most a third of this (the jitter-buffer ceiling)
+  Duration min_backoff{3'000};      // T_max never below this (very small RTTs)
 };
 
 // The longest back-off for a group of `group_size` members (RTCP members, ourselves included)
@@ -71,7 +71,8 @@ class EarlyFeedbackRule {
       : trr_interval_(trr_interval) {}
 
   // May an early compound go out now? Always true in a small group.
-  [[nodiscard]] bool MayEarly(int group_size, const FeedbackBackoffConfig& config = {}) const noexcept {
+  [[nodiscard]] bool MayEarly(int group_size,
+                              const FeedbackBackoffConfig& config = {}) const noexcept {
     return !IsLargeGroup(group_size, config) || allow_early_;
   }
   // An early compound went out. `last_regular` is tp (the last regular report) and

@@ -37,8 +37,9 @@
 // report (allow_early), which moves the next regular report to tp + 2 T; feedback asked for
 // while none is allowed is not sent (counted as feedback_held; a large group's receivers
 // mostly hear someone else ask, and FEC carries the rest). Small groups keep immediate
-// feedback and the regular schedule as it is. Bye() applies BYE reconsideration (6.3.7). Compound sizes for the interval
-// are computed from the values (SerializedSize) plus the lower-layer overhead.
+// feedback and the regular schedule as it is. Bye() applies BYE reconsideration (6.3.7).
+// Compound sizes for the interval are computed from the values (SerializedSize) plus the
+// lower-layer overhead.
 #pragma once
 
 #include <array>

@@ -59,8 +59,8 @@ struct SimResult {
   SimConfig config;
   // Headline figures.
   double feedback_packets_per_lost_packet = 0;  // NACK + PLI compounds / distinct lost packets
-  double rtcp_share_pct = 0;  // SR + RR + feedback bits / session bandwidth
-  double repair_p95_ms = 0;   // loss to repair (FEC or RTX), over repaired receiver losses
+  double rtcp_share_pct = 0;                    // SR + RR + feedback bits / session bandwidth
+  double repair_p95_ms = 0;        // loss to repair (FEC or RTX), over repaired receiver losses
   double frames_complete_pct = 0;  // receiver-frames complete by their playout deadline
   double retransmissions_per_lost_packet = 0;
   // Details.
