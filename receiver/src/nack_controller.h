@@ -75,8 +75,9 @@ class NackController {
   void OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now);
   // NACKs due at `now` (none with send_nacks off). `uniform01`: a fresh random draw.
   [[nodiscard]] std::vector<NackRequest> Process(rtp::Timestamp now, double uniform01);
-  // The RTCP member count (ourselves included): above 8, NACKs wait the large-group back-off
-  // (rtp/feedback_backoff.h) so that receivers that lost the same packet send about one.
+  // The receivers in the session (RtpSession::FeedbackGroupSize): above 8, NACKs wait the
+  // large-group back-off (rtp/feedback_backoff.h) so that receivers that lost the same packet
+  // send about one.
   void SetGroupSize(int members);
 
   const rtp::NackTracker* TrackerFor(std::uint32_t ssrc) const;

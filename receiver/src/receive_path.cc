@@ -153,7 +153,7 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
 
 void Receiver::SendNacks(const Now& now) {
   if (!nack_) return;
-  if (video_port_.session) nack_->SetGroupSize(video_port_.session->scheduler().members());
+  if (video_port_.session) nack_->SetGroupSize(video_port_.session->FeedbackGroupSize());
   std::vector<NackRequest> due = nack_->Process(now.wall, Draw());
   rtp::Feedback fb;
   for (NackRequest& r : due) {
@@ -179,7 +179,7 @@ void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
   if (!s || !s->has_sink()) return;
   if (video_port_.session) {
     const rtp::NackTracker* t = nack_ ? nack_->TrackerFor(ssrc) : nullptr;
-    keyframes_.SetGroup(video_port_.session->scheduler().members(),
+    keyframes_.SetGroup(video_port_.session->FeedbackGroupSize(),
                         t ? t->rtt() : rtp::Duration{5'000});
   }
   if (!keyframes_.Request(ssrc, now.mono, Draw())) return;  // in a large group: held (Due)

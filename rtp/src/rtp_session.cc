@@ -222,8 +222,12 @@ Timestamp RtpSession::NextWakeup() const {
   return next;
 }
 
+int RtpSession::FeedbackGroupSize() const noexcept {
+  return std::max(1, scheduler_.members() - scheduler_.senders());
+}
+
 bool RtpSession::MayEarly() const noexcept {
-  return scheduler_.members() <= config_.small_group || !scheduler_.early_since_report();
+  return FeedbackGroupSize() <= config_.small_group || !scheduler_.early_since_report();
 }
 
 std::optional<RtcpCompound> RtpSession::BuildFeedback(Timestamp now, const Feedback& feedback) {
@@ -234,7 +238,7 @@ std::optional<RtcpCompound> RtpSession::BuildFeedback(Timestamp now, const Feedb
   }
   // Peeked blocks, and no OnReportSent: the regular reports keep their loss intervals. In a
   // large group the early packet takes the next regular slot (RFC 4585 3.5.3).
-  if (scheduler_.members() > config_.small_group) (void)scheduler_.OnEarlySent(now, Uniform());
+  if (FeedbackGroupSize() > config_.small_group) (void)scheduler_.OnEarlySent(now, Uniform());
   RtcpCompound compound = BuildReport(now, false);
   for (std::uint32_t media : feedback.pli) compound.emplace_back(Pli{config_.ssrc, media});
   if (!feedback.fir.empty()) compound.emplace_back(Fir{config_.ssrc, feedback.fir});

@@ -124,8 +124,9 @@ std::vector<std::uint32_t> Engine::DrawLeafLosses() {
   return out;
 }
 
+// As RtpSession::FeedbackGroupSize: the members that send no RTP (the receivers).
 int Engine::Group() const noexcept {
-  return view_.members();
+  return std::max(1, view_.members() - view_.senders());
 }
 
 rtp::Duration Engine::ClassDelay(int cls) const noexcept {

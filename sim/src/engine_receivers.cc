@@ -26,8 +26,7 @@ void Engine::InitReceivers() {
     // The receiver knows its round trip from RTCP (LSR/DLSR) by now.
     rx.tracker.SetRtt(2 * (shared_delay_ + rx.leaf));
   }
-  const int group = n_ + 1;  // the receivers and the sender, as RTCP counts them
-  for (Receiver& rx : rx_) rx.tracker.SetGroupSize(scaled_ ? group : 1);
+  for (Receiver& rx : rx_) rx.tracker.SetGroupSize(scaled_ ? n_ : 1);  // FeedbackGroupSize
 }
 
 // The session has run for a long time before t = 0. In a large group with loss, every member

@@ -168,6 +168,7 @@ TEST(RtpSession, LargeGroupsSendOneEarlyCompoundPerRegularReport) {
                     RrSdes(0x1000 + i, "r" + std::to_string(i)), 100);
   }
   ASSERT_EQ(s.scheduler().members(), 10);
+  ASSERT_EQ(s.FeedbackGroupSize(), 10);
   // The first regular report (reconsidered once: the group grew since the timer was set).
   bool sent = false;
   for (int i = 0; i < 3 && !sent; ++i) sent = s.Poll(s.scheduler().next()).has_value();
@@ -186,6 +187,22 @@ TEST(RtpSession, LargeGroupsSendOneEarlyCompoundPerRegularReport) {
   EXPECT_TRUE(s.MayEarly());  // allowed again after the regular report
   EXPECT_TRUE(s.BuildFeedback(tp + 2 * t_rr + milliseconds{1}, fb));
   EXPECT_EQ(s.counters().feedback_sent, 2u);
+}
+
+TEST(RtpSession, SendersDoNotMakeTheFeedbackGroupLarge) {
+  // Three senders with media, FEC and RTX SSRCs each: nine members that send RTP, who would
+  // never send our feedback. With us and one other receiver the group is 2: small.
+  Script script;
+  RtpSession s(BaseConfig(), kT0, script.Bits());
+  for (std::uint8_t i = 0; i < 9; ++i) {
+    (void)s.OnRtp(kT0, 0x5000u + i, Addr(static_cast<std::uint8_t>(20 + i / 3), 5000));
+  }
+  (void)s.Receive(kT0, kHostA, RrSdes(kAlice, "alice@a"), 60);
+  EXPECT_EQ(s.scheduler().members(), 11);
+  EXPECT_EQ(s.FeedbackGroupSize(), 2);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(s.BuildFeedback(kT0 + milliseconds{i}, Feedback{{kAlice}, {}, {}}));
+  }
 }
 
 TEST(RtpSession, TrrIntervalLeavesOutRegularReportsButNotTheirSlots) {

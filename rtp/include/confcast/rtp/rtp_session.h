@@ -33,7 +33,8 @@
 // into extra RRs beyond 31, and SDES with CNAME (+NAME, +TOOL) for the main SSRC and CNAME for
 // each repair SSRC. BuildFeedback() returns an early compound (RFC 4585 3.5: report + SDES +
 // PLI/FIR/NACK) whose report blocks are peeked, not consumed. In a group of more than
-// `small_group` members it follows RFC 4585 3.5.2/3.5.3: one early compound per regular
+// `small_group` receivers (FeedbackGroupSize: members that send no RTP; a sender's media, FEC
+// and RTX SSRCs would otherwise make 3 receivers a group of 7) it follows RFC 4585 3.5.2/3.5.3: one early compound per regular
 // report (allow_early), which moves the next regular report to tp + 2 T; feedback asked for
 // while none is allowed is not sent (counted as feedback_held; a large group's receivers
 // mostly hear someone else ask, and FEC carries the rest). Small groups keep immediate
@@ -94,7 +95,7 @@ struct RtpSessionConfig {
   Duration handover_silence = std::chrono::seconds{1};
   Duration bye_linger = std::chrono::seconds{2};
   std::vector<TransportAddress> local_addresses;  // where our own packets come from
-  // Above this many members (ourselves included) the RFC 4585 early-feedback rule applies.
+  // Above this many receivers (FeedbackGroupSize) the RFC 4585 early-feedback rule applies.
   int small_group = 8;
   // RFC 4585 3.6 T_rr_interval (SDP a=rtcp-fb trr-int): a regular report due less than this
   // after the last one sent is left out, the schedule moving on as if it had gone. 0: none.
@@ -246,6 +247,10 @@ class RtpSession {
   Timestamp NextWakeup() const;
   // Whether an early compound may go out now (always in a small group).
   bool MayEarly() const noexcept;
+  // The members that could send the same feedback as we do: those sending no RTP (ourselves
+  // included when we send none), at least 1. The size feedback back-off and the early rule
+  // scale with.
+  int FeedbackGroupSize() const noexcept;
   // An early feedback compound; empty when there is nothing to ask, we left, or the early
   // rule allows none now (see above).
   [[nodiscard]] std::optional<RtcpCompound> BuildFeedback(Timestamp now, const Feedback& feedback);
