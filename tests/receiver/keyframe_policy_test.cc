@@ -81,6 +81,7 @@ TEST(KeyframePolicy, LargeGroupsHoldTheRequestForItsBackoff) {
   EXPECT_FALSE(p.Request(kSsrc, Ms(0), 0.5));
   EXPECT_EQ(p.sent(), 0u);
   EXPECT_FALSE(p.Request(kSsrc, Ms(1), 0.5));  // already held
+  EXPECT_EQ(p.NextDue(), Ms(0) + backoff);
   EXPECT_TRUE(p.Due(Ms(0) + backoff - rtp::Duration{1}).empty());
   EXPECT_EQ(p.Due(Ms(0) + backoff), std::vector<std::uint32_t>{kSsrc});
   EXPECT_TRUE(p.Due(Ms(100)).empty());  // once
