@@ -58,8 +58,8 @@ Engine::Engine(const SimConfig& config)
           RtcpConfig(kSenderSsrc, 0.05 * config.bitrate_bps / 8,
                      std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
           rtp::Timestamp{0}, 0.5),
-      view_(
-          RtcpConfig(kReceiverSsrcBase, 0.05 * config.bitrate_bps / 8,
+      view_(  // receiver 0's view of the session: the other receivers and the sender
+          RtcpConfig(kReceiverSsrcBase + 1, 0.05 * config.bitrate_bps / 8,
                      std::min(rtp::kRtcpMinInterval, rtp::ReducedMinInterval(config.bitrate_bps))),
           rtp::Timestamp{0}, 0.5),
       rtcp_bw_bytes_(0.05 * config.bitrate_bps / 8),

@@ -29,22 +29,34 @@ void Engine::InitReceivers() {
   for (Receiver& rx : rx_) rx.tracker.SetGroupSize(scaled_ ? n_ : 1);  // FeedbackGroupSize
 }
 
-// The session has run for a long time before t = 0. In a large group with loss, every member
-// has feedback to give, so each is in the cycle RFC 4585 3.5.3 makes of that: a regular
-// report, one early packet soon after it, the next regular report 2 T later. Members are
-// spread evenly over that cycle, early feedback not yet allowed. Otherwise (small group, or
-// no loss) the cycle is the plain interval T.
+// The session has run for a long time before t = 0: each receiver's report timer is run
+// from several cycles back (timers only, with the membership of t = 0), so that at t = 0 it
+// stands where that process leaves it. In a large group with loss every member has feedback to
+// give, so each report is followed at once by one early packet and the next report waits for
+// tp + 2 T (RFC 4585 3.5.3); otherwise (small group, or no loss) the cycle is the plain T.
 void Engine::StartReportTimers() {
   const bool busy =
       scaled_ && rtp::IsLargeGroup(Group()) && config_.shared_loss + config_.independent_loss > 0;
   for (std::uint32_t r = 0; r < rx_.size(); ++r) {
     Receiver& rx = rx_[r];
+    const rtp::Duration typical = RegularInterval(rx, 0.5);
+    auto slot = [&](rtp::Duration drawn) { return busy ? 2 * drawn : drawn; };
+    rx.tp = rtp::Timestamp{0} - 8 * slot(typical) -
+            rtp::Duration{static_cast<std::int64_t>(Uniform() * 2 * static_cast<double>(
+                                                                     slot(typical).count()))};
     rx.interval = RegularInterval(rx, Uniform());
-    const rtp::Duration cycle = busy ? 2 * rx.interval : rx.interval;
-    if (busy) (void)rx.rule.OnEarlySent(Group(), rtp::Timestamp{0}, rx.interval);
-    rx.tn =
-        rtp::Timestamp{static_cast<std::int64_t>(Uniform() * static_cast<double>(cycle.count()))};
-    rx.tp = rx.tn - cycle;
+    rx.tn = rx.tp + slot(rx.interval);
+    while (rx.tn < rtp::Timestamp{0}) {  // A.7 OnExpire with reconsideration, as OnRtcp
+      const rtp::Duration drawn = RegularInterval(rx, Uniform());
+      if (rx.tp + slot(drawn) > rx.tn) {
+        rx.tn = rx.tp + slot(drawn);
+        continue;
+      }
+      rx.tp = rx.tn;
+      rx.interval = RegularInterval(rx, Uniform());
+      rx.tn = rx.tp + slot(rx.interval);
+    }
+    if (busy) (void)rx.rule.OnEarlySent(Group(), rx.tp, rx.interval);
     Push(rx.tn, EventKind::kRtcp, r);
   }
 }
@@ -86,6 +98,10 @@ void Engine::OnArrive(std::uint32_t packet, int cls, rtp::Timestamp t) {
     }
     (void)rx.tracker.OnPacket(seq, t);
     if (rx.tracker.tracked() > 0) ScheduleWake(r, t);
+  }
+  if (cls == classes_ - 1) {
+    p.lost.clear();
+    p.lost.shrink_to_fit();
   }
 }
 
@@ -159,6 +175,10 @@ void Engine::OnFrameEnd(std::uint32_t index, int cls, rtp::Timestamp t) {
     }
     // The policy learns whether its requests are answered (a keyframe start, or just packets).
     rx.keyframes.OnPacket(kMediaSsrc, f.keyframe && residual == 0);
+  }
+  if (cls == classes_ - 1) {  // the farthest class had it last: the loss lists are done
+    fs.own.clear();
+    fs.own.shrink_to_fit();
   }
 }
 
@@ -291,8 +311,11 @@ void Engine::OnHeard(std::uint32_t fb, int cls, rtp::Timestamp t) {
 void Engine::OnRtcp(std::uint32_t r, rtp::Timestamp t) {
   Receiver& rx = rx_[r];
   if (rx.tn != t) return;  // moved by an early packet
-  const rtp::Duration interval = RegularInterval(rx, Uniform());
-  if (rx.tp + interval > t) {  // timer reconsideration (RFC 3550 6.3.6): not yet
+  // Timer reconsideration (RFC 3550 6.3.6) with a fresh draw, the regular slot doubled after
+  // an early packet (RFC 4585 3.5.3), as RtcpScheduler::OnTimer does.
+  const rtp::Duration drawn = RegularInterval(rx, Uniform());
+  const rtp::Duration interval = rx.rule.allow_early() ? drawn : 2 * drawn;
+  if (rx.tp + interval > t) {  // not yet
     rx.tn = rx.tp + interval;
     Push(rx.tn, EventKind::kRtcp, r);
     return;
