@@ -76,10 +76,7 @@ Engine::Engine(const SimConfig& config)
   rtp::SenderReport sr;
   sr.sender_ssrc = kSenderSsrc;
   sr_size_ = CompoundSize({sr, rtp::Sdes{{rtp::SdesChunk{kSenderSsrc, {{1, "sender@10.1.2.1"}}}}}});
-  // Steady state for FEC too: every receiver has reported the loss its path has, so the
-  // sender starts at the level FecPolicy picks for it (UpdateFec at the first frame).
-  reported_loss_.assign(static_cast<std::size_t>(n_),
-                        1.0 - (1.0 - config.shared_loss) * (1.0 - config.independent_loss));
+  reported_loss_.assign(static_cast<std::size_t>(n_), -1.0);
   InitReceivers();
   // Steady state: the sender and the view know every member already, then the receivers'
   // report timers start (they need the interval those members make).
@@ -91,6 +88,7 @@ Engine::Engine(const SimConfig& config)
     view_.OnRtcpReceived(rx.ssrc, rtp::Timestamp{0}, rr_size_);
   }
   StartReportTimers();
+  SeedLossReports();
   Push(rtp::Timestamp{0}, EventKind::kFrame, 0);
   Push(sender_rtcp_.next(), EventKind::kSenderRtcp, 0);
 }
@@ -141,6 +139,25 @@ std::uint32_t Engine::Unwrap(std::uint16_t seq) const noexcept {
   std::uint32_t u = base | seq;
   if (u >= next_seq_ && u >= 0x10000u) u -= 0x10000u;
   return u;
+}
+
+// Steady state for FEC too: every receiver has reported before t = 0, as a real report reads:
+// the fraction lost over one report interval of media, i.e. its path's loss p plus binomial
+// noise (normal approximation, sd sqrt(p (1 - p) / packets)). The sender starts at the level
+// FecPolicy picks from those (UpdateFec at the first frame); a receiver's first report in the
+// run still covers time before it and is not counted (OnRtcp).
+void Engine::SeedLossReports() {
+  const double p = 1.0 - (1.0 - config_.shared_loss) * (1.0 - config_.independent_loss);
+  const double packets_per_second =
+      config_.bitrate_bps / 8.0 / static_cast<double>(kMaxPayload + kRtpHeader + kUdpIp);
+  for (std::size_t r = 0; r < rx_.size(); ++r) {
+    const double interval_s = static_cast<double>(rx_[r].interval.count()) / 1e6;
+    const double packets = std::max(1.0, packets_per_second * interval_s);
+    // Box-Muller: one standard normal draw from two uniform ones.
+    const double u1 = 1.0 - Uniform();
+    const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * 3.141592653589793 * Uniform());
+    reported_loss_[r] = std::clamp(p + z * std::sqrt(p * (1.0 - p) / packets), 0.0, 1.0);
+  }
 }
 
 void Engine::UpdateFec(rtp::Timestamp t) {

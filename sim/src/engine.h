@@ -91,6 +91,7 @@ struct Receiver {
   std::vector<Pending> pending;
   std::uint32_t lost_since_rr = 0;
   std::uint64_t expected_at_rr = 0;
+  bool reported = false;  // a report covering only time inside the run went out
   std::int64_t broken_since = -1;  // frame index since which the picture waits for an IDR
 };
 
@@ -117,6 +118,7 @@ class Engine {
   void OnSenderRtcp(rtp::Timestamp t);
   void SendRtx(std::uint32_t seq, rtp::Timestamp t);
   void UpdateFec(rtp::Timestamp t);
+  void SeedLossReports();
   std::uint32_t Unwrap(std::uint16_t seq) const noexcept;
   rtp::Duration ClassDelay(int cls) const noexcept;
   SimResult Finish(double wall_seconds);

@@ -3,6 +3,7 @@
 #include <confcast/rtp/rtcp.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "engine.h"
 
@@ -324,8 +325,10 @@ void Engine::OnRtcp(std::uint32_t r, rtp::Timestamp t) {
   ++result_.receiver_reports;
   view_.OnRtcpReceived(rx.ssrc, t, rr_size_);
   sender_rtcp_.OnRtcpReceived(rx.ssrc, t, rr_size_);
+  // The first report's interval began before t = 0, where nothing was counted: the loss
+  // reported before the run (the steady-state start) stands until the second.
   const std::uint64_t expected = result_.media_packets - rx.expected_at_rr;
-  if (expected > 0) {
+  if (std::exchange(rx.reported, true) && expected > 0) {
     reported_loss_[r] = static_cast<double>(rx.lost_since_rr) / static_cast<double>(expected);
   }
   rx.lost_since_rr = 0;
