@@ -97,9 +97,9 @@ void NackController::OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker,
   }
 }
 
-void NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now) {
+bool NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now) {
   auto it = trackers_.find(ssrc);
-  if (it != trackers_.end()) (void)it->second.tracker.OnRecovered(seq, now);
+  return it != trackers_.end() && it->second.tracker.OnRecovered(seq, now);
 }
 
 void NackController::OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now) {

@@ -70,7 +70,10 @@ class NackController {
   void AddFid(std::uint32_t media_ssrc, std::uint32_t rtx_ssrc);
 
   void OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker, rtp::Timestamp arrival);
-  void OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now);
+  // A repair (RTX or FEC) restored `seq`. False when it was not missing: FEC can rebuild a
+  // frame's lost tail before any newer packet showed the gap, and the caller then feeds it as
+  // media (OnMedia), or the next frame would make it a gap and NACK a packet we have.
+  bool OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now);
   // A NACK another receiver sent to the group.
   void OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now);
   // NACKs due at `now` (none with send_nacks off). `uniform01`: a fresh random draw.

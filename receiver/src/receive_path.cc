@@ -137,7 +137,7 @@ void Receiver::HandleRtx(const net::Datagram& d, rtp::Timestamp arrival, const N
   auto view = rtp::ParseRtp(restored->bytes);
   if (!view) return;
   Feed(*s, *view, arrival, PacketOrigin::kRtx, now);
-  nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
+  (void)nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
 }
 
 void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival,
@@ -147,7 +147,10 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
     ReceiveStream* s = view ? Stream(view->ssrc, MediaKind::kVideo) : nullptr;
     if (!s) continue;
     Feed(*s, *view, arrival, PacketOrigin::kFec, now);
-    if (nack_) nack_->OnRecovered(view->ssrc, view->sequence_number, arrival);  // no NACK for it
+    // No NACK for it; a rebuilt tail nobody missed yet counts as arrived.
+    if (nack_ && !nack_->OnRecovered(view->ssrc, view->sequence_number, arrival)) {
+      nack_->OnMedia(view->ssrc, view->sequence_number, view->marker, arrival);
+    }
   }
 }
 
