@@ -9,7 +9,7 @@
 //     make us send PLIs forever;
 //   - silence (an outage) is not "not answering": when the path comes back the first request
 //     goes out at once;
-//   - in a large group (more than 8 RTCP members) a loss upstream makes every receiver want a
+//   - in a large group (more than 8 receivers) a loss upstream makes every receiver want a
 //     keyframe at once, so a request waits a random back-off first (rtp/feedback_backoff.h:
 //     up to 6 x RTT, at most a third of the latency budget) and is dropped if another
 //     receiver's PLI/FIR for the same source is heard (OnRequestHeard) or a keyframe start
@@ -38,7 +38,8 @@ class KeyframePolicy {
   // `ssrc` needs a keyframe at `now`. True when a PLI should be sent now. In a large group it
   // is held for a back-off drawn from `uniform01` (false now; Due() gives it later).
   [[nodiscard]] bool Request(std::uint32_t ssrc, rtp::Timestamp now, double uniform01 = 0.0);
-  // The RTCP member count (ourselves included) and the round-trip time, for the back-off.
+  // The receivers in the group (RtpSession::FeedbackGroupSize) and the round-trip time, for
+  // the back-off.
   void SetGroup(int members, rtp::Duration rtt) {
     members_ = members;
     rtt_ = rtt;

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
             ->type_name("K")
             ->capture_default_str();
         app.add_option("--feedback", mode,
-                       "scaled: large-group back-off and the RFC 4585 early rule above 8 members; "
+                       "scaled: large-group back-off and the RFC 4585 early rule above 8 receivers; "
                        "classic: every receiver asks at once (confcast before)")
             ->type_name("scaled|classic")
             ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))

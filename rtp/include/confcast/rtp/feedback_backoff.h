@@ -17,8 +17,8 @@
 // T_max = K x GRTT with K = 4 to 6; here K = 6 x RTT, capped at a third of the receiver's
 // latency budget so that a request still leaves time for the repair to arrive (a LAN RTT of a
 // few ms against a 40 ms jitter-buffer budget). In a small group (at most `small_group`
-// members, the RTCP member count) an immediate request costs nothing worth saving: the delay
-// stays uniform in [0, small_group_max] (3 ms), the behaviour confcast had before.
+// receivers, RtpSession::FeedbackGroupSize) an immediate request costs nothing worth saving:
+// the delay stays uniform in [0, small_group_max] (3 ms), the behaviour confcast had before.
 //
 // Early feedback (RFC 4585 3.5.2, 3.5.3): in AVPF, feedback is RTCP and counts inside the RTCP
 // bandwidth (5% of the session). A member may send one early (out-of-schedule) compound; after
@@ -27,9 +27,10 @@
 // Feedback that cannot go early waits for the next regular report. RFC 4585's own dither
 // (T_dither_max = T_rr / 2 in groups) would be seconds in a large group, far beyond any repair
 // deadline; the back-off above takes its place. T_rr_interval (the "trr-int" parameter, 3.6)
-// is a floor on the regular interval. EarlyFeedbackRule keeps that state for one member; it is
-// enforced only above `small_group` members, where the RTCP interval, not the loss, limits
-// feedback.
+// is a floor on the regular interval. RtpSession (with RtcpScheduler::OnEarlySent) applies
+// this rule; EarlyFeedbackRule is the same state for a caller that keeps its own report timer
+// (confcast-sim's receivers). It is enforced only above `small_group` receivers, where the
+// RTCP interval, not the loss, limits feedback.
 #pragma once
 
 #include <confcast/rtp/time.h>
@@ -39,14 +40,14 @@
 namespace confcast::rtp {
 
 struct FeedbackBackoffConfig {
-  int small_group = 8;              // members at or below: near-immediate requests
+  int small_group = 8;              // receivers at or below: near-immediate requests
   Duration small_group_max{3'000};  // uniform [0, this] in small groups
   double rtt_multiple = 6.0;        // K: T_max = K x RTT ...
   Duration latency_budget{40'000};  // ... at most a third of this (the jitter-buffer ceiling)
   Duration min_backoff{3'000};      // T_max never below this (very small RTTs)
 };
 
-// The longest back-off for a group of `group_size` members (RTCP members, ourselves included)
+// The longest back-off for a group of `group_size` receivers (RtpSession::FeedbackGroupSize)
 // with round-trip time `rtt`.
 [[nodiscard]] Duration MaxBackoff(int group_size, Duration rtt,
                                   const FeedbackBackoffConfig& config = {}) noexcept;

@@ -123,8 +123,8 @@ class NackTracker {
   std::optional<Timestamp> NextWakeup() const;
 
   void SetRtt(Duration rtt) noexcept;
-  // The RTCP member count (ourselves included): above the small-group size, requests wait the
-  // large-group back-off (see "Large groups").
+  // The receivers in the group (RtpSession::FeedbackGroupSize): above the small-group size,
+  // requests wait the large-group back-off (see "Large groups").
   void SetGroupSize(int members) noexcept { group_size_ = members < 1 ? 1 : members; }
   int group_size() const noexcept { return group_size_; }
   // The delay a request waits at this group size for the draw `uniform01`.

@@ -34,11 +34,11 @@
 // each repair SSRC. BuildFeedback() returns an early compound (RFC 4585 3.5: report + SDES +
 // PLI/FIR/NACK) whose report blocks are peeked, not consumed. In a group of more than
 // `small_group` receivers (FeedbackGroupSize: members that send no RTP; a sender's media, FEC
-// and RTX SSRCs would otherwise make 3 receivers a group of 7) it follows RFC 4585 3.5.2/3.5.3: one early compound per regular
-// report (allow_early), which moves the next regular report to tp + 2 T; feedback asked for
-// while none is allowed is not sent (counted as feedback_held; a large group's receivers
-// mostly hear someone else ask, and FEC carries the rest). Small groups keep immediate
-// feedback and the regular schedule as it is. Bye() applies BYE reconsideration (6.3.7).
+// and RTX SSRCs would otherwise make 3 receivers a group of 7) it follows RFC 4585
+// 3.5.2/3.5.3: one early compound per regular report (allow_early), which moves the next
+// regular report to tp + 2 T; feedback asked for while none is allowed is not sent (counted as
+// feedback_held; a large group's receivers mostly hear someone else ask, and FEC carries the
+// rest). Small groups keep immediate feedback and the regular schedule as it is. Bye() applies BYE reconsideration (6.3.7).
 // Compound sizes for the interval are computed from the values (SerializedSize) plus the
 // lower-layer overhead.
 #pragma once

@@ -37,7 +37,7 @@
 namespace confcast::sim {
 
 enum class FeedbackMode {
-  kScaled,   // large-group back-off and the RFC 4585 early rule above 8 members (confcast now)
+  kScaled,   // large-group back-off and the RFC 4585 early rule above 8 receivers (confcast now)
   kClassic,  // every receiver requests within 3 ms of a loss, no early rule (confcast before)
 };
 
