@@ -46,7 +46,14 @@ std::expected<RestoredPacket, RtxDrop> NackController::Restore(rtp::Bytes datagr
 }
 
 void NackController::AddMedia(std::uint32_t ssrc) {
-  trackers_.try_emplace(ssrc, config_.tracker);
+  auto [it, added] = trackers_.try_emplace(ssrc, config_.tracker);
+  if (added) it->second.tracker.SetGroupSize(group_size_);
+}
+
+void NackController::SetGroupSize(int members) {
+  if (members == group_size_) return;
+  group_size_ = members;
+  for (auto& [ssrc, s] : trackers_) s.tracker.SetGroupSize(members);
 }
 
 void NackController::Forget(std::uint32_t ssrc) {
@@ -90,9 +97,9 @@ void NackController::OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker,
   }
 }
 
-void NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now) {
+bool NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now) {
   auto it = trackers_.find(ssrc);
-  if (it != trackers_.end()) (void)it->second.tracker.OnRecovered(seq, now);
+  return it != trackers_.end() && it->second.tracker.OnRecovered(seq, now);
 }
 
 void NackController::OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now) {

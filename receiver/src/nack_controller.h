@@ -70,11 +70,18 @@ class NackController {
   void AddFid(std::uint32_t media_ssrc, std::uint32_t rtx_ssrc);
 
   void OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker, rtp::Timestamp arrival);
-  void OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now);
+  // A repair (RTX or FEC) restored `seq`. False when it was not missing: FEC can rebuild a
+  // frame's lost tail before any newer packet showed the gap, and the caller then feeds it as
+  // media (OnMedia), or the next frame would make it a gap and NACK a packet we have.
+  bool OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now);
   // A NACK another receiver sent to the group.
   void OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now);
   // NACKs due at `now` (none with send_nacks off). `uniform01`: a fresh random draw.
   [[nodiscard]] std::vector<NackRequest> Process(rtp::Timestamp now, double uniform01);
+  // The receivers in the session (RtpSession::FeedbackGroupSize): above 8, NACKs wait the
+  // large-group back-off (rtp/feedback_backoff.h) so that receivers that lost the same packet
+  // send about one.
+  void SetGroupSize(int members);
 
   const rtp::NackTracker* TrackerFor(std::uint32_t ssrc) const;
   std::uint64_t rtx_unresolved() const noexcept { return rtx_unresolved_; }
@@ -97,6 +104,7 @@ class NackController {
   std::map<std::uint32_t, std::uint32_t> fid_;  // RTX SSRC -> media SSRC
   std::uint64_t rtx_unresolved_ = 0;
   std::uint64_t rtx_malformed_ = 0;
+  int group_size_ = 1;
 };
 
 }  // namespace confcast::receiver

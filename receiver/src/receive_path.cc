@@ -137,7 +137,7 @@ void Receiver::HandleRtx(const net::Datagram& d, rtp::Timestamp arrival, const N
   auto view = rtp::ParseRtp(restored->bytes);
   if (!view) return;
   Feed(*s, *view, arrival, PacketOrigin::kRtx, now);
-  nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
+  (void)nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
 }
 
 void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival,
@@ -147,12 +147,16 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
     ReceiveStream* s = view ? Stream(view->ssrc, MediaKind::kVideo) : nullptr;
     if (!s) continue;
     Feed(*s, *view, arrival, PacketOrigin::kFec, now);
-    if (nack_) nack_->OnRecovered(view->ssrc, view->sequence_number, arrival);  // no NACK for it
+    // No NACK for it; a rebuilt tail nobody missed yet counts as arrived.
+    if (nack_ && !nack_->OnRecovered(view->ssrc, view->sequence_number, arrival)) {
+      nack_->OnMedia(view->ssrc, view->sequence_number, view->marker, arrival);
+    }
   }
 }
 
 void Receiver::SendNacks(const Now& now) {
   if (!nack_) return;
+  if (video_port_.session) nack_->SetGroupSize(video_port_.session->FeedbackGroupSize());
   std::vector<NackRequest> due = nack_->Process(now.wall, Draw());
   rtp::Feedback fb;
   for (NackRequest& r : due) {
@@ -176,7 +180,16 @@ void Receiver::SendNacks(const Now& now) {
 void Receiver::RequestKeyframe(std::uint32_t ssrc, const Now& now) {
   ReceiveStream* s = Stream(ssrc, MediaKind::kVideo);
   if (!s || !s->has_sink()) return;
-  if (!keyframes_.Request(ssrc, now.mono)) return;
+  if (video_port_.session) {
+    const rtp::NackTracker* t = nack_ ? nack_->TrackerFor(ssrc) : nullptr;
+    keyframes_.SetGroup(video_port_.session->FeedbackGroupSize(),
+                        t ? t->rtt() : rtp::Duration{5'000});
+  }
+  if (!keyframes_.Request(ssrc, now.mono, Draw())) return;  // in a large group: held (Due)
+  SendPli(ssrc, now);
+}
+
+void Receiver::SendPli(std::uint32_t ssrc, const Now& now) {
   spdlog::debug("PLI to {:08x}", ssrc);
   rtp::Feedback fb;
   fb.pli.push_back(ssrc);

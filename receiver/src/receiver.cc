@@ -139,6 +139,7 @@ void Receiver::PlayoutTick() {
   for (auto& [ssrc, s] : streams_) {
     if (s->Poll(now.wall).request_keyframe) RequestKeyframe(ssrc, now);
   }
+  for (std::uint32_t ssrc : keyframes_.Due(now.mono)) SendPli(ssrc, now);  // large-group back-off
   SendNacks(now);
 }
 

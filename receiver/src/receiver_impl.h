@@ -109,6 +109,7 @@ class Receiver {
   void DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival, const Now& now);
   void SendNacks(const Now& now);
   void RequestKeyframe(std::uint32_t ssrc, const Now& now);
+  void SendPli(std::uint32_t ssrc, const Now& now);
 
   // receiver_rtcp.cc: the RTCP side, around each port's RtpSession.
   void StartSession(Port& port);

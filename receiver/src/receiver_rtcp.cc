@@ -89,6 +89,10 @@ void Receiver::OnRtcp(Port& port) {
     if (nack_ && port.kind == MediaKind::kVideo) {
       for (const rtp::Nack& n : r.nacks_heard) nack_->OnNackHeard(n, now.wall);
     }
+    // The same for keyframe requests: the sender's one IDR answers every receiver.
+    for (const rtp::KeyframeRequest& k : r.keyframe_requests_heard) {
+      keyframes_.OnRequestHeard(k.media_ssrc);
+    }
     bool named = false;
     for (const auto& list : {r.new_members, r.renamed}) {
       for (std::uint32_t ssrc : list) {

@@ -56,13 +56,15 @@ std::pair<double, std::optional<FecDriver>> FecPolicy::Combine(
 FecScheme FecPolicy::Update(std::span<const LossReport> reports, Timestamp now) {
   auto [loss, driver] = Combine(reports, config_);
   if (driver && driver->capped) ++outliers_capped_;
-  const FecScheme s = Update(loss, now);
+  (void)Update(loss, now);
   driver_ = driver;
-  return s;
+  reporters_ = reports.size();
+  return scheme();  // the level in use depends on how many reported
 }
 
 FecScheme FecPolicy::Update(double worst_fraction_lost, Timestamp now) {
   driver_.reset();
+  reporters_ = 0;
   samples_.emplace_back(now, std::clamp(worst_fraction_lost, 0.0, 1.0));
   while (!samples_.empty() && now - samples_.front().first > config_.window) samples_.pop_front();
   // The window's mean: one report's fraction lost is a small sample (a 2% link often reads

@@ -19,6 +19,15 @@ void NackTracker::SetRtt(Duration rtt) noexcept {
   rtt_ = std::clamp(rtt, config_.min_rtt, config_.max_rtt);
 }
 
+Duration NackTracker::RequestDelay(double uniform01) const noexcept {
+  const double u = std::clamp(uniform01, 0.0, 1.0);
+  if (IsLargeGroup(group_size_, config_.backoff)) {
+    return DrawBackoff(group_size_, rtt_, u, config_.backoff);
+  }
+  return Duration{
+      static_cast<std::int64_t>(u * static_cast<double>(config_.suppression_window.count()))};
+}
+
 Duration NackTracker::RetryInterval() const noexcept {
   return std::max(config_.min_retry_interval, rtt_ * 3 / 2);
 }
@@ -63,7 +72,7 @@ void NackTracker::AddMissing(std::int64_t from, std::int64_t to, Timestamp arriv
     from = to - cap;
   }
   for (std::int64_t s = from; s < to; ++s) {
-    if (missing_.emplace(s, Entry{arrival, arrivals_ - 1, {}, {}, {}, 0, true}).second) {
+    if (missing_.emplace(s, Entry{arrival, arrivals_ - 1, {}, {}, {}, 0, true, false}).second) {
       ++stats_.gaps_detected;
     }
   }
@@ -141,7 +150,7 @@ bool NackTracker::OnRecovered(std::uint16_t seq, Timestamp now) {
 bool NackTracker::SuspectNext(Timestamp now) {
   if (!started_) return false;
   const auto [it, added] =
-      missing_.emplace(highest_ + 1, Entry{now, arrivals_, now, {}, {}, 0, true});
+      missing_.emplace(highest_ + 1, Entry{now, arrivals_, now, {}, {}, 0, true, false});
   if (!added) return false;
   ++stats_.tail_suspects;
   while (missing_.size() > config_.max_tracked) GiveUp(missing_.begin(), nullptr);
@@ -163,6 +172,7 @@ std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timest
     e.last_attempt = now;
     e.only_ours = false;
     e.next_send = now + interval;
+    e.backoff_pending = IsLargeGroup(group_size_, config_.backoff);
     ++suppressed;
   }
   stats_.nacks_suppressed += suppressed;
@@ -171,9 +181,8 @@ std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timest
 
 NackDue NackTracker::Process(Timestamp now, double uniform01) {
   NackDue due;
-  const double u = std::clamp(uniform01, 0.0, 1.0);
-  const Duration delay{
-      static_cast<std::int64_t>(u * static_cast<double>(config_.suppression_window.count()))};
+  const Duration delay = RequestDelay(uniform01);
+  const bool large = IsLargeGroup(group_size_, config_.backoff);
   const Duration interval = RetryInterval();
   for (auto it = missing_.begin(); it != missing_.end();) {
     Entry& e = it->second;
@@ -191,6 +200,11 @@ NackDue NackTracker::Process(Timestamp now, double uniform01) {
       }
       e.next_send = certain + delay;
     }
+    if (*e.next_send <= now && e.backoff_pending) {
+      // A retry in a large group: the others who missed the repair retry now too.
+      e.backoff_pending = false;
+      e.next_send = *e.next_send + delay;
+    }
     if (*e.next_send > now) {
       ++it;
       continue;
@@ -205,6 +219,7 @@ NackDue NackTracker::Process(Timestamp now, double uniform01) {
     ++e.attempts;
     e.last_attempt = now;
     e.next_send = now + interval;
+    e.backoff_pending = large;
     ++stats_.nacks_sent;
     ++it;
   }

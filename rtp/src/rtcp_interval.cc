@@ -112,8 +112,10 @@ RtcpTimerDecision RtcpScheduler::OnTimer(Timestamp now, double random_draw) noex
     return {RtcpAction::kReschedule, tn_};
   }
   pmembers_ = members_;
-  if (due <= now) return {RtcpAction::kSendReport, std::nullopt};
-  tn_ = due;
+  // RFC 4585 3.5.3: after an early packet the regular report is due at tp + 2 T.
+  const Timestamp regular = early_since_report_ ? tp_ + 2 * Interval(random_draw) : due;
+  if (regular <= now) return {RtcpAction::kSendReport, std::nullopt};
+  tn_ = regular;
   return {RtcpAction::kReschedule, tn_};
 }
 
@@ -126,6 +128,15 @@ Timestamp RtcpScheduler::OnReportSent(Timestamp now, std::size_t packet_size,
   // A.7, it is drawn before `initial` is cleared.
   tn_ = now + Interval(random_draw);
   initial_ = false;
+  early_since_report_ = false;
+  return tn_;
+}
+
+Timestamp RtcpScheduler::OnEarlySent(Timestamp now, double random_draw) noexcept {
+  if (leaving_ || finished_) return tn_;
+  sent_anything_ = true;
+  early_since_report_ = true;
+  tn_ = std::max(now, tp_ + 2 * Interval(random_draw));
   return tn_;
 }
 

@@ -195,6 +195,15 @@ std::optional<RtcpCompound> RtpSession::Poll(Timestamp now) {
     case RtcpAction::kSendReport:
       break;
   }
+  if (config_.trr_interval > Duration{0} && last_report_ &&
+      now - *last_report_ < config_.trr_interval) {
+    // RFC 4585 3.5.3: the slot passes without a report (tp moves on, early feedback is allowed
+    // again); the loss interval of the report blocks runs on to the next report sent.
+    const auto avg = static_cast<std::size_t>(std::llround(scheduler_.avg_rtcp_size()));
+    (void)scheduler_.OnReportSent(now, avg, Uniform());
+    ++counters_.reports_skipped;
+    return std::nullopt;
+  }
   RtcpCompound compound = BuildReport(now, true);
   (void)scheduler_.OnReportSent(now, WireSize(compound), Uniform());
   report_before_last_ = last_report_;
@@ -213,10 +222,23 @@ Timestamp RtpSession::NextWakeup() const {
   return next;
 }
 
+int RtpSession::FeedbackGroupSize() const noexcept {
+  return std::max(1, scheduler_.members() - scheduler_.senders());
+}
+
+bool RtpSession::MayEarly() const noexcept {
+  return FeedbackGroupSize() <= config_.small_group || !scheduler_.early_since_report();
+}
+
 std::optional<RtcpCompound> RtpSession::BuildFeedback(Timestamp now, const Feedback& feedback) {
   if (done_ || leaving_ || feedback.empty()) return std::nullopt;
-  // Peeked blocks, and no OnReportSent: the regular reports keep their loss intervals and
-  // their schedule (the interval rules still hold for them, RFC 4585 3.5.2).
+  if (!MayEarly()) {
+    ++counters_.feedback_held;
+    return std::nullopt;
+  }
+  // Peeked blocks, and no OnReportSent: the regular reports keep their loss intervals. In a
+  // large group the early packet takes the next regular slot (RFC 4585 3.5.3).
+  if (FeedbackGroupSize() > config_.small_group) (void)scheduler_.OnEarlySent(now, Uniform());
   RtcpCompound compound = BuildReport(now, false);
   for (std::uint32_t media : feedback.pli) compound.emplace_back(Pli{config_.ssrc, media});
   if (!feedback.fir.empty()) compound.emplace_back(Fir{config_.ssrc, feedback.fir});

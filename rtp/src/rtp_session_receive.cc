@@ -250,16 +250,14 @@ RtcpReceiveResult RtpSession::Receive(Timestamp now, const TransportAddress& fro
             }
           } else if constexpr (std::is_same_v<T, Pli>) {
             if (!sender(p.sender_ssrc)) return;
-            if (IsLocalSsrc(p.media_ssrc)) {
-              r.keyframe_requests.push_back(KeyframeRequest{p.sender_ssrc, p.media_ssrc, {}});
-            }
+            (IsLocalSsrc(p.media_ssrc) ? r.keyframe_requests : r.keyframe_requests_heard)
+                .push_back(KeyframeRequest{p.sender_ssrc, p.media_ssrc, {}});
           } else if constexpr (std::is_same_v<T, Fir>) {
             if (p.entries.empty()) ++r.ignored.malformed;
             if (!sender(p.sender_ssrc)) return;
             for (const FirEntry& e : p.entries) {
-              if (IsLocalSsrc(e.ssrc)) {
-                r.keyframe_requests.push_back(KeyframeRequest{p.sender_ssrc, e.ssrc, e.seq_nr});
-              }
+              (IsLocalSsrc(e.ssrc) ? r.keyframe_requests : r.keyframe_requests_heard)
+                  .push_back(KeyframeRequest{p.sender_ssrc, e.ssrc, e.seq_nr});
             }
           } else if constexpr (std::is_same_v<T, Nack>) {
             if (p.items.empty()) {

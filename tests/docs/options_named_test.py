@@ -19,12 +19,14 @@ parsers = {
     "confcast-doctor": ["net/tools/doctor.cc"],
     "confcast-keygen": ["net/tools/keygen.cc"],
     "confcast-impair": ["net/tools/impair.cc"],
+    "confcast-sim": ["sim/src/main.cc"],
 }
 users = {  # source folder -> programs whose messages come from it
     "sender/src": ["confcast-send"],
     "receiver/src": ["confcast-recv"],
     "net/src": ["confcast-send", "confcast-recv"],
     "media/src": ["confcast-send", "confcast-recv"],
+    "sim/src": ["confcast-sim"],
 }
 # Messages on paths only one of a shared file's programs can reach, with why.
 reached_by_one = {

@@ -67,5 +67,39 @@ TEST(KeyframePolicy, SourcesAreIndependentAndForgotten) {
   EXPECT_TRUE(p.Request(1, Ms(3)));
 }
 
+TEST(KeyframePolicy, SmallGroupsAskAtOnce) {
+  KeyframePolicy p;
+  p.SetGroup(8, rtp::Duration{10'000});
+  EXPECT_TRUE(p.Request(kSsrc, Ms(0), 1.0));
+  EXPECT_TRUE(p.Due(Ms(100)).empty());
+}
+
+TEST(KeyframePolicy, LargeGroupsHoldTheRequestForItsBackoff) {
+  KeyframePolicy p;
+  p.SetGroup(1000, rtp::Duration{2'000});
+  const rtp::Duration backoff = rtp::DrawBackoff(1000, rtp::Duration{2'000}, 0.5);
+  EXPECT_FALSE(p.Request(kSsrc, Ms(0), 0.5));
+  EXPECT_EQ(p.sent(), 0u);
+  EXPECT_FALSE(p.Request(kSsrc, Ms(1), 0.5));  // already held
+  EXPECT_EQ(p.NextDue(), Ms(0) + backoff);
+  EXPECT_TRUE(p.Due(Ms(0) + backoff - rtp::Duration{1}).empty());
+  EXPECT_EQ(p.Due(Ms(0) + backoff), std::vector<std::uint32_t>{kSsrc});
+  EXPECT_TRUE(p.Due(Ms(100)).empty());  // once
+  EXPECT_EQ(p.sent(), 1u);
+}
+
+TEST(KeyframePolicy, AHeardRequestOrAKeyframeCancelsTheHeldOne) {
+  KeyframePolicy p;
+  p.SetGroup(1000, rtp::Duration{2'000});
+  EXPECT_FALSE(p.Request(kSsrc, Ms(0), 0.9));
+  p.OnRequestHeard(kSsrc);  // another receiver asked for the same source
+  EXPECT_TRUE(p.Due(Ms(100)).empty());
+  EXPECT_FALSE(p.Request(kSsrc, Ms(300), 0.9));
+  p.OnPacket(kSsrc, /*keyframe_start=*/true);  // the IDR came first
+  EXPECT_TRUE(p.Due(Ms(400)).empty());
+  EXPECT_EQ(p.cancelled(), 2u);
+  EXPECT_EQ(p.sent(), 0u);
+}
+
 }  // namespace
 }  // namespace confcast::receiver

@@ -159,6 +159,22 @@ TEST(FecPolicy, TheOutlierRuleKeepsTheWindowAndHysteresis) {
   EXPECT_EQ(p.level(), 0);
 }
 
+TEST(FecPolicy, LargeGroupsKeepTheFullLevelWithRetransmission) {
+  // Eight reporters at 3%: RTX takes part of the repair, one level lighter (L=10).
+  FecPolicy few(FecPolicyConfig{.retransmission = true});
+  std::vector<LossReport> reports;
+  for (std::uint32_t r = 1; r <= 8; ++r) reports.push_back({r, 0.03});
+  EXPECT_EQ(few.Update(reports, Sec(0)), (FecScheme{10, 1}));
+  EXPECT_EQ(few.reporters(), 8u);
+  // Nine: the early-feedback rule limits every receiver's NACKs, so FEC keeps its full level.
+  reports.push_back({9, 0.03});
+  FecPolicy many(FecPolicyConfig{.retransmission = true});
+  EXPECT_EQ(many.Update(reports, Sec(0)), (FecScheme{5, 1}));
+  EXPECT_EQ(many.level(), 2);
+  // The single-value form has no reporter count: the lighter level.
+  EXPECT_EQ(many.Update(0.03, Sec(1)), (FecScheme{10, 1}));
+}
+
 TEST(FecPolicy, ForcedOverheadPicksRowLength) {
   EXPECT_EQ(FecPolicy::ForOverheadPercent(20), (FecScheme{5, 1}));
   EXPECT_EQ(FecPolicy::ForOverheadPercent(10), (FecScheme{10, 1}));

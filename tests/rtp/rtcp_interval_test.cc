@@ -168,6 +168,24 @@ TEST(RtcpScheduler, SendsWhenNothingChangedThenUsesTheFullMinimum) {
   EXPECT_EQ(s.OnTimer(*d.next, 0.5).action, RtcpAction::kSendReport);
 }
 
+TEST(RtcpScheduler, EarlyFeedbackMovesTheNextReportToTwoIntervals) {
+  // RFC 4585 3.5.3: after an early packet the next regular report is due at tp + 2 T.
+  RtcpScheduler s(Config(), kT0, 0.5);
+  const Timestamp first = s.next();
+  ASSERT_EQ(s.OnTimer(first, 0.5).action, RtcpAction::kSendReport);
+  (void)s.OnReportSent(first, 100, 0.5);
+  EXPECT_FALSE(s.early_since_report());
+  const Timestamp early = s.OnEarlySent(first + milliseconds{10}, 0.5);
+  EXPECT_TRUE(s.early_since_report());
+  ExpectUs(early - first, 2 * RandomizedUs(5.0, 0.5));
+  EXPECT_EQ(s.next(), early);
+  // At tp + T the slot has passed without a report; at tp + 2 T it goes, and the rule resets.
+  EXPECT_EQ(s.OnTimer(first + (early - first) / 2, 0.5).action, RtcpAction::kReschedule);
+  ASSERT_EQ(s.OnTimer(early, 0.5).action, RtcpAction::kSendReport);
+  (void)s.OnReportSent(early, 100, 0.5);
+  EXPECT_FALSE(s.early_since_report());
+}
+
 TEST(RtcpScheduler, TimerReconsiderationPostponesWhenMembersGrew) {
   RtcpScheduler s(Config(), kT0, 0.5);
   const Timestamp first = s.next();

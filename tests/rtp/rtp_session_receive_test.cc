@@ -266,6 +266,10 @@ TEST(RtpSession, FeedbackForUsAndNacksHeardAboutOthers) {
   EXPECT_EQ(r.keyframe_requests[0].media_ssrc, kOurs);
   EXPECT_FALSE(r.keyframe_requests[0].fir_seq);
   EXPECT_EQ(r.keyframe_requests[1].fir_seq, std::optional<std::uint8_t>{3});
+  // Keyframe requests about others are heard too: a receiver that wanted one stays quiet.
+  ASSERT_EQ(r.keyframe_requests_heard.size(), 2u);
+  EXPECT_EQ(r.keyframe_requests_heard[0].media_ssrc, kBob);
+  EXPECT_EQ(r.keyframe_requests_heard[1].fir_seq, std::optional<std::uint8_t>{4});
   ASSERT_EQ(r.nacks.size(), 1u);
   EXPECT_EQ(r.nacks[0].media_ssrc, kOurs);
   ASSERT_EQ(r.nacks_heard.size(), 1u);

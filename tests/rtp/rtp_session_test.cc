@@ -158,6 +158,91 @@ TEST(RtpSession, EarlyFeedbackPeeksBlocksAndLeavesTheScheduleAlone) {
   EXPECT_EQ(s.counters().reports_sent, 1u);
 }
 
+TEST(RtpSession, LargeGroupsSendOneEarlyCompoundPerRegularReport) {
+  Script script;
+  RtpSessionConfig c = BaseConfig();
+  c.min_interval = milliseconds{100};
+  RtpSession s(c, kT0, script.Bits());
+  for (std::uint32_t i = 0; i < 9; ++i) {  // 10 members with us: above the small group
+    (void)s.Receive(kT0 + milliseconds{1}, Addr(static_cast<std::uint8_t>(10 + i), 9),
+                    RrSdes(0x1000 + i, "r" + std::to_string(i)), 100);
+  }
+  ASSERT_EQ(s.scheduler().members(), 10);
+  ASSERT_EQ(s.FeedbackGroupSize(), 10);
+  // The first regular report (reconsidered once: the group grew since the timer was set).
+  bool sent = false;
+  for (int i = 0; i < 3 && !sent; ++i) sent = s.Poll(s.scheduler().next()).has_value();
+  ASSERT_TRUE(sent);
+  const Timestamp tp = s.scheduler().tp();
+  const Duration t_rr = s.scheduler().next() - tp;
+  const Feedback fb{{kAlice}, {}, {}};
+  EXPECT_TRUE(s.MayEarly());
+  ASSERT_TRUE(s.BuildFeedback(tp + milliseconds{1}, fb));
+  EXPECT_FALSE(s.MayEarly());
+  EXPECT_EQ(s.scheduler().next(), tp + 2 * t_rr);  // the early packet took a regular slot
+  EXPECT_FALSE(s.BuildFeedback(tp + milliseconds{2}, fb));
+  EXPECT_EQ(s.counters().feedback_held, 1u);
+  EXPECT_FALSE(s.Poll(tp + t_rr));  // the skipped slot
+  ASSERT_TRUE(s.Poll(tp + 2 * t_rr));
+  EXPECT_TRUE(s.MayEarly());  // allowed again after the regular report
+  EXPECT_TRUE(s.BuildFeedback(tp + 2 * t_rr + milliseconds{1}, fb));
+  EXPECT_EQ(s.counters().feedback_sent, 2u);
+}
+
+TEST(RtpSession, SendersDoNotMakeTheFeedbackGroupLarge) {
+  // Three senders with media, FEC and RTX SSRCs each: nine members that send RTP, who would
+  // never send our feedback. With us and one other receiver the group is 2: small.
+  Script script;
+  RtpSession s(BaseConfig(), kT0, script.Bits());
+  for (std::uint8_t i = 0; i < 9; ++i) {
+    (void)s.OnRtp(kT0, 0x5000u + i, Addr(static_cast<std::uint8_t>(20 + i / 3), 5000));
+  }
+  (void)s.Receive(kT0, kHostA, RrSdes(kAlice, "alice@a"), 60);
+  EXPECT_EQ(s.scheduler().members(), 11);
+  EXPECT_EQ(s.FeedbackGroupSize(), 2);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(s.BuildFeedback(kT0 + milliseconds{i}, Feedback{{kAlice}, {}, {}}));
+  }
+}
+
+TEST(RtpSession, TrrIntervalLeavesOutRegularReportsButNotTheirSlots) {
+  Script script;
+  RtpSessionConfig c = BaseConfig();
+  c.min_interval = milliseconds{100};
+  c.trr_interval = seconds{3};
+  RtpSession s(c, kT0, script.Bits());
+  bool sent = false;
+  for (int i = 0; i < 3 && !sent; ++i) sent = s.Poll(s.scheduler().next()).has_value();
+  ASSERT_TRUE(sent);
+  const Timestamp first = s.scheduler().tp();
+  // Slots within 3 s of that report pass without one; the first after 3 s carries one.
+  int skipped = 0;
+  Timestamp next_sent{0};
+  for (int i = 0; i < 200; ++i) {
+    const Timestamp t = s.scheduler().next();
+    if (s.Poll(t)) {
+      next_sent = t;
+      break;
+    }
+    if (s.scheduler().tp() == t) ++skipped;
+  }
+  EXPECT_GT(skipped, 0);
+  EXPECT_EQ(s.counters().reports_skipped, static_cast<std::uint64_t>(skipped));
+  EXPECT_GE(next_sent - first, seconds{3});
+  EXPECT_EQ(s.counters().reports_sent, 2u);
+}
+
+TEST(RtpSession, SmallGroupsSendFeedbackWheneverAsked) {
+  Script script;
+  RtpSession s(BaseConfig(), kT0, script.Bits());
+  (void)s.Receive(kT0, kHostA, RrSdes(kAlice, "alice@a"), 60);
+  const Timestamp due = s.NextWakeup();
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(s.BuildFeedback(kT0 + milliseconds{i}, Feedback{{kAlice}, {}, {}}));
+  EXPECT_EQ(s.NextWakeup(), due);
+  EXPECT_EQ(s.counters().feedback_held, 0u);
+}
+
 TEST(RtpSession, ByeNamesEveryOurSsrcAndEndsTheSession) {
   Script script;
   RtpSessionConfig c = BaseConfig();

@@ -28,6 +28,13 @@
 // carrying all the repair. Measured at 720p with three receivers at 2% loss, the full levels
 // sent 70% overhead (5x5 on small frames) for frames that RTX alone nearly always saved.
 //
+// In a large group (more than `full_level_reporters` reporters, 8) the lighter level is not
+// used: under RFC 4585's early-feedback rule each receiver may send about one NACK per two
+// RTCP intervals (over a minute with 10,000 receivers), so retransmission cannot carry each
+// receiver's own losses there, while one parity packet repairs different losses at different
+// receivers at once (the NORM argument, RFC 5740 1). Measured with confcast-sim at 10,000
+// receivers (5% shared, 1% independent loss): see the README's "Scaling to many receivers".
+//
 // Reports come from anyone on the LAN, so one reporter must not buy the top level for all:
 // given every reporter's recent loss (Update with LossReports), the loss the level follows is
 //
@@ -61,6 +68,7 @@ struct FecPolicyConfig {
   bool retransmission = false;     // RTX repairs too: one level lighter (see above)
   double single_reporter_cap = 0.05;  // the most one reporter's loss counts for alone
   std::size_t quorum = 2;             // reporters that must agree on a loss above the cap
+  std::size_t full_level_reporters = 8;  // more reporters than this: no lighter level for RTX
 };
 
 // One receiver's recent loss about our stream (RFC 3550 6.4.1, over a few of its reports).
@@ -93,7 +101,12 @@ class FecPolicy {
   // Updates in which the worst reporter was capped as an unconfirmed outlier.
   std::uint64_t outliers_capped() const noexcept { return outliers_capped_; }
   // The level in use: the loss-driven level, one lighter with retransmission.
-  int level() const noexcept { return config_.retransmission ? std::max(level_ - 1, 0) : level_; }
+  int level() const noexcept {
+    const bool lighter = config_.retransmission && reporters_ <= config_.full_level_reporters;
+    return lighter ? std::max(level_ - 1, 0) : level_;
+  }
+  // Reporters in the latest Update with reports (0 after the single-value Update).
+  std::size_t reporters() const noexcept { return reporters_; }
   FecScheme scheme() const noexcept { return SchemeOf(level()); }
 
   static FecScheme SchemeOf(int level) noexcept;
@@ -108,6 +121,7 @@ class FecPolicy {
   std::optional<Timestamp> below_since_;  // windowed worst below the step-down threshold since
   std::optional<FecDriver> driver_;
   std::uint64_t outliers_capped_ = 0;
+  std::size_t reporters_ = 0;
 };
 
 }  // namespace confcast::rtp

@@ -29,6 +29,13 @@
 // attempt, or `deadline` after it went missing (the jitter buffer's latency budget), is lost for
 // good and the caller falls back to a keyframe request.
 //
+// Large groups (feedback_backoff.h): after SetGroupSize(N) with N above the small-group size,
+// the delay before the first request is a truncated-exponential back-off of up to 6 x RTT
+// (capped at a third of the latency budget) instead of the 3 ms window, and every retry waits
+// a fresh back-off on top of the retry interval too: the receivers that missed a repair are
+// as many and as synchronised as those that missed the packet. A request heard from another
+// receiver (OnNackHeard) or the repair (OnRecovered, or the packet itself) cancels ours.
+//
 // RTT: starts at `initial_rtt` (or SetRtt from RTCP) and is refined by Karn's rule: only a
 // packet recovered after exactly one NACK of our own gives a sample (NACK sent -> repair
 // arrived), smoothed as in RFC 6298 (alpha 1/8).
@@ -38,6 +45,7 @@
 // thousands of numbers; a single far packet is ignored as a stray.
 #pragma once
 
+#include <confcast/rtp/feedback_backoff.h>
 #include <confcast/rtp/seq.h>
 #include <confcast/rtp/time.h>
 
@@ -64,6 +72,7 @@ struct NackTrackerConfig {
   Duration deadline{40'000};
   std::size_t max_tracked = 512;
   std::int64_t reset_distance = 3000;
+  FeedbackBackoffConfig backoff;  // used above backoff.small_group members (SetGroupSize)
 };
 
 enum class NackPacketOutcome {
@@ -114,6 +123,12 @@ class NackTracker {
   std::optional<Timestamp> NextWakeup() const;
 
   void SetRtt(Duration rtt) noexcept;
+  // The receivers in the group (RtpSession::FeedbackGroupSize): above the small-group size,
+  // requests wait the large-group back-off (see "Large groups").
+  void SetGroupSize(int members) noexcept { group_size_ = members < 1 ? 1 : members; }
+  int group_size() const noexcept { return group_size_; }
+  // The delay a request waits at this group size for the draw `uniform01`.
+  Duration RequestDelay(double uniform01) const noexcept;
   Duration rtt() const noexcept { return rtt_; }
   Duration RetryInterval() const noexcept;
   // The reorder tolerance in force (see "Gap detection").
@@ -134,6 +149,7 @@ class NackTracker {
     std::optional<Timestamp> last_attempt;      // ours or a heard one
     int attempts = 0;
     bool only_ours = true;  // every attempt was a NACK we sent (Karn)
+    bool backoff_pending = false;  // large group: a retry still owes its back-off
   };
   void AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival);
   void GiveUp(std::map<std::int64_t, Entry>::iterator it, std::vector<std::uint16_t>* out);
@@ -148,6 +164,7 @@ class NackTracker {
   std::optional<std::uint16_t> stray_;
   std::map<std::int64_t, Entry> missing_;
   Duration rtt_;
+  int group_size_ = 1;
   double reorder_us_ = 0;       // decaying maximum of how long reordered packets were missing
   double reorder_packets_ = 0;  // ... and how many newer packets came before them
   NackTrackerStats stats_;

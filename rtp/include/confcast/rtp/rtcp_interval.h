@@ -128,6 +128,13 @@ class RtcpScheduler {
   [[nodiscard]] Timestamp OnReportSent(Timestamp now, std::size_t packet_size,
                                        double random_draw) noexcept;
 
+  // RFC 4585 3.5.3: an early (out-of-schedule feedback) compound went out at `now`. It used
+  // a regular slot, so the next regular report moves to tp + 2 T (T redrawn at each timer, as
+  // for any report) until that report goes out. Returns the new tn.
+  Timestamp OnEarlySent(Timestamp now, double random_draw) noexcept;
+  // An early compound went out since the last regular report (RFC 4585: allow_early false).
+  bool early_since_report() const noexcept { return early_since_report_; }
+
   // 6.3.3: an RTP packet from `ssrc` (already validated by the caller, 6.2.1).
   void OnRtpReceived(std::uint32_t ssrc, Timestamp now) noexcept;
   // 6.3.3: an RTCP compound packet from `ssrc` of `packet_size` bytes (with UDP/IP headers).
@@ -182,6 +189,7 @@ class RtcpScheduler {
   bool leaving_ = false;
   bool finished_ = false;
   bool sent_anything_ = false;  // RTP or RTCP: a participant that sent nothing sends no BYE
+  bool early_since_report_ = false;
   std::optional<Timestamp> last_rtp_sent_;
   std::unordered_map<std::uint32_t, Member> table_;
 };

@@ -32,9 +32,15 @@
 // we sent RTP since the report before last (else RR), report blocks from the caller, split
 // into extra RRs beyond 31, and SDES with CNAME (+NAME, +TOOL) for the main SSRC and CNAME for
 // each repair SSRC. BuildFeedback() returns an early compound (RFC 4585 3.5: report + SDES +
-// PLI/FIR/NACK) whose report blocks are peeked, not consumed, and which leaves the regular
-// schedule alone. Bye() applies BYE reconsideration (6.3.7). Compound sizes for the interval
-// are computed from the values (SerializedSize) plus the lower-layer overhead.
+// PLI/FIR/NACK) whose report blocks are peeked, not consumed. In a group of more than
+// `small_group` receivers (FeedbackGroupSize: members that send no RTP; a sender's media, FEC
+// and RTX SSRCs would otherwise make 3 receivers a group of 7) it follows RFC 4585
+// 3.5.2/3.5.3: one early compound per regular report (allow_early), which moves the next
+// regular report to tp + 2 T; feedback asked for while none is allowed is not sent (counted as
+// feedback_held; a large group's receivers mostly hear someone else ask, and FEC carries the
+// rest). Small groups keep immediate feedback and the regular schedule as it is. Bye() applies BYE reconsideration (6.3.7).
+// Compound sizes for the interval are computed from the values (SerializedSize) plus the
+// lower-layer overhead.
 #pragma once
 
 #include <array>
@@ -89,6 +95,11 @@ struct RtpSessionConfig {
   Duration handover_silence = std::chrono::seconds{1};
   Duration bye_linger = std::chrono::seconds{2};
   std::vector<TransportAddress> local_addresses;  // where our own packets come from
+  // Above this many receivers (FeedbackGroupSize) the RFC 4585 early-feedback rule applies.
+  int small_group = 8;
+  // RFC 4585 3.6 T_rr_interval (SDP a=rtcp-fb trr-int): a regular report due less than this
+  // after the last one sent is left out, the schedule moving on as if it had gone. 0: none.
+  Duration trr_interval{0};
 };
 
 // What only the sender knows when an SR goes out (read at that moment).
@@ -164,6 +175,7 @@ struct RtcpReceiveResult {
   std::vector<SenderReportHeard> sender_reports;  // accepted SRs (lip sync, LSR)
   std::vector<ReportAboutUs> reports;             // report blocks about our SSRCs
   std::vector<KeyframeRequest> keyframe_requests;  // PLI and FIR for our SSRCs
+  std::vector<KeyframeRequest> keyframe_requests_heard;  // PLI and FIR for others (suppression)
   std::vector<Nack> nacks;                         // NACKs for our SSRCs
   std::vector<Nack> nacks_heard;                   // NACKs for other SSRCs (suppression)
   std::vector<std::uint32_t> new_members;
@@ -209,6 +221,8 @@ struct SessionMember {
 struct RtpSessionCounters {
   std::uint64_t reports_sent = 0;   // regular compounds returned by Poll
   std::uint64_t feedback_sent = 0;  // compounds returned by BuildFeedback
+  std::uint64_t feedback_held = 0;  // BuildFeedback calls refused by the early rule
+  std::uint64_t reports_skipped = 0;  // regular reports left out by trr_interval
   std::uint64_t compounds_received = 0;
   std::uint64_t collisions = 0;  // our SSRCs found in use by another participant
   std::uint64_t handovers = 0;
@@ -231,7 +245,14 @@ class RtpSession {
   [[nodiscard]] std::optional<RtcpCompound> Poll(Timestamp now);
   // The earliest time Poll or Timeouts has something to do.
   Timestamp NextWakeup() const;
-  // An early feedback compound; empty when there is nothing to ask or we left.
+  // Whether an early compound may go out now (always in a small group).
+  bool MayEarly() const noexcept;
+  // The members that could send the same feedback as we do: those sending no RTP (ourselves
+  // included when we send none), at least 1. The size feedback back-off and the early rule
+  // scale with.
+  int FeedbackGroupSize() const noexcept;
+  // An early feedback compound; empty when there is nothing to ask, we left, or the early
+  // rule allows none now (see above).
   [[nodiscard]] std::optional<RtcpCompound> BuildFeedback(Timestamp now, const Feedback& feedback);
   // We leave: the BYE compound to send now, or nothing (we never sent anything, or BYE
   // reconsideration holds it back: Poll returns it when due). Later calls return nothing.
