@@ -168,7 +168,7 @@ void Receiver::AlignAudio() {
       const rtp::Holds holds = rtp::SplitHolds(*sync.Offset(), kMaxHold);
       audio.SetLipSyncDelay(holds.audio);
       video.SetPresentationDelay(holds.video);
-      spdlog::debug("lip sync {:08x}/{:08x}: video {} us, audio {} us after capture as met; hold "
+      spdlog::trace("lip sync {:08x}/{:08x}: video {} us, audio {} us after capture as met; hold "
                     "audio {} us, video {} us",
                     assrc, vssrc, sync.VideoDelay()->count(), sync.AudioDelay()->count(),
                     holds.audio.count(), holds.video.count());
