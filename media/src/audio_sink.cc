@@ -1,10 +1,21 @@
-// Audio sinks. `auto` plays through autoaudiosink; when the machine has no output device the
-// pipeline fails to start or errors later, and the sink warns once on stderr and drops audio from
-// then on, so a receiver without a sound card still shows video.
+// Audio sinks. `auto` plays through pulsesink, else alsasink, else whatever autoaudiosink finds;
+// when the machine has no output device the pipeline fails to start or errors later, and the
+// sink warns once on stderr and drops audio from then on, so a receiver without a sound card
+// still shows video.
+//
+// Lip sync: the sound is heard one audio-sink buffer after Play(). pulsesink and alsasink keep
+// 200 ms by default, which put the sound 143 ms behind the picture in the window (e2e
+// .playout_sync); here they keep 40 ms in 10 ms segments, and the receiver asks how long that
+// is (PlayoutLatency, GStreamer's latency query) rather than assuming it. Samples are stamped
+// when they are pushed (do-timestamp) and played that long after their stamp; the sink
+// follows a change of more than 10 ms in that timing (our lip-sync hold moving) once it has
+// lasted 200 ms, instead of absorbing up to 40 ms of it into its buffer as by default.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "confcast/media/sink.h"
 #include "gst_util.h"
@@ -36,25 +47,38 @@ std::string ActualSink(GstElement* autosink) {
   return name;
 }
 
+constexpr const char* kLowLatency =
+    " buffer-time=40000 latency-time=10000 alignment-threshold=10000000 discont-wait=200000000";
+
 class GstAudioSink final : public AudioSink {
  public:
   GstAudioSink() {
-    auto p = gst::Pipeline::Launch(
-        "appsrc name=src is-live=true format=time do-timestamp=true ! audioconvert ! "
-        "audioresample ! autoaudiosink name=out",
-        "audio sink 'auto'");
-    if (!p) {
-      Fail(p.error());
+    MediaError last{MediaErrorCode::kUnavailable, "audio sink 'auto': no audio output device"};
+    for (const std::string sink : {"pulsesink", "alsasink", "autoaudiosink"}) {
+      if (!gst::ElementExists(sink.c_str())) continue;
+      auto p = gst::Pipeline::Launch(
+          "appsrc name=src is-live=true format=time do-timestamp=true ! audioconvert ! "
+          "audioresample ! " + sink + " name=out" + (sink == "autoaudiosink" ? "" : kLowLatency),
+          "audio sink 'auto' (" + sink + ")");
+      if (!p) {
+        last = p.error();
+        continue;
+      }
+      if (auto s = (*p)->Start(std::chrono::milliseconds(0)); !s) {
+        last = s.error();
+        continue;
+      }
+      pipeline_ = std::move(*p);
+      auto_ = sink == "autoaudiosink";
+      break;
+    }
+    if (!pipeline_) {
+      Fail(last);
       return;
     }
-    pipeline_ = std::move(*p);
     src_ = GST_APP_SRC(pipeline_->Get("src"));
-    if (auto s = pipeline_->Start(std::chrono::milliseconds(0)); !s) {
-      Fail(s.error());
-      return;
-    }
     // With no usable device autoaudiosink quietly plays into a fakesink: say so once.
-    const std::string actual = ActualSink(pipeline_->Get("out"));
+    const std::string actual = auto_ ? ActualSink(pipeline_->Get("out")) : "chosen";
     if (actual.empty() || actual == "fakesink")
       Fail(MediaError{MediaErrorCode::kUnavailable, "audio sink 'auto': no audio output device"});
   }
@@ -68,6 +92,7 @@ class GstAudioSink final : public AudioSink {
       Fail(*e);
       return;
     }
+    pipeline_->UpdateLatency();
     if (f.channels != channels_) {
       GstCaps* caps = gst_caps_new_simple(
           "audio/x-raw", "format", G_TYPE_STRING, "S16LE", "rate", G_TYPE_INT, f.sample_rate,
@@ -80,8 +105,19 @@ class GstAudioSink final : public AudioSink {
         gst_buffer_new_memdup(f.samples.data(), f.samples.size() * sizeof(std::int16_t));
     if (gst_app_src_push_buffer(src_, buf) != GST_FLOW_OK)
       Fail(MediaError{MediaErrorCode::kUnavailable, "audio sink 'auto': output stopped"});
+    played_ = true;
   }
   bool active() const noexcept override { return !failed_; }
+  std::optional<rtp::Duration> PlayoutLatency() override {
+    if (failed_) return rtp::Duration{0};
+    if (!played_) return std::nullopt;
+    pipeline_->UpdateLatency();
+    // Before the device has its format the query answers without the sink's buffer: a figure
+    // below one segment (10 ms) is not the real one yet.
+    auto l = pipeline_->Latency();
+    if (!l || *l < std::chrono::milliseconds(10)) return std::nullopt;
+    return l;
+  }
 
  private:
   void Fail(const MediaError& e) {
@@ -93,6 +129,8 @@ class GstAudioSink final : public AudioSink {
   GstAppSrc* src_ = nullptr;
   int channels_ = 0;
   bool failed_ = false;
+  bool played_ = false;
+  bool auto_ = false;  // autoaudiosink chose the device (no low-latency settings)
 };
 
 }  // namespace

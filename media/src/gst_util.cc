@@ -142,6 +142,31 @@ std::optional<MediaError> Pipeline::PollError() {
   return out;
 }
 
+void Pipeline::UpdateLatency() {
+  GstBus* bus = gst_element_get_bus(pipeline_);
+  bool asked = false;
+  while (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_LATENCY)) {
+    asked = true;
+    gst_message_unref(m);
+  }
+  gst_object_unref(bus);
+  if (asked) gst_bin_recalculate_latency(GST_BIN(pipeline_));
+}
+
+std::optional<rtp::Duration> Pipeline::Latency() const {
+  GstQuery* q = gst_query_new_latency();
+  std::optional<rtp::Duration> out;
+  if (gst_element_query(pipeline_, q)) {
+    gboolean live = FALSE;
+    GstClockTime min = 0, max = 0;
+    gst_query_parse_latency(q, &live, &min, &max);
+    if (GST_CLOCK_TIME_IS_VALID(min))
+      out = std::chrono::duration_cast<rtp::Duration>(std::chrono::nanoseconds(min));
+  }
+  gst_query_unref(q);
+  return out;
+}
+
 std::expected<void, MediaError> Pipeline::Start(std::chrono::milliseconds timeout) {
   const GstStateChangeReturn r = gst_element_set_state(pipeline_, GST_STATE_PLAYING);
   if (r == GST_STATE_CHANGE_FAILURE) {

@@ -58,6 +58,14 @@ class Pipeline {
   bool Rewind();
   // The first error posted on the bus since the last call, if any; EOS is reported separately.
   std::optional<MediaError> PollError();
+  // A sink posts a LATENCY message when its latency becomes known (an audio sink once its
+  // device is open and the format set); the pipeline then has to be told to recompute what it
+  // waits for, or a live pipeline keeps the figure it took at start. Does that for every such
+  // message since the last call.
+  void UpdateLatency();
+  // The pipeline's latency (GStreamer latency query, its minimum): how long after a buffer is
+  // stamped its sinks render it. None while it is not known.
+  std::optional<rtp::Duration> Latency() const;
   // Wall-clock capture time of a sample: the buffer's running time against the pipeline clock
   // tells how long ago it was captured.
   rtp::Timestamp CaptureTime(GstSample* sample) const;

@@ -1,6 +1,10 @@
 // Video sinks. `window` pushes frames through appsrc into an X11 sink (xvimagesink, else
-// ximagesink, else glimagesink) with sync=false: frames are shown as soon as they are decoded, the
-// jitter buffer upstream already did the timing. The stream name reaches the window title as a
+// ximagesink, else glimagesink). Frames are stamped as they are pushed (do-timestamp) and the
+// sink shows each at its stamp plus the presentation delay (sync=true, ts-offset), which is 0
+// unless lip sync asks the picture to wait for slower sound: the jitter buffer upstream already
+// did the timing. A frame that comes late is shown at once, never dropped (qos=false,
+// max-lateness=-1), as it was with sync=false; the queue in front of the sink holds as many
+// frames as the delay needs. The stream name reaches the window title as a
 // GST_TAG_TITLE tag (taginject), which the X sinks use for the window name.
 #include <fmt/format.h>
 
@@ -100,7 +104,9 @@ class PngVideoSink final : public VideoSink {
 
 class WindowVideoSink final : public VideoSink {
  public:
-  explicit WindowVideoSink(std::unique_ptr<gst::Pipeline> p) : pipeline_(std::move(p)) {
+  // `can_delay`: the sink is one of ours by name, synchronised (autovideosink's choice is not).
+  WindowVideoSink(std::unique_ptr<gst::Pipeline> p, bool can_delay)
+      : pipeline_(std::move(p)), can_delay_(can_delay) {
     src_ = GST_APP_SRC(pipeline_->Get("src"));
   }
   ~WindowVideoSink() override { (void)Close(); }
@@ -131,9 +137,28 @@ class WindowVideoSink final : public VideoSink {
     return {};
   }
   std::uint64_t frames_rendered() const noexcept override { return frames_; }
+  std::optional<rtp::Duration> PlayoutLatency() override {
+    pipeline_->UpdateLatency();
+    return pipeline_->Latency();
+  }
+  bool SetPresentationDelay(rtp::Duration delay) override {
+    if (closed_ || !can_delay_) return false;
+    const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::max(delay, rtp::Duration{0}))
+                                .count();
+    // GObject properties take the object's lock: safe beside the decode worker's Render().
+    g_object_set(pipeline_->Get("queue"), "max-size-time",
+                 static_cast<guint64>(ns) + kQueueSlack, nullptr);
+    g_object_set(pipeline_->Get("out"), "ts-offset", static_cast<gint64>(ns), nullptr);
+    return true;
+  }
 
  private:
+  // Frames the queue holds beyond the presentation delay (a few frame periods) before it drops
+  // the oldest: a sink that stopped drawing never stalls the decode worker.
+  static constexpr guint64 kQueueSlack = 100 * GST_MSECOND;
   std::unique_ptr<gst::Pipeline> pipeline_;
+  bool can_delay_;
   GstAppSrc* src_ = nullptr;
   int width_ = 0, height_ = 0;
   std::uint64_t frames_ = 0;
@@ -203,9 +228,12 @@ std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::strin
       for (const std::string& sink : candidates) {
         if (!gst::ElementExists(sink.c_str())) continue;
         auto p = gst::Pipeline::Launch(
-            "appsrc name=src is-live=true format=time max-bytes=0 block=false ! "
-            "taginject name=tags ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! " +
-                sink + " sync=false",
+            "appsrc name=src is-live=true format=time do-timestamp=true max-bytes=0 "
+            "block=false ! taginject name=tags ! queue name=queue max-size-buffers=0 "
+            "max-size-bytes=0 max-size-time=100000000 leaky=downstream ! videoconvert ! " +
+                sink + " name=out" +
+                (sink == "autovideosink" ? " sync=false"
+                                         : " sync=true qos=false max-lateness=-1 ts-offset=0"),
             "video sink 'window' (" + sink + ")");
         if (!p) {
           last = p.error();
@@ -216,7 +244,7 @@ std::expected<std::unique_ptr<VideoSink>, MediaError> CreateVideoSink(std::strin
         auto s = (*p)->Start(std::chrono::milliseconds(0));
         if (s) {
           chosen = sink;
-          return std::make_unique<WindowVideoSink>(std::move(*p));
+          return std::make_unique<WindowVideoSink>(std::move(*p), sink != "autovideosink");
         }
         last = s.error();
       }

@@ -50,7 +50,8 @@ StreamActions AudioStream::Poll(rtp::Timestamp now) {
         frame = decoder_->Conceal();  // DTX: let the decoder fade out
         break;
     }
-    if (frame) pending_.push_back(Pending{now + lip_sync_delay_, std::move(*frame), slot.rtp_ts});
+    if (frame)
+      pending_.push_back(Pending{now + lip_sync_delay_, std::move(*frame), slot.rtp_ts, lip_sync_delay_});
   }
   Drain(now);
   const rtp::AudioJitterStats s = jitter_.stats();
@@ -67,13 +68,14 @@ StreamActions AudioStream::Poll(rtp::Timestamp now) {
 
 void AudioStream::Drain(rtp::Timestamp now) {
   while (!pending_.empty() && pending_.front().due <= now) {
-    Play(pending_.front().frame, pending_.front().rtp_ts, now);
+    Play(pending_.front(), now);
     pending_.pop_front();
   }
 }
 
-void AudioStream::Play(const media::AudioFrame& frame, std::uint32_t rtp_ts, rtp::Timestamp now) {
-  if (sink_) sink_->Play(frame);
+void AudioStream::Play(const Pending& p, rtp::Timestamp now) {
+  const std::uint32_t rtp_ts = p.rtp_ts;
+  if (sink_) sink_->Play(p.frame);
   ++figures_.frames_rendered;
   if (!figures_.first_frame_ms) {
     figures_.first_frame_ms = static_cast<double>((now - since_).count()) / 1000.0;
@@ -81,7 +83,18 @@ void AudioStream::Play(const media::AudioFrame& frame, std::uint32_t rtp_ts, rtp
   if (auto capture = capture_.CaptureTimeOf(rtp_ts)) {
     figures_.latency_ms.Add(static_cast<double>(now.count() - *capture) / 1000.0);
     last_output_ = std::make_pair(now.count(), *capture);
+    last_hold_ = p.hold;
   }
+}
+
+std::optional<rtp::OutputSample> AudioStream::LastOutput() {
+  if (!last_output_) return std::nullopt;
+  const std::optional<rtp::Duration> latency = sink_ ? sink_->PlayoutLatency() : rtp::Duration{0};
+  if (!latency) return std::nullopt;
+  return rtp::OutputSample{.handed_us = last_output_->first,
+                           .capture_us = last_output_->second,
+                           .hold = last_hold_,
+                           .sink_latency = *latency};
 }
 
 }  // namespace confcast::receiver

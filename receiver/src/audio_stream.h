@@ -7,9 +7,11 @@
 #include <confcast/media/opus.h>
 #include <confcast/media/sink.h>
 #include <confcast/rtp/audio_jitter_buffer.h>
+#include <confcast/rtp/lip_sync.h>
 
 #include <deque>
 #include <memory>
+#include <optional>
 
 #include "receive_stream.h"
 #include "recording.h"
@@ -29,10 +31,15 @@ class AudioStream final : public ReceiveStream {
   // of the same participant (RFC 3550 7.1: both streams mapped to the sender's capture clock).
   void SetLipSyncDelay(rtp::Duration delay) { lip_sync_delay_ = delay; }
   rtp::Duration lip_sync_delay() const { return lip_sync_delay_; }
+  // The last sample played, as lip sync sees it: when it was handed to the sink, after which
+  // hold, and how long the sink takes to make it heard. None before the first one with a
+  // capture time, or while the sink does not know its latency yet.
+  std::optional<rtp::OutputSample> LastOutput();
 
  private:
   StreamActions Insert(const rtp::RtpView& packet, rtp::Timestamp arrival, PacketOrigin origin) override;
-  void Play(const media::AudioFrame& frame, std::uint32_t rtp_ts, rtp::Timestamp now);
+  struct Pending;
+  void Play(const Pending& p, rtp::Timestamp now);
   void Drain(rtp::Timestamp now);
 
   rtp::AudioJitterBuffer jitter_;
@@ -44,8 +51,10 @@ class AudioStream final : public ReceiveStream {
     rtp::Timestamp due;
     media::AudioFrame frame;
     std::uint32_t rtp_ts;
+    rtp::Duration hold;  // the lip-sync hold it waited
   };
   std::deque<Pending> pending_;  // decoded, waiting for lip sync
+  rtp::Duration last_hold_{0};   // of the last sample played
 };
 
 }  // namespace confcast::receiver

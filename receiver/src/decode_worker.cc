@@ -71,6 +71,11 @@ DecodeFigures VideoDecodeWorker::Take() {
   return out;
 }
 
+std::optional<std::pair<std::int64_t, std::int64_t>> VideoDecodeWorker::LastRender() {
+  std::lock_guard lock(mutex_);
+  return figures_.last_render;
+}
+
 void VideoDecodeWorker::Drain() {
   std::unique_lock lock(mutex_);
   settled_.wait(lock, [&] { return stop_ || (queue_.empty() && !busy_); });

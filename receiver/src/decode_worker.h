@@ -75,6 +75,9 @@ class VideoDecodeWorker {
   bool TakeKeyframeRequest() noexcept { return keyframe_wanted_.exchange(false); }
   // A copy of the figures; latency samples are moved out (event-loop thread).
   DecodeFigures Take();
+  // The last picture rendered (render, capture) us, without taking the figures (lip sync reads
+  // it ten times a second).
+  std::optional<std::pair<std::int64_t, std::int64_t>> LastRender();
   // Waits until every access unit pushed so far was decoded or dropped (tests, shutdown).
   void Drain();
 

@@ -144,25 +144,35 @@ void Receiver::PlayoutTick() {
 }
 
 // Lip sync (RFC 3550 7.1): for each audio stream, the video of the same participant (same
-// CNAME); rtp::AvSync smooths both end-to-end delays (render minus capture) and the audio is
-// held back by how much later the video is shown.
+// CNAME). rtp::AvSync smooths both streams' own delays from capture to the moment the user
+// hears or sees them (each sink's playout latency included, our holds left out), and
+// rtp::SplitHolds makes the earlier one wait: the audio before it is played, or the picture in
+// its window (a presentation delay; sinks that are not watched in step ignore it).
 void Receiver::AlignAudio() {
+  constexpr rtp::Duration kMaxHold = std::chrono::milliseconds(200);
   for (auto& [assrc, s] : streams_) {
     if (s->kind() != MediaKind::kAudio) continue;
     auto& audio = static_cast<AudioStream&>(*s);
     const rtp::SessionMember* ap = Member(assrc);
-    const auto play = audio.last_output();
-    if (!ap || ap->cname.empty() || !play) continue;
-    for (auto& [vssrc, video] : streams_) {
+    if (!ap || ap->cname.empty()) continue;
+    const std::optional<rtp::OutputSample> heard = audio.LastOutput();
+    if (!heard) continue;
+    for (auto& [vssrc, v] : streams_) {
       const rtp::SessionMember* vp = Member(vssrc);
-      const auto render = video->last_output();
-      if (video->kind() != MediaKind::kVideo || !vp || vp->cname != ap->cname || !render) continue;
+      if (v->kind() != MediaKind::kVideo || !vp || vp->cname != ap->cname) continue;
+      auto& video = static_cast<VideoStream&>(*v);
+      const std::optional<rtp::OutputSample> seen = video.LastOutput();
+      if (!seen) break;
       rtp::AvSync& sync = av_sync_[assrc];
-      sync.OnVideoRendered(render->first, render->second);
-      // The audio's own delay, without the hold we added.
-      sync.OnAudioRendered(play->first - audio.lip_sync_delay().count(), play->second);
-      const auto offset = sync.Offset();
-      if (offset) audio.SetLipSyncDelay(std::clamp<rtp::Duration>(*offset, rtp::Duration{0}, rtp::Duration{200'000}));
+      sync.OnVideoOutput(*seen);
+      sync.OnAudioOutput(*heard);
+      const rtp::Holds holds = rtp::SplitHolds(*sync.Offset(), kMaxHold);
+      audio.SetLipSyncDelay(holds.audio);
+      video.SetPresentationDelay(holds.video);
+      spdlog::trace("lip sync {:08x}/{:08x}: video {} us, audio {} us after capture as met; hold "
+                    "audio {} us, video {} us",
+                    assrc, vssrc, sync.VideoDelay()->count(), sync.AudioDelay()->count(),
+                    holds.audio.count(), holds.video.count());
       break;
     }
   }
@@ -170,7 +180,6 @@ void Receiver::AlignAudio() {
 
 void Receiver::SecondTick() {
   const Now now = Now::Read();
-  AlignAudio();
   AttachSinks(now);  // windows of participants whose NAME never came; the single sink moves on
   CountSocketDrops();
   for (auto& [ssrc, s] : streams_) {
@@ -251,7 +260,11 @@ int Receiver::Run() {
   auto rtcp = loop_->AddTimer(std::chrono::milliseconds(20), std::chrono::milliseconds(20),
                               [this] { RtcpTick(); });
   auto second = loop_->AddTimer(std::chrono::seconds(1), std::chrono::seconds(1), [this] { SecondTick(); });
-  if (!playout || !rtcp || !second) return Fail("cannot create timers"), 1;
+  // Lip sync follows a change of either stream's delay (the video jitter buffer growing under
+  // load) within about a second: ten samples a second into AvSync's 1/8-gain smoothing.
+  auto lip_sync = loop_->AddTimer(std::chrono::milliseconds(100), std::chrono::milliseconds(100),
+                                  [this] { AlignAudio(); });
+  if (!playout || !rtcp || !second || !lip_sync) return Fail("cannot create timers"), 1;
   const std::chrono::seconds rejoin(o_.rejoin_every_s);  // --rejoin-every
   if (rejoin.count() && !loop_->AddTimer(rejoin, rejoin, [this] { signal_->Rejoin(); }))
     return 1;

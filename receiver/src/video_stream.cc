@@ -18,6 +18,24 @@ VideoStream::VideoStream(const StreamConfig& config, rtp::Timestamp since)
 void VideoStream::AttachSink(media::VideoSink* sink) {
   sink_ = sink;
   worker_.SetSink(sink);
+  presentation_delay_ = rtp::Duration{0};  // a new sink starts without one
+}
+
+void VideoStream::SetPresentationDelay(rtp::Duration delay) {
+  if (delay == presentation_delay_ || !sink_) return;
+  if (sink_->SetPresentationDelay(delay)) presentation_delay_ = delay;
+}
+
+std::optional<rtp::OutputSample> VideoStream::LastOutput() {
+  const auto last = worker_.LastRender();
+  if (!last || !sink_) return std::nullopt;
+  const std::optional<rtp::Duration> latency = sink_->PlayoutLatency();
+  if (!latency) return std::nullopt;
+  // The decode worker stamps a picture when the sink has it; the presentation delay comes
+  // after that stamp, so it is no part of the hand-off time (hold 0).
+  return rtp::OutputSample{.handed_us = last->first,
+                           .capture_us = last->second,
+                           .sink_latency = *latency};
 }
 
 StreamActions VideoStream::Insert(const rtp::RtpView& packet, rtp::Timestamp arrival,
@@ -121,7 +139,10 @@ void VideoStream::SyncFigures() {
   if (!figures_.first_frame_ms && d.first_render_us) {
     figures_.first_frame_ms = static_cast<double>(*d.first_render_us - since_.count()) / 1000.0;
   }
-  for (double ms : d.latency_samples_ms) figures_.latency_ms.Add(ms);
+  // Capture to the end of our own waiting, as for audio (whose figure includes its lip-sync
+  // hold): the presentation delay the window adds is part of it.
+  const double delay_ms = static_cast<double>(presentation_delay_.count()) / 1000.0;
+  for (double ms : d.latency_samples_ms) figures_.latency_ms.Add(ms + delay_ms);
   if (d.last_render) last_output_ = d.last_render;
 }
 

@@ -7,6 +7,7 @@
 #include <confcast/media/sink.h>
 #include <confcast/rtp/h264_depacketizer.h>
 #include <confcast/rtp/jitter_buffer.h>
+#include <confcast/rtp/lip_sync.h>
 
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,14 @@ class VideoStream final : public ReceiveStream {
   bool has_recording() const { return recording_ != nullptr; }
   // Copies the decode worker's figures into figures() (event-loop thread, once per report).
   void SyncFigures();
+  // The last picture shown, as lip sync sees it: when it was handed to the sink and how long
+  // the sink takes to show it (the presentation delay not included). None before the first
+  // one with a capture time, or while the sink does not know its latency.
+  std::optional<rtp::OutputSample> LastOutput();
+  // Lip sync: the window shows each picture this much later, so that it meets slower sound.
+  // Ignored (stays 0) by sinks nobody watches in step (files, null).
+  void SetPresentationDelay(rtp::Duration delay);
+  rtp::Duration presentation_delay() const { return presentation_delay_; }
   // Waits for the decode worker to finish what it was given (tests, shutdown).
   void DrainDecoder() { worker_.Drain(); }
 
@@ -52,6 +61,7 @@ class VideoStream final : public ReceiveStream {
   std::optional<std::uint16_t> last_pushed_seq_;  // into the depacketizer
   bool gap_ = false;              // frames were skipped since the last unit handed to the worker
   std::uint64_t incomplete_ = 0;  // access units the depacketizer found damaged
+  rtp::Duration presentation_delay_{0};  // what the sink accepted
   VideoDecodeWorker worker_;      // last: its thread stops before the rest is destroyed
 };
 

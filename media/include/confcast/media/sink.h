@@ -2,11 +2,15 @@
 //   video: window (default with a display) | null (default without) | y4m:PATH | y4m:- |
 //          png:DIR (a snapshot every N seconds of capture time, and of the last frame on Close)
 //   audio: auto (the default audio output; with no device it warns once and drops) | null
+// Lip sync needs to know when the user actually meets what a sink is given: PlayoutLatency()
+// says how long after Render()/Play() that is, and a window can show its pictures later on
+// request (SetPresentationDelay) when the sound takes longer than the picture.
 // record:PATH.mkv stores the received streams without re-encoding: see record.h.
 #pragma once
 
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +33,12 @@ class VideoSink {
   // Finishes the output (flushes files, writes the last png snapshot). Also run by the destructor.
   virtual std::expected<void, MediaError> Close() { return {}; }
   virtual std::uint64_t frames_rendered() const noexcept = 0;
+  // How long after Render() a picture is on screen, any presentation delay set below not
+  // included (0: at once, or nobody watches in real time); none while it is not known yet.
+  virtual std::optional<rtp::Duration> PlayoutLatency() { return rtp::Duration{0}; }
+  // Shows every picture `delay` after it is rendered, so that it meets slower sound. False
+  // when the sink has no screen to be in step with (files, pipes, null): nothing changes then.
+  virtual bool SetPresentationDelay(rtp::Duration /*delay*/) { return false; }
 };
 
 // True when an X11 display is configured (DISPLAY set), so `window` can work.
@@ -45,6 +55,9 @@ class AudioSink {
   virtual void Play(const AudioFrame& frame) = 0;
   // False once the sink has fallen back to dropping audio (no output device).
   virtual bool active() const noexcept = 0;
+  // How long after Play() a sample is heard: the output's buffer, as the GStreamer latency
+  // query reports it once the device is open and playing (0 for null); none until then.
+  virtual std::optional<rtp::Duration> PlayoutLatency() { return rtp::Duration{0}; }
 };
 
 std::expected<std::unique_ptr<AudioSink>, MediaError> CreateAudioSink(std::string_view spec);
