@@ -101,8 +101,8 @@ the user sees it; frz ms = time the screen held an old picture (gaps over 2 fram
 PSNR dB / SSIM = luma against the source frame, mean over the frames shown, stamp left out;
 p50..max = capture to decoded frame, ms; abs p50 = confcast's abs-capture-time median ('!' =
 differs from the stamp by more than the tolerance); rtt = the receiver's RTT to the sender, ms
-(confcast: its NACK tracker's estimate, which stays at its 5 ms start until a retransmission
-answers a NACK); jit = mean change of latency between frames, ms; ttff = first frame, ms after the
+(confcast: NACK to retransmission as its NACK tracker measured it, mean over the receivers that
+measured one; - when none NACKed); jit = mean change of latency between frames, ms; ttff = first frame, ms after the
 source started; cpu%/MB = the receiving process; kbit/s = reaching the receiver's port."""
 
 

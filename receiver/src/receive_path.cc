@@ -171,7 +171,7 @@ void Receiver::SendNacks(const Now& now) {
     f.nacks_sent = t->stats().nacks_sent;
     f.nacks_suppressed = t->stats().nacks_suppressed;
     f.lost_for_good = t->stats().lost_for_good;
-    f.rtt_ms = static_cast<double>(t->rtt().count()) / 1000.0;
+    if (t->stats().rtt_samples > 0) f.rtt_ms = static_cast<double>(t->rtt().count()) / 1000.0;
   }
 }
 

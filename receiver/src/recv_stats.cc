@@ -73,7 +73,8 @@ nlohmann::json RepairJson(const RepairFigures& r) {
           {"lost_for_good", r.lost_for_good}, {"nacks_sent", r.nacks_sent},
           {"nacks_suppressed", r.nacks_suppressed}, {"rtx_received", r.rtx_received},
           {"fec_received", r.fec_received}, {"duplicates", r.duplicates},
-          {"rtx_late", r.rtx_late}, {"rtt_ms", r.rtt_ms}};
+          {"rtx_late", r.rtx_late},
+          {"rtt_ms", r.rtt_ms ? nlohmann::json(*r.rtt_ms) : nlohmann::json()}};
 }
 
 }  // namespace
@@ -184,7 +185,7 @@ void RecvStatsReporter::Tick(const Participants& participants, const Streams& st
     m.last_bytes[ssrc] = f.bytes;
     m.last_frames[ssrc] = f.frames_rendered;
     jitter = std::max(jitter, f.jitter_ms);
-    rtt = std::max(rtt.value_or(0), f.repair.rtt_ms);
+    if (f.repair.rtt_ms) rtt = std::max(rtt.value_or(0), *f.repair.rtt_ms);
     playout = std::max(playout.value_or(0), f.target_delay_ms);
     if (f.first_frame_ms && !ttff) ttff = f.first_frame_ms;
     repair.recovered_rtx += f.repair.recovered_rtx;

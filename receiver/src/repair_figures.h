@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 namespace confcast::receiver {
 
@@ -16,7 +17,9 @@ struct RepairFigures {
   std::uint64_t fec_received = 0;
   std::uint64_t duplicates = 0;  // repairs of packets already present
   std::uint64_t rtx_late = 0;    // repairs that came after their frame was played or dropped
-  double rtt_ms = 0;             // NACK -> retransmission round trip (smoothed)
+  // NACK -> retransmission round trip (smoothed); none until a retransmission has answered a
+  // NACK: the tracker's starting guess is not a measurement.
+  std::optional<double> rtt_ms;
 };
 
 }  // namespace confcast::receiver
