@@ -33,6 +33,7 @@ FecRecovery::RepairResult FecRecovery::OnRepair(
   }
   out.media_ssrc = media;
   out.recovered = std::move(r.recovered);
+  out.last_protected = r.last_protected;
   return out;
 }
 

@@ -29,6 +29,7 @@ class FecRecovery {
   struct RepairResult {
     std::optional<std::uint32_t> media_ssrc;  // the stream it protects, when one of ours
     Datagrams recovered;                      // rebuilt media datagrams of that stream
+    std::optional<std::uint16_t> last_protected;  // the newest media number it protects
   };
   // A repair datagram. `is_video_stream(ssrc)` says whether we receive that media SSRC.
   [[nodiscard]] RepairResult OnRepair(const rtp::RtpView& view, rtp::Bytes datagram,

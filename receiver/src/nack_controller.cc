@@ -102,6 +102,15 @@ bool NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Tim
   return it != trackers_.end() && it->second.tracker.OnRecovered(seq, now);
 }
 
+void NackController::OnProtected(std::uint32_t ssrc, std::uint16_t last_protected,
+                                 rtp::Timestamp arrival) {
+  if (!config_.send_nacks) return;
+  auto it = trackers_.find(ssrc);
+  if (it == trackers_.end()) return;
+  // The tail is known now: the marker-bit guess (SuspectNext) has nothing left to add.
+  if (it->second.tracker.OnProtected(last_protected, arrival) > 0) it->second.tail_suspected = true;
+}
+
 void NackController::OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now) {
   auto it = trackers_.find(nack.media_ssrc);
   if (it == trackers_.end()) return;

@@ -74,6 +74,9 @@ class NackController {
   // frame's lost tail before any newer packet showed the gap, and the caller then feeds it as
   // media (OnMedia), or the next frame would make it a gap and NACK a packet we have.
   bool OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now);
+  // A FEC repair packet of `ssrc` protects numbers up to `last_protected` (see
+  // NackTracker::OnProtected): a lost frame tail is asked for without waiting for the next frame.
+  void OnProtected(std::uint32_t ssrc, std::uint16_t last_protected, rtp::Timestamp arrival);
   // A NACK another receiver sent to the group.
   void OnNackHeard(const rtp::Nack& nack, rtp::Timestamp now);
   // NACKs due at `now` (none with send_nacks off). `uniform01`: a fresh random draw.

@@ -39,6 +39,10 @@ void Receiver::OnRtp(Port& port) {
       auto r = fec_.OnRepair(*view, d.data, [&](std::uint32_t ssrc) { return Stream(ssrc, MediaKind::kVideo) != nullptr; });
       if (r.media_ssrc) ++streams_.at(*r.media_ssrc)->figures().repair.fec_received;
       DeliverRecovered(r.recovered, arrival, now);
+      // After the rebuilt packets: what FEC restored is not asked for.
+      if (nack_ && r.media_ssrc && r.last_protected) {
+        nack_->OnProtected(*r.media_ssrc, *r.last_protected, arrival);
+      }
       continue;
     }
     if (!srtp_ && video) encrypted_hint_.OnVideoPayload(view->payload);

@@ -91,6 +91,7 @@ FecDecodeResult FlexFecDecoder::OnRepair(Bytes datagram) {
     return result;
   }
   ++stats_.repair_received;
+  result.last_protected = static_cast<std::uint16_t>(r.last());
   r.byte0 = static_cast<std::uint8_t>((h.p_recovery ? 0x20 : 0) | (h.x_recovery ? 0x10 : 0) |
                                       h.cc_recovery);
   r.byte1 = static_cast<std::uint8_t>((h.m_recovery ? 0x80 : 0) | h.pt_recovery);

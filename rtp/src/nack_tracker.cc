@@ -157,6 +157,15 @@ bool NackTracker::SuspectNext(Timestamp now) {
   return true;
 }
 
+std::size_t NackTracker::OnProtected(std::uint16_t last_protected, Timestamp now) {
+  if (!started_) return 0;
+  const std::int64_t last = unwrapper_.Peek(last_protected);
+  if (last <= highest_ || last - highest_ > kMaxProtectedAhead) return 0;
+  const std::size_t before = missing_.size();
+  AddMissing(highest_ + 1, last + 1, now);
+  return missing_.size() > before ? missing_.size() - before : 0;
+}
+
 std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now) {
   if (!started_) return 0;
   std::size_t suppressed = 0;

@@ -294,6 +294,23 @@ TEST(FlexFec, TwoLostInOneRowAreNotGuessed) {
   EXPECT_EQ(dec.repair_packets_held(), 1u);  // kept: the retransmission of one may still come
 }
 
+TEST_P(FlexFecWrap, RepairNamesTheNewestNumberItProtects) {
+  // A frame's last two packets lost: the frame's last repair packet still says the frame ran
+  // to its tenth number, so the receiver can ask for the tail at once.
+  const auto media = Frame(GetParam(), 10);
+  const auto fec = Protect(media, {5, 1});
+  ASSERT_EQ(fec.size(), 2u);
+  FlexFecDecoder dec({kMediaSsrc});
+  for (std::size_t i = 0; i < 8; ++i) (void)dec.OnMedia(media[i]);
+  (void)dec.OnRepair(fec[0]);
+  const FecDecodeResult r = dec.OnRepair(fec[1]);
+  EXPECT_TRUE(r.recovered.empty());
+  ASSERT_TRUE(r.last_protected);
+  EXPECT_EQ(*r.last_protected, static_cast<std::uint16_t>(GetParam() + 9));
+  // A rejected repair packet names nothing.
+  EXPECT_FALSE(dec.OnRepair(std::vector<std::uint8_t>{0x80, 0x62}).last_protected);
+}
+
 TEST(FlexFec, EncoderFlushesShortRowsAtFrameEndAndBreaksBlocksOnGaps) {
   FlexFecEncoder enc(kFecSsrc, 65535);
   enc.SetScheme({4, 1});

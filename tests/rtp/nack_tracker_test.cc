@@ -213,6 +213,44 @@ TEST_P(NackTrackerWrap, SuspectedTailThatArrivesIsNotALoss) {
   EXPECT_TRUE(t.Process(Us(50'000), 0.0).nack.empty());
 }
 
+TEST_P(NackTrackerWrap, ProtectedTailIsAskedForAfterTheReorderWindow) {
+  // The frame's packets 0..5 were sent, 3..5 lost; its FEC repair packet (protecting up to 5)
+  // arrives at 1 ms. The three are suspects at once, certain after the 2 ms reorder window,
+  // and go out in one NACK, long before the next frame would show the gap.
+  const std::uint16_t s = GetParam();
+  NackTracker t(Config());
+  Feed(t, {0, 1, 2}, s, Us(0));
+  EXPECT_EQ(t.OnProtected(At(s, 5), Us(1'000)), 3u);
+  EXPECT_EQ(t.Missing(), (Seqs{At(s, 3), At(s, 4), At(s, 5)}));
+  EXPECT_TRUE(t.Process(Us(2'000), 0.0).nack.empty());  // maybe only reordered
+  EXPECT_EQ(t.Process(Us(3'000), 0.0).nack, (Seqs{At(s, 3), At(s, 4), At(s, 5)}));
+  // Known already, or behind the newest: nothing new.
+  EXPECT_EQ(t.OnProtected(At(s, 5), Us(3'100)), 0u);
+  EXPECT_EQ(t.OnProtected(At(s, 1), Us(3'100)), 0u);
+}
+
+TEST_P(NackTrackerWrap, ProtectedNumbersThatArriveAreNotLosses) {
+  // The repair packet overtook the frame's last media packets: they fill their entries.
+  const std::uint16_t s = GetParam();
+  NackTracker t(Config());
+  Feed(t, {0, 1}, s, Us(0));
+  EXPECT_EQ(t.OnProtected(At(s, 3), Us(500)), 2u);
+  Feed(t, {2, 3}, s, Us(900));
+  EXPECT_EQ(t.tracked(), 0u);
+  EXPECT_TRUE(t.Process(Us(50'000), 0.0).nack.empty());
+}
+
+TEST(NackTracker, ARepairFarAheadOfTheStreamAddsNothing) {
+  // A stray or forged repair packet naming a number far ahead must not make us NACK a range.
+  NackTracker t(Config());
+  (void)t.OnPacket(100, Us(0));
+  EXPECT_EQ(t.OnProtected(100 + NackTracker::kMaxProtectedAhead + 1, Us(1)), 0u);
+  EXPECT_EQ(t.OnProtected(60000, Us(1)), 0u);
+  EXPECT_EQ(t.tracked(), 0u);
+  NackTracker fresh(Config());
+  EXPECT_EQ(fresh.OnProtected(5, Us(0)), 0u);  // nothing arrived yet
+}
+
 TEST(NackTracker, MemoryStaysBoundedUnderALongGap) {
   NackTrackerConfig c = Config();
   c.max_tracked = 64;

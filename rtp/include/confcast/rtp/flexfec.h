@@ -192,6 +192,9 @@ struct FlexFecDecoderStats {
 struct FecDecodeResult {
   std::vector<std::vector<std::uint8_t>> recovered;  // full RTP datagrams, in recovery order
   std::optional<FlexFecError> error;                 // why a repair datagram was rejected
+  // The newest media number the accepted repair packet protects: the sender sent it, whether
+  // or not it arrived (a lost frame tail shows here before the next frame does).
+  std::optional<std::uint16_t> last_protected;
 };
 
 // Keeps the last `window_packets` media packets of one SSRC (a ring indexed by sequence

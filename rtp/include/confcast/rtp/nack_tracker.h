@@ -19,6 +19,9 @@
 // who sees marker bits, calls SuspectNext when the newest packet did not end its frame and
 // nothing followed for a while (a sender writes a frame in one burst): the next number is then
 // treated as a certain loss at once. If it turns up after all, it simply fills the entry.
+// A FEC repair packet sent after the frame names the numbers it protects, so a lost tail of
+// several packets shows when it arrives (OnProtected): those numbers become suspects like any
+// gap, subject to the reorder window (the repair packet may overtake the media it protects).
 //
 // Scheduling (RFC 4585 3.5.2/3.5.3 adapted to NACK with RTX): a certain loss is NACKed after a
 // random delay uniform in [0, suppression_window] (the draw is passed in by the caller; rtp/ has
@@ -115,6 +118,12 @@ class NackTracker {
   // The packet after the newest is presumed lost (see "Tail loss" above). False when it is
   // tracked already or nothing arrived yet.
   [[nodiscard]] bool SuspectNext(Timestamp now);
+  // A repair packet protects numbers up to `last_protected`: those newer than the newest
+  // arrival were sent and are missing for now (suspects). Returns how many were added; nothing
+  // when `last_protected` is not ahead, or more than kMaxProtectedAhead ahead (not our stream's
+  // numbering: a stray or forged repair packet must not make us NACK a range).
+  static constexpr std::int64_t kMaxProtectedAhead = 64;
+  std::size_t OnProtected(std::uint16_t last_protected, Timestamp now);
   [[nodiscard]] std::size_t OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now);
   // What to NACK or give up at `now`. `uniform01` is a fresh random draw in [0, 1], used for the
   // suppression delay of the losses that became certain since the last call.
