@@ -293,7 +293,11 @@ int Receiver::Run() {
   extras.plis_suppressed = keyframes_.suppressed();
   extras.gate_evicted = video_port_.gate.evicted() + audio_port_.gate.evicted();
   for (Port* port : {&video_port_, &audio_port_})
-    if (port->session) extras.rtcp_ignored += port->session->counters().ignored;
+    if (port->session) {
+      extras.rtcp_ignored += port->session->counters().ignored;
+      extras.feedback_sent += port->session->counters().feedback_sent;
+      extras.feedback_held += port->session->counters().feedback_held;
+    }
   stats_->Final(Roster(), streams_, keyframes_.sent(), std::chrono::steady_clock::now() - start,
                 reason, video_port_.malformed_rtp + audio_port_.malformed_rtp,
                 video_port_.malformed_rtcp + audio_port_.malformed_rtcp, stray_after_bye_, drops_,

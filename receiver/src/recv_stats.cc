@@ -301,6 +301,8 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
                                               {"own_ssrc_foreign", extras.rtcp_ignored.own_ssrc_foreign},
                                               {"after_bye", extras.rtcp_ignored.after_bye},
                                               {"malformed", extras.rtcp_ignored.malformed}}},
+                            {"feedback_packets_sent", extras.feedback_sent},
+                            {"feedback_held", extras.feedback_held},
                             {"srtp", SrtpJson(m.srtp)}};
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [why, n] : dropped.by_reason()) drops[why] = n;

@@ -28,6 +28,8 @@ struct FinalExtras {
   std::uint64_t plis_suppressed = 0;   // keyframe requests held back by the PLI policy
   std::uint64_t gate_evicted = 0;      // candidate sources pushed out of the source gate
   rtp::IgnoredCounts rtcp_ignored;     // RTP/RTCP the sessions left unused (forged BYE, ...)
+  std::uint64_t feedback_sent = 0;     // early RTCP packets with NACK/PLI/FIR (RFC 4585)
+  std::uint64_t feedback_held = 0;     // feedback not sent: no early slot (large groups)
 };
 
 // Streams that left are reported in full up to this many (the latest); older ones are summed
