@@ -216,7 +216,7 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
          "latency_ms": quantiles(lat), "jitter_ms": jitter, "ttff_ms": ttff,
          "cdf": cdf_points(lat), "series": {"frames_not_intact": lost_per_s},
          "abs_capture_latency_ms": None, "latency_agree": None, "latency_diff_ms": None,
-         "rtt_ms": None, "rtp": None, "repair": None, "_latencies": lat,
+         "rtt_ms": None, "feedback_packets": None, "rtp": None, "repair": None, "_latencies": lat,
          "_psnr": o["psnr"], "_ssim": o["ssim"]}
     if has_stats:
         d = load_json(os.path.join(work, f"recv-h{host}.json")) or {}
@@ -227,6 +227,8 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
         for key in ("rtt_ms", "playout_delay_ms"):
             if any(key in x for x in secs):
                 r["series"][key] = [x.get(key) for x in secs]
+        # Early RTCP feedback packets (NACK, PLI, FIR) this receiver sent.
+        r["feedback_packets"] = d.get("final", {}).get("feedback_packets_sent")
         v = next((x for x in streams if x.get("kind") == "video"), None)
         if v:
             rep = v.get("repair")
@@ -311,7 +313,21 @@ def summary(run: dict, s) -> dict:
             "sender_cpu_pct": run["sender"]["process"]["cpu_pct"],
             "sender_peak_rss_mb": run["sender"]["process"]["peak_rss_mb"],
             "sender_kbps": run["sender"]["kbps"],
-            "wire_kbps": run["sender"].get("media_kbps")}
+            "wire_kbps": run["sender"].get("media_kbps"),
+            **_feedback(rs)}
+
+
+def _feedback(rs: list[dict]) -> dict:
+    """Feedback packets from all receivers per lost media packet, where a lost packet is one
+    that at least one receiver missed before repair: with shared loss alone every receiver
+    misses the same packets, so that is the largest count of any one receiver (the confcast-sim
+    definition). None for systems whose receivers do not report it."""
+    fb = [r.get("feedback_packets") for r in rs]
+    lost = [(r["rtp"] or {}).get("lost_before_repair") for r in rs]
+    if not rs or any(x is None for x in fb + lost):
+        return {"feedback_packets": None, "lost_packets": None, "feedback_per_lost_packet": None}
+    return {"feedback_packets": sum(fb), "lost_packets": max(lost),
+            "feedback_per_lost_packet": round(sum(fb) / max(lost), 3) if max(lost) else None}
 
 
 def _sum_or_none(rs, key):

@@ -83,6 +83,10 @@ def table(doc: dict) -> str:
                          f"{f(sm['frozen_ms_per_receiver'], '{:.0f}')} ms per receiver, luma PSNR "
                          f"{f(q(sm, 'psnr_db', 'mean'), '{:.2f}')} dB, SSIM "
                          f"{f(q(sm, 'ssim', 'mean'), '{:.4f}')}")
+            if sm.get("feedback_per_lost_packet") is not None:
+                lines.append(f"{sysrun['name']:<10}feedback: {sm['feedback_packets']} packets from "
+                             f"{sm['receivers']} receiver(s), {sm['feedback_per_lost_packet']:.3f} "
+                             "per lost packet")
             sdp = snd.get("sdp")
             if sdp and not sdp.get("matches_sender"):
                 lines.append(f"{sysrun['name']:<10}WARNING: the SDP the receivers opened does not "
@@ -133,6 +137,16 @@ def markdown(doc: dict) -> str:
                        f"{f(s['abs_p50_ms'])} | {f(s.get('rtt_ms'), '{:.2f}')} | "
                        f"{f(s['sender_cpu_pct'])} | {f(s['receiver_cpu_pct'])} | "
                        f"{f(sysrun.get('source', {}).get('fps_achieved'))} |")
+    fb = [(run, sysrun["summary"]) for run in doc["runs"] for sysrun in run["systems"]
+          if run["params"].get("sender_loss_pct") and
+          sysrun["summary"].get("feedback_per_lost_packet") is not None]
+    if fb:
+        out += ["", "| scenario | receivers | feedback packets | lost packets | feedback / lost packet "
+                "| frames intact | sender CPU % |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {run['scenario']} | {s['receivers']} | {s['feedback_packets']} | "
+                f"{s['lost_packets']} | "
+                f"{s['feedback_per_lost_packet']:.3f} | {s['intact_pct']:.1f}% | "
+                f"{f(s['sender_cpu_pct'])} |" for run, s in fb]
     settings = sorted({run.get("settings") for run in doc["runs"] if run.get("settings")})
     out += [""] + [f"Encoder settings ({run_names(doc, t)}): {t}" for t in settings] if settings else []
     return "\n".join(out)

@@ -90,6 +90,8 @@ class Runner:
         self.procs = []
         for i in range(1, n + 1):  # every run starts from the scenario's own network
             self.lan.set(i + 1, s.profile(i).vlan_args())
+        # Shared loss on the sender's link (host 1), or none: cleared for every run too.
+        self.lan.set(1, ["--uplink-loss", f"{s.sender_loss_pct:g}"] if s.sender_loss_pct > 0 else [])
         size = f"{s.width}x{s.height}"
         probe = systems.commands(system, s, self.bins, work, 1)
         if probe.probe:

@@ -23,6 +23,9 @@ A scenario file (TOML, bench/scenarios/NAME.toml) looks like
     jitter_ms = 0
     reorder_pct = 0
     rate_kbit = 0                 # token bucket (tc tbf) towards the receiver; 0 = none
+    [sender]
+    loss_pct = 5                  # shared loss: on the sender's link, before the bridge floods
+                                  # the group, so every receiver misses the same packets
     [receiver.2]                  # overrides for receiver 2 only
     loss_pct = 5
     [[event]]                     # change the network during the run ("loss over time")
@@ -128,6 +131,7 @@ class Scenario:
     intra_refresh: bool = False   # periodic intra refresh instead of IDRs, every system
     latency_ms: int = 40          # every receiver's jitter buffer (confcast-recv's default)
     network: Profile = dataclasses.field(default_factory=Profile)
+    sender_loss_pct: float = 0.0  # shared loss on the sender's link ([sender] loss_pct)
     overrides: dict = dataclasses.field(default_factory=dict)  # receiver index -> dict
     events: list = dataclasses.field(default_factory=list)
     sweep: dict = dataclasses.field(default_factory=dict)  # key -> list of values
@@ -140,7 +144,9 @@ class Scenario:
                 "size": f"{self.width}x{self.height}", "fps": self.fps,
                 "bitrate_kbps": self.bitrate_kbps, "gop": self.gop, "vbv_ms": self.vbv_ms,
                 "intra_refresh": self.intra_refresh, "latency_ms": self.latency_ms,
-                "network": self.network.label() + "".join(
+                "sender_loss_pct": self.sender_loss_pct,
+                "network": (f"shared loss {self.sender_loss_pct:g}% on the sender's link; "
+                            if self.sender_loss_pct > 0 else "") + self.network.label() + "".join(
                     f"; at {e.at:g} s {'all' if e.receiver == 0 else 'receiver ' + str(e.receiver)}: "
                     f"{self.network.updated(e.values).label()}" for e in self.events),
                 "profiles": {str(i): self.profile(i).label()
@@ -155,6 +161,8 @@ class Scenario:
                              "(the frame stamp is 768 pixels wide)")
         if self.vbv_ms is not None and not 1 <= self.vbv_ms <= 10000:
             raise ValueError(f"vbv_ms {self.vbv_ms:g}: use 1..10000")
+        if not 0 <= self.sender_loss_pct < 100:
+            raise ValueError(f"[sender] loss_pct {self.sender_loss_pct:g}: use 0 up to 100")
         if not 0 <= self.latency_ms <= 10000:
             raise ValueError(f"latency_ms {self.latency_ms}: use 0..10000")
         if self.seconds <= 0 or not 1 <= self.fps <= 240:
@@ -196,6 +204,11 @@ def load(name_or_path: str) -> Scenario:
     s.intra_refresh = bool(v.get("intra_refresh", s.intra_refresh))
     s.latency_ms = int(d.get("latency_ms", s.latency_ms))
     s.network = Profile().updated(d.get("network", {}))
+    snd = dict(d.get("sender", {}))
+    if set(snd) - {"loss_pct"}:
+        raise ValueError(f"unknown [sender] key(s) {', '.join(sorted(set(snd) - {'loss_pct'}))} "
+                         "(known: loss_pct)")
+    s.sender_loss_pct = float(snd.get("loss_pct", 0))
     s.overrides = {int(k): dict(val) for k, val in d.get("receiver", {}).items()}
     for k, val in s.overrides.items():
         Profile().updated(val)  # validates the keys

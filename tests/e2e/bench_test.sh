@@ -102,6 +102,38 @@ else
   chromium_missing=1
 fi
 
+note "shared loss: 8% on the sender's link, 3 receivers, 4 s (at ${SECONDS}s)"
+cat >"$WORK/shared.toml" <<'TOML'
+description = "bench test: loss on the sender's link"
+receivers = 3
+[sender]
+loss_pct = 8
+TOML
+"$BENCH" "$WORK/shared.toml" "${common[@]}" --receivers 3 --seconds 4 --json "$WORK/shared.json" \
+  --out "$WORK/shared" -q >"$WORK/shared.out" 2>"$WORK/shared.log" || fail "confcast-bench (shared loss) failed"
+"$BENCH" --from-json "$WORK/shared.json" --markdown | grep -q "feedback / lost packet" ||
+  fail "no feedback table for the shared-loss run"
+python3 - "$WORK/shared.json" <<'PY' || fail "shared loss (above)"
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]["systems"][0]
+rcv, sm = run["receivers"], run["summary"]
+lost = [r["rtp"]["lost_before_repair"] for r in rcv]
+net = [r["wire"]["net_loss_pct"] for r in rcv]
+checks = [
+    # Dropped before the bridge floods the group: every receiver misses the same packets.
+    ("every receiver lost the same packets on the wire", min(net) > 2 and max(net) == min(net)),
+    ("and counted about the same RTP loss", min(lost) > 0 and max(lost) - min(lost) <= 2),
+    ("each receiver counted the feedback it sent", all(r["feedback_packets"] is not None for r in rcv)),
+    ("feedback per lost packet", sm["feedback_per_lost_packet"] is not None
+        and sm["lost_packets"] == max(lost)
+        and abs(sm["feedback_per_lost_packet"] - sm["feedback_packets"] / max(lost)) < 0.01),
+]
+for name, ok in checks:
+    print(("ok: " if ok else "FAILED: ") + name)
+print("  net loss %s%%, RTP lost %s, feedback %s packets" % (net, lost, sm["feedback_packets"]))
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+PY
+
 note "SIGINT mid-run: processes stop and the namespaces go (at ${SECONDS}s)"
 "$BENCH" "${common[@]}" --seconds 30 --loss 1 --out "$WORK/int" -q >"$WORK/int.out" 2>"$WORK/int.log" &
 bench=$!
