@@ -33,7 +33,7 @@ bool WriteFile(const std::string& path, const std::string& text) {
 int main(int argc, char** argv) {
   using confcast::sim::FeedbackMode;
   confcast::sim::SimConfig config;
-  double shared_pct = 5, independent_pct = 1, rtt_ms = 10;
+  double shared_pct = 5, independent_pct = 1, rtt_ms = 10, bitrate_kbps = 2500;
   std::string json_path, svg_path;
   bool sweep = false;
   FeedbackMode mode = FeedbackMode::kScaled;
@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   const confcast::cli::Manual manual{
       .groups = {{"Group and network",
                   {"--receivers", "--shared-loss", "--independent-loss", "--rtt-ms", "--feedback"}},
+                 {"Stream", {"--bitrate-kbps"}},
                  {"Run", {"--seconds", "--seed", "--sweep"}},
                  {"Output", {"--json", "--svg"}}},
       .examples = {{"confcast-sim --receivers 10000 --shared-loss 5 --independent-loss 1 --rtt-ms "
@@ -52,7 +53,10 @@ int main(int argc, char** argv) {
                     "--json sweep.json --svg sweep.svg",
                     "1 to 10,000 receivers, a table, the figures as JSON and a plot"},
                    {"confcast-sim --receivers 300 --feedback classic",
-                    "the same with immediate NACKs and no early-feedback rule (confcast before)"}},
+                    "the same with immediate NACKs and no early-feedback rule (confcast before)"},
+                   {"confcast-sim --receivers 16 --shared-loss 5 --independent-loss 0 --rtt-ms 4 "
+                    "--bitrate-kbps 1200 --seconds 10",
+                    "the stream and LAN of confcast-bench's shared-loss scenario, 16 receivers"}},
       .exit_codes = {{0, "the simulation ran; its figures are printed"},
                      {1, "an output file could not be written"},
                      {2, "usage error: a bad option or value"}},
@@ -80,6 +84,12 @@ int main(int argc, char** argv) {
                        "round trip between sender and receivers (leaf delays spread it +-25%)")
             ->type_name("MS")
             ->check(CLI::Range(0.01, 10'000.0))
+            ->capture_default_str();
+        app.add_option("--bitrate-kbps", bitrate_kbps,
+                       "the 720p30 stream's video bitrate (packets per frame, FEC, RTCP's 5%); "
+                       "set it to confcast-send's --bitrate to compare with a run")
+            ->type_name("KBIT")
+            ->check(CLI::Range(100.0, 100'000.0))
             ->capture_default_str();
         app.add_option("--seconds", config.seconds, "simulated time")
             ->type_name("S")
@@ -111,6 +121,7 @@ int main(int argc, char** argv) {
   config.independent_loss = independent_pct / 100;
   config.rtt = confcast::rtp::Duration{static_cast<std::int64_t>(rtt_ms * 1000)};
   config.feedback = mode;
+  config.bitrate_bps = bitrate_kbps * 1000;
 
   std::vector<confcast::sim::SimResult> results;
   const std::vector<int> sizes =

@@ -20,6 +20,7 @@ nlohmann::ordered_json Json(const SimResult& r) {
   j["shared_loss_pct"] = c.shared_loss * 100;
   j["independent_loss_pct"] = c.independent_loss * 100;
   j["rtt_ms"] = Ms(c.rtt);
+  j["bitrate_kbps"] = c.bitrate_bps / 1000;
   j["seconds"] = c.seconds;
   j["seed"] = c.seed;
   j["feedback"] = c.feedback == FeedbackMode::kScaled ? "scaled" : "classic";
@@ -68,9 +69,10 @@ nlohmann::ordered_json Json(const SimResult& r) {
 std::string FormatText(const SimResult& r) {
   const SimConfig& c = r.config;
   std::string s = fmt::format(
-      "confcast-sim: {} receivers, {:g}% shared + {:g}% independent loss, RTT {:g} ms, {:g} s, "
-      "seed {}, feedback {}\n",
-      c.receivers, c.shared_loss * 100, c.independent_loss * 100, Ms(c.rtt), c.seconds, c.seed,
+      "confcast-sim: {} receivers, {:g}% shared + {:g}% independent loss, RTT {:g} ms, "
+      "{:g} kbit/s, {:g} s, seed {}, feedback {}\n",
+      c.receivers, c.shared_loss * 100, c.independent_loss * 100, Ms(c.rtt), c.bitrate_bps / 1000,
+      c.seconds, c.seed,
       c.feedback == FeedbackMode::kScaled ? "scaled" : "classic");
   s += fmt::format(
       "  feedback_packets_per_lost_packet  {:.3f}   ({} NACK + {} PLI compounds, {} lost "
@@ -152,8 +154,9 @@ std::string SweepSvg(const std::vector<SimResult>& results) {
   const SimConfig& c = results.front().config;
   s += fmt::format(
       "<text x=\"{}\" y=\"24\" font-size=\"15\">confcast-sim: {:g}% shared + {:g}% independent "
-      "loss, RTT {:g} ms, {:g} s per run, seed {}</text>\n",
-      kLeft, c.shared_loss * 100, c.independent_loss * 100, Ms(c.rtt), c.seconds, c.seed);
+      "loss, RTT {:g} ms, {:g} kbit/s, {:g} s per run, seed {}</text>\n",
+      kLeft, c.shared_loss * 100, c.independent_loss * 100, Ms(c.rtt), c.bitrate_bps / 1000,
+      c.seconds, c.seed);
   double n_max = 1;
   for (const SimResult& r : results)
     n_max = std::max(n_max, static_cast<double>(r.config.receivers));
