@@ -107,7 +107,7 @@ ReceiveStream* Receiver::Admit(Port& port, const rtp::RtpView& view, const Sourc
       s = std::make_unique<AudioStream>(c, since);
     }
     spdlog::debug("new {} source {:08x}", Name(port.kind), ssrc);
-    AttachSinks(now);
+    AttachSinks(now, ssrc);
   }
   return s.get();
 }

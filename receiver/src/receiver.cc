@@ -124,13 +124,14 @@ ReceiveStream* Receiver::Stream(std::uint32_t ssrc, MediaKind kind) {
   return it != streams_.end() && it->second->kind() == kind ? it->second.get() : nullptr;
 }
 
-void Receiver::AttachSinks(const Now& now) {
+void Receiver::AttachSinks(const Now& now, std::optional<std::uint32_t> fresh) {
   auto who = [this](std::uint32_t ssrc) -> std::optional<SinkCandidate> {
     const rtp::SessionMember* m = Member(ssrc);
     if (!m) return std::nullopt;
     return SinkCandidate{m->name, m->cname, m->first_heard};
   };
-  for (std::uint32_t ssrc : sinks_->Attach(streams_, who, now.mono)) RequestKeyframe(ssrc, now);
+  for (std::uint32_t ssrc : sinks_->Attach(streams_, who, now.mono))
+    if (ssrc != fresh) RequestKeyframe(ssrc, now);
   for (std::uint32_t ssrc : sinks_->Reconsider(streams_, who, now.mono)) RequestKeyframe(ssrc, now);
 }
 

@@ -85,7 +85,10 @@ class Receiver {
   void PlayoutTick();
   void SecondTick();
   void AlignAudio();
-  void AttachSinks(const Now& now);
+  // `fresh`: the SSRC of a stream created for the packet in hand, not asked for a keyframe (its
+  // jitter buffer asks at join when the first frame is not one; asking anyway cost an extra
+  // IDR at every session start and used up the request interval the join request needs).
+  void AttachSinks(const Now& now, std::optional<std::uint32_t> fresh = std::nullopt);
   void Remove(std::uint32_t ssrc, const std::string& why, const Now& now);
   // The session member of a source (video or audio port), if any.
   const rtp::SessionMember* Member(std::uint32_t ssrc) const;

@@ -47,6 +47,18 @@ TEST(KeyframeAggregator, PeriodicIdrAnswersHeldRequests) {
   EXPECT_FALSE(k.Due(Ms(500)));
 }
 
+TEST(KeyframeAggregator, RequestAfterAPeriodicIdrForcesOneAtOnce) {
+  // The session's first IDR went out at 0; a receiver that joined after its first packet (or
+  // lost it for good) asks 50 ms later and must not wait for an interval only a forced IDR
+  // starts.
+  KeyframeAggregator k(milliseconds(300));
+  k.OnKeyframeSent(Ms(0));
+  EXPECT_TRUE(k.OnPli(Ms(50), 0xa));
+  k.OnKeyframeSent(Ms(66));
+  EXPECT_FALSE(k.OnPli(Ms(100), 0xb));  // the forced one does start the interval
+  EXPECT_TRUE(k.Due(Ms(350)));
+}
+
 TEST(KeyframeAggregator, RepeatedFirSequenceNumberIsTheSameRequest) {
   KeyframeAggregator k(milliseconds(300));
   EXPECT_TRUE(k.OnFir(Ms(0), 0xaaaa, 7));

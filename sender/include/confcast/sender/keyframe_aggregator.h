@@ -1,8 +1,9 @@
 // Keyframe requests (RTCP PLI, FIR) from many receivers, turned into few IDR frames.
 //
 // Over multicast one loss can make every receiver ask at once. An IDR costs several times a
-// delta frame, so requests are aggregated: a request forces an IDR at once unless one went out
-// within `min_interval`; then it is held and served by a single IDR when the interval ends.
+// delta frame, so requests are aggregated: a request forces an IDR at once unless a forced one
+// went out within `min_interval`; then it is held and served by a single IDR when the interval
+// ends. A periodic IDR does not start the interval (see Allowed).
 // Every IDR (forced or periodic) answers every request that arrived before it. FIR carries a
 // command sequence number per requester (RFC 5104 4.3.1.1): a repeated number is the same
 // request and is not counted again.
@@ -65,10 +66,7 @@ class KeyframeAggregator {
     return true;
   }
   // The encoder produced an IDR (forced or periodic): it answers every request so far.
-  void OnKeyframeSent(rtp::Timestamp now) {
-    pending_ = false;
-    last_keyframe_ = now;
-  }
+  void OnKeyframeSent(rtp::Timestamp) { pending_ = false; }
 
   std::uint64_t requests() const { return requests_; }
   std::uint64_t forced() const { return forced_; }
@@ -112,9 +110,12 @@ class KeyframeAggregator {
     r.tokens -= 1;
     return true;
   }
+  // Only forced IDRs start the interval. A request that arrives after a periodic IDR comes
+  // from a receiver that could not use it (joined after its first packet, or lost it beyond
+  // repair): holding it for the interval froze that receiver for 300 ms (10 frames at the
+  // start of every session whose first IDR lost a packet on a shared link).
   bool Allowed(rtp::Timestamp now) const {
-    const auto last = last_forced_ ? last_forced_ : last_keyframe_;
-    return !last || now - *last >= config_.min_interval;
+    return !last_forced_ || now - *last_forced_ >= config_.min_interval;
   }
   bool Request(rtp::Timestamp now) {
     if (Allowed(now) && !pending_) {
@@ -127,7 +128,6 @@ class KeyframeAggregator {
   }
 
   KeyframeAggregatorConfig config_;
-  std::optional<rtp::Timestamp> last_keyframe_;
   std::optional<rtp::Timestamp> last_forced_;
   bool pending_ = false;
   std::uint64_t requests_ = 0;
