@@ -45,6 +45,7 @@ StreamActions VideoStream::Insert(const rtp::RtpView& packet, rtp::Timestamp arr
   p.rtp_ts = packet.timestamp;
   p.marker = packet.marker;
   p.keyframe_start = rtp::StartsKeyframe(packet.payload);
+  p.begins_access_unit = rtp::BeginsAccessUnit(packet.payload);
   p.payload.assign(packet.payload.begin(), packet.payload.end());
   rtp::InsertResult r = jitter_.Insert(std::move(p), arrival);
   if (origin != PacketOrigin::kMedia) {

@@ -88,6 +88,21 @@ bool NalStartsKeyframe(std::uint8_t type, std::span<const std::uint8_t> after_he
   return FirstMbOfSliceData(after_header) == std::optional<std::uint32_t>{0};
 }
 
+// RFC 6184 5.7.1: [16-bit size][NAL unit] repeated, at least once. Checked whole, as the
+// depacketizer does: a STAP-A whose sizes do not add up delivers nothing.
+bool StapAWellFormed(std::span<const std::uint8_t> p) {
+  std::size_t at = 1;
+  std::size_t units = 0;
+  while (at < p.size()) {
+    if (p.size() - at < 2) return false;
+    const std::size_t size = ReadU16(p, at);
+    if (size == 0 || size > p.size() - at - 2) return false;
+    at += 2 + size;
+    ++units;
+  }
+  return units > 0;
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> FirstMbInSlice(std::span<const std::uint8_t> slice_nal) noexcept {
@@ -100,19 +115,8 @@ bool StartsKeyframe(std::span<const std::uint8_t> p) noexcept {
   const std::uint8_t type = NalTypeBits(p[0]);
   if (type >= 1 && type <= 23) return NalStartsKeyframe(type, p.subspan(1));
   if (type == static_cast<std::uint8_t>(NalType::kStapA)) {
-    // RFC 6184 5.7.1: [16-bit size][NAL unit] repeated. Checked whole first, as the
-    // depacketizer does: a STAP-A whose sizes do not add up delivers nothing.
-    std::size_t at = 1;
-    std::size_t units = 0;
-    while (at < p.size()) {
-      if (p.size() - at < 2) return false;
-      const std::size_t size = ReadU16(p, at);
-      if (size == 0 || size > p.size() - at - 2) return false;
-      at += 2 + size;
-      ++units;
-    }
-    if (units == 0) return false;
-    for (at = 1; at < p.size();) {
+    if (!StapAWellFormed(p)) return false;
+    for (std::size_t at = 1; at < p.size();) {
       const std::size_t size = ReadU16(p, at);
       const auto nal = p.subspan(at + 2, size);
       if (NalStartsKeyframe(NalTypeBits(nal[0]), nal.subspan(1))) return true;
@@ -130,6 +134,20 @@ bool StartsKeyframe(std::span<const std::uint8_t> p) noexcept {
     return NalStartsKeyframe(NalTypeBits(p[1]), p.subspan(2));
   }
   return false;
+}
+
+bool BeginsAccessUnit(std::span<const std::uint8_t> p) noexcept {
+  if (p.empty()) return false;
+  std::uint8_t type = NalTypeBits(p[0]);
+  if (type == static_cast<std::uint8_t>(NalType::kStapA)) {
+    if (!StapAWellFormed(p)) return false;
+    type = NalTypeBits(p[3]);
+  } else if (type == static_cast<std::uint8_t>(NalType::kFuA)) {
+    if (p.size() < 2 || (p[1] & 0x80) == 0) return false;
+    type = NalTypeBits(p[1]);
+  }
+  return type == static_cast<std::uint8_t>(NalType::kAud) ||
+         type == static_cast<std::uint8_t>(NalType::kSps);
 }
 
 bool LooksEncrypted(std::span<const std::uint8_t> p) noexcept {

@@ -262,6 +262,7 @@ InsertStatus VideoJitterBuffer::Store(VideoPacket& packet, Timestamp arrival,
   s.state = SlotState::kPresent;
   s.marker = packet.marker;
   s.keyframe_start = packet.keyframe_start;
+  s.begins_access_unit = packet.begins_access_unit;
   s.rtp_ts = packet.rtp_ts;
   s.uts = uts;
   s.arrival = arrival;
@@ -355,7 +356,10 @@ Timestamp VideoJitterBuffer::GapDeadline(std::int64_t uts, Timestamp first_arriv
 //     is left out is then at worst an AUD, SEI or parameter sets, never a slice: the mark is on
 //     an SPS or on the top slice of the IDR picture;
 //   - a sequence number already given up as lost: it can no longer arrive, start at the marked
-//     packet now.
+//     packet now;
+//   - the start packet begins_access_unit (an AUD or SPS first): whatever may precede it is not
+//     needed, start there now. At join this saves the whole gap deadline (40 ms with NACK on)
+//     on the first picture.
 VideoJitterBuffer::Resume VideoJitterBuffer::TryResume(Timestamp now) {
   const auto key = keyframe_starts_.lower_bound(head_);
   if (key == keyframe_starts_.end()) return Resume::kNoKeyframe;
@@ -374,7 +378,7 @@ VideoJitterBuffer::Resume VideoJitterBuffer::TryResume(Timestamp now) {
     return Resume::kDropped;
   }
   const bool given_up = !seen && before < head_ && head_fixed_;
-  if (!seen && !given_up) {
+  if (!seen && !given_up && !At(start).begins_access_unit) {
     Timestamp first_arrival = Timestamp::max();
     for (std::int64_t s = start; s <= highest_; ++s) {
       if (!Present(s)) continue;

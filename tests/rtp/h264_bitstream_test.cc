@@ -391,6 +391,52 @@ TEST(StartsKeyframe, StapAContentsDecide) {
   EXPECT_FALSE(StartsKeyframe(Buf{0x7c, 0x85}));  // a start fragment without a byte of slice
 }
 
+// --- BeginsAccessUnit ------------------------------------------------------------------------
+
+TEST(BeginsAccessUnit, OnlyAnAudOrSpsFirst) {
+  const auto aus = capture::SplitAccessUnits(capture::ReadCapture("x264_4slices_176x144.h264"));
+  const Buf& sps = aus[0].nals[0];
+  const Buf& pps = aus[0].nals[1];
+  const Buf& sei = aus[0].nals[2];
+  const Buf& top = aus[0].nals[3];
+  const Buf& p_top = aus[1].nals[0];
+  const Buf aud = {0x09, 0xf0};
+  EXPECT_TRUE(BeginsAccessUnit(sps));
+  EXPECT_TRUE(BeginsAccessUnit(aud));
+  EXPECT_FALSE(BeginsAccessUnit(pps));
+  EXPECT_FALSE(BeginsAccessUnit(sei));
+  EXPECT_FALSE(BeginsAccessUnit(top));  // a keyframe start, but its SPS/PPS may come before it
+  EXPECT_FALSE(BeginsAccessUnit(p_top));
+  EXPECT_TRUE(BeginsAccessUnit(StapA({sps, pps})));
+  EXPECT_TRUE(BeginsAccessUnit(StapA({aud, sei, sps, pps})));
+  EXPECT_FALSE(BeginsAccessUnit(StapA({sei, sps, pps})));  // an earlier AUD packet may exist
+  EXPECT_FALSE(BeginsAccessUnit(StapA({pps, top})));
+  Buf bad = StapA({sps, pps});
+  bad.push_back(0x00);
+  EXPECT_FALSE(BeginsAccessUnit(bad));  // dropped whole by the depacketizer
+  Buf fu_sps = {0x7c, 0x87};
+  fu_sps.insert(fu_sps.end(), sps.begin() + 1, sps.end());
+  EXPECT_TRUE(BeginsAccessUnit(fu_sps));
+  fu_sps[1] = 0x07;  // a middle fragment
+  EXPECT_FALSE(BeginsAccessUnit(fu_sps));
+  EXPECT_FALSE(BeginsAccessUnit({}));
+  EXPECT_FALSE(BeginsAccessUnit(Buf{0x78}));
+  EXPECT_FALSE(BeginsAccessUnit(Buf{0x7c}));
+}
+
+TEST(BeginsAccessUnit, TheFirstPacketOfEveryIdrInRealStreams) {
+  // libx264 puts the SPS first in each IDR access unit; the packetizer keeps it first.
+  const auto aus = capture::SplitAccessUnits(capture::ReadCapture("x264_slicemax400_320x240.h264"));
+  for (std::size_t max_payload : {1400u, 300u, 40u}) {
+    for (const auto& au : aus) {
+      const auto payloads = capture::Packetize(au.AnnexB(), max_payload);
+      EXPECT_EQ(BeginsAccessUnit(payloads.front().bytes), au.idr) << max_payload;
+      for (std::size_t i = 1; i < payloads.size(); ++i)
+        EXPECT_FALSE(BeginsAccessUnit(payloads[i].bytes)) << max_payload << " " << i;
+    }
+  }
+}
+
 TEST(LooksEncrypted, ExactlyTheFirstBytesPlainModeOneH264NeverHas) {
   int looks = 0;
   for (int b = 0; b < 256; ++b) {

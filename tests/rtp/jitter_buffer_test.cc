@@ -628,5 +628,63 @@ TEST(VideoJitterBufferJoin, KeyframeWhoseMarkIsNotOnTheFirstPacket) {
   EXPECT_TRUE(out[0].keyframe);
 }
 
+
+// At join nothing came before the keyframe. With NACK on, a hole waits up to the latency
+// budget for repair (repair_wait): when the keyframe's mark is on its top slice, the SPS/PPS
+// before it may be reordered and are waited for; when the first packet is the SPS itself
+// (rtp::BeginsAccessUnit), nothing needed can come before it and the picture goes at once.
+VideoJitterConfig JoinConfig() {
+  VideoJitterConfig c;
+  c.min_delay = Duration{0};
+  c.repair_wait = Duration{40'000};
+  return c;
+}
+
+VideoPacket JoinPacket(std::uint16_t seq, bool marker, bool key, bool begins) {
+  VideoPacket p{seq, 6000, marker, key, std::vector<std::uint8_t>{static_cast<std::uint8_t>(seq)}};
+  p.begins_access_unit = begins;
+  return p;
+}
+
+TEST(VideoJitterBufferJoin, AnIdrThatBeginsWithItsSpsIsShownAtOnce) {
+  VideoJitterBuffer jb(JoinConfig());
+  Sink sink;
+  const Timestamp t{1'000'000};
+  sink.Insert(jb, JoinPacket(200, false, true, true), t);     // SPS
+  sink.Insert(jb, JoinPacket(201, false, false, false), t);   // PPS
+  sink.Insert(jb, JoinPacket(202, true, true, false), t);     // IDR top slice
+  ASSERT_EQ(sink.frames.size(), 1u);  // on the marker's arrival, no gap deadline
+  EXPECT_EQ(sink.frames[0].first_seq, 200);
+  EXPECT_EQ(sink.frames[0].payloads.size(), 3u);
+  EXPECT_EQ(sink.requests, 0);
+}
+
+TEST(VideoJitterBufferJoin, AnIdrMarkedOnItsSliceWaitsForWhatMayComeBefore) {
+  VideoJitterBuffer jb(JoinConfig());
+  Sink sink;
+  const Timestamp t{1'000'000};
+  sink.Insert(jb, JoinPacket(202, true, true, false), t);  // the top slice alone
+  EXPECT_TRUE(sink.frames.empty());
+  sink.Poll(jb, t + Duration{39'000});
+  EXPECT_TRUE(sink.frames.empty());
+  sink.Poll(jb, t + Duration{41'000});
+  ASSERT_EQ(sink.frames.size(), 1u);
+  EXPECT_EQ(sink.frames[0].first_seq, 202);
+}
+
+TEST(VideoJitterBufferJoin, ReorderedParameterSetsStartTheFrameWhenTheSpsArrives) {
+  VideoJitterBuffer jb(JoinConfig());
+  Sink sink;
+  Timestamp t{1'000'000};
+  sink.Insert(jb, JoinPacket(202, true, true, false), t);  // IDR top slice first
+  t += Duration{1'000};
+  sink.Insert(jb, JoinPacket(201, false, false, false), t);  // PPS
+  EXPECT_TRUE(sink.frames.empty());
+  t += Duration{1'000};
+  sink.Insert(jb, JoinPacket(200, false, true, true), t);  // SPS: the start is certain now
+  ASSERT_EQ(sink.frames.size(), 1u);
+  EXPECT_EQ(sink.frames[0].first_seq, 200);
+  EXPECT_EQ(sink.frames[0].payloads.size(), 3u);
+}
 }  // namespace
 }  // namespace confcast::rtp

@@ -27,6 +27,13 @@ std::optional<std::uint32_t> FirstMbInSlice(std::span<const std::uint8_t> slice_
 // jitter buffer walks back to them. A malformed STAP-A is false: the depacketizer drops it whole.
 bool StartsKeyframe(std::span<const std::uint8_t> rtp_payload) noexcept;
 
+// True when an RTP payload's first NAL unit (single NAL unit packet, first unit of a STAP-A,
+// start fragment of an FU-A) is an access unit delimiter or an SPS. An AUD is first in its
+// access unit (H.264 7.4.1.2.3); before an SPS only an AUD, SEI or another parameter set of the
+// same access unit may come, nothing a decoder joining there needs. So a receiver joining a
+// stream need not wait for packets before this one to start its first keyframe.
+bool BeginsAccessUnit(std::span<const std::uint8_t> rtp_payload) noexcept;
+
 // True when a payload cannot be plain H.264 in packetization mode 1: it starts with the
 // forbidden bit set or with a NAL unit type outside 1-24 and 28 (RFC 6184 5.2, 5.3). An SRTP
 // payload is random, so about 61% of them look like this; plain H.264 never does. An empty

@@ -27,7 +27,8 @@
 // of the first packet marked keyframe_start, and only once that first packet is certain: the
 // packet before it arrived and belongs to another frame, or was given up long ago, or has not come
 // by the deadline a gap gets (it may be a reordered AUD, SEI or SPS/PPS packet of the same access
-// unit, so it is waited for like a hole). A keyframe whose head was already dropped is skipped.
+// unit, so it is waited for like a hole), or the start itself begins_access_unit (an AUD or SPS:
+// nothing needed can precede it, so a join starts on the first keyframe without that wait). A keyframe whose head was already dropped is skipped.
 // So every frame released is a contiguous run of packets up to an access unit's marker, from
 // its first packet or (when the packets before its keyframe mark never came) from the mark, and
 // the first one after any loss is a keyframe with every slice.
@@ -142,6 +143,10 @@ struct VideoPacket {
   // top slice of an IDR picture (rtp::StartsKeyframe), never a later slice of it.
   bool keyframe_start = false;
   std::vector<std::uint8_t> payload;
+  // Nothing of its access unit that a decoder needs can come before it (for H.264 it begins
+  // with an AUD or SPS: rtp::BeginsAccessUnit). At join the buffer starts a keyframe there at
+  // once instead of waiting a gap's deadline for packets before it.
+  bool begins_access_unit = false;
   friend bool operator==(const VideoPacket&, const VideoPacket&) = default;
 };
 
@@ -227,6 +232,7 @@ class VideoJitterBuffer {
     SlotState state = SlotState::kEmpty;
     bool marker = false;
     bool keyframe_start = false;
+    bool begins_access_unit = false;
     std::uint32_t rtp_ts = 0;
     std::int64_t uts = 0;
     Timestamp arrival{0};
