@@ -1,10 +1,12 @@
-// Fuzzes rtp/h264_bitstream.h: FirstMbInSlice, StartsKeyframe and LooksEncrypted on any bytes.
+// Fuzzes rtp/h264_bitstream.h: FirstMbInSlice, StartsKeyframe, BeginsAccessUnit and
+// LooksEncrypted on any bytes.
 //
 // 1. The input as an RTP payload: no crash, no read past the end (ASan), and LooksEncrypted
 //    exactly when the first byte is not a mode-1 NAL unit header.
 // 2. The input as a NAL unit (types 1-23): sent as a single NAL unit packet, as the start
 //    fragment of an FU-A, or inside a STAP-A, it is a keyframe start in all three or in none,
-//    and exactly when it is an SPS or an IDR slice whose first_mb_in_slice is 0.
+//    and exactly when it is an SPS or an IDR slice whose first_mb_in_slice is 0; it begins an
+//    access unit in all three exactly when it is an AUD or an SPS.
 // 3. A ue(v) value taken from the input, written as a slice header with emulation prevention
 //    and the rest of the input as what follows, reads back as first_mb_in_slice.
 #include <cstddef>
@@ -26,6 +28,7 @@ void Check(bool ok) {
 
 void FuzzPayload(std::span<const std::uint8_t> in) {
   (void)StartsKeyframe(in);
+  (void)BeginsAccessUnit(in);
   (void)FirstMbInSlice(in);
   if (in.empty()) {
     Check(!LooksEncrypted(in));
@@ -45,13 +48,18 @@ void FuzzNal(std::span<const std::uint8_t> nal) {
   std::vector<std::uint8_t> fu = {static_cast<std::uint8_t>((nal[0] & 0xe0) | 28),
                                   static_cast<std::uint8_t>(0x80 | type)};
   fu.insert(fu.end(), nal.begin() + 1, nal.end());
+  const bool begins = type == 7 || type == 9;
+  Check(BeginsAccessUnit(nal) == begins);
   Check(StartsKeyframe(fu) == expected);
+  Check(BeginsAccessUnit(fu) == begins);
   fu[1] = type;  // a middle fragment never is
   Check(!StartsKeyframe(fu));
+  Check(!BeginsAccessUnit(fu));
   std::vector<std::uint8_t> stap = {0x78, static_cast<std::uint8_t>(nal.size() >> 8),
                                     static_cast<std::uint8_t>(nal.size())};
   stap.insert(stap.end(), nal.begin(), nal.end());
   Check(StartsKeyframe(stap) == expected);
+  Check(BeginsAccessUnit(stap) == begins);
 }
 
 // RBSP bits with emulation prevention (H.264 7.4.1).
