@@ -69,7 +69,11 @@ class NackController {
   // a=ssrc-group:FID <media> <rtx>.
   void AddFid(std::uint32_t media_ssrc, std::uint32_t rtx_ssrc);
 
-  void OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker, rtp::Timestamp arrival);
+  // `inside_keyframe`: the packet is part of an IDR access unit past its start
+  // (rtp::InsideKeyframe); as a stream's first packet it makes the tracker ask for the numbers
+  // before it (NackTracker::OnJoinedInsideKeyframe).
+  void OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker, rtp::Timestamp arrival,
+               bool inside_keyframe = false);
   // A repair (RTX or FEC) restored `seq`. False when it was not missing: FEC can rebuild a
   // frame's lost tail before any newer packet showed the gap, and the caller then feeds it as
   // media (OnMedia), or the next frame would make it a gap and NACK a packet we have.

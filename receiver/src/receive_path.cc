@@ -119,7 +119,10 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, rtp::Bytes bytes,
   if (port.kind == MediaKind::kVideo) keyframes_.OnPacket(view.ssrc, rtp::StartsKeyframe(view.payload));
   Feed(*s, view, arrival, PacketOrigin::kMedia, now);
   if (port.kind != MediaKind::kVideo) return;
-  if (nack_) nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival);
+  if (nack_) {
+    nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival,
+                   rtp::InsideKeyframe(view.payload));
+  }
   DeliverRecovered(fec_.OnMedia(view.ssrc, bytes), arrival, now);
   SendNacks(now);  // a burst may have made a loss certain
 }

@@ -136,18 +136,41 @@ bool StartsKeyframe(std::span<const std::uint8_t> p) noexcept {
   return false;
 }
 
-bool BeginsAccessUnit(std::span<const std::uint8_t> p) noexcept {
-  if (p.empty()) return false;
-  std::uint8_t type = NalTypeBits(p[0]);
+namespace {
+
+// The type of the first NAL unit a payload carries bytes of: a single NAL unit, the first unit
+// of a well-formed STAP-A, the unit an FU-A fragment belongs to (with `fu_start` whether this
+// is its start fragment). Nothing for an empty or malformed payload.
+struct FirstNal {
+  std::uint8_t type = 0;
+  bool start = true;  // the payload holds the NAL unit's first byte
+};
+std::optional<FirstNal> FirstNalOf(std::span<const std::uint8_t> p) {
+  if (p.empty()) return std::nullopt;
+  const std::uint8_t type = NalTypeBits(p[0]);
+  if (type >= 1 && type <= 23) return FirstNal{type, true};
   if (type == static_cast<std::uint8_t>(NalType::kStapA)) {
-    if (!StapAWellFormed(p)) return false;
-    type = NalTypeBits(p[3]);
-  } else if (type == static_cast<std::uint8_t>(NalType::kFuA)) {
-    if (p.size() < 2 || (p[1] & 0x80) == 0) return false;
-    type = NalTypeBits(p[1]);
+    if (!StapAWellFormed(p)) return std::nullopt;
+    return FirstNal{NalTypeBits(p[3]), true};
   }
-  return type == static_cast<std::uint8_t>(NalType::kAud) ||
-         type == static_cast<std::uint8_t>(NalType::kSps);
+  if (type == static_cast<std::uint8_t>(NalType::kFuA) && p.size() >= 2)
+    return FirstNal{NalTypeBits(p[1]), (p[1] & 0x80) != 0};
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool BeginsAccessUnit(std::span<const std::uint8_t> p) noexcept {
+  const auto nal = FirstNalOf(p);
+  return nal && nal->start &&
+         (nal->type == static_cast<std::uint8_t>(NalType::kAud) ||
+          nal->type == static_cast<std::uint8_t>(NalType::kSps));
+}
+
+bool InsideKeyframe(std::span<const std::uint8_t> p) noexcept {
+  const auto nal = FirstNalOf(p);
+  return nal && (nal->type == static_cast<std::uint8_t>(NalType::kIdr) ||
+                 nal->type == static_cast<std::uint8_t>(NalType::kPps));
 }
 
 bool LooksEncrypted(std::span<const std::uint8_t> p) noexcept {

@@ -57,12 +57,13 @@ Timestamp NackTracker::CertainAt(const Entry& e) const noexcept {
 
 void NackTracker::GiveUp(std::map<std::int64_t, Entry>::iterator it,
                          std::vector<std::uint16_t>* out) {
-  ++stats_.lost_for_good;
+  if (!it->second.look_back) ++stats_.lost_for_good;
   if (out) out->push_back(static_cast<std::uint16_t>(it->first));
   missing_.erase(it);
 }
 
-void NackTracker::AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival) {
+void NackTracker::AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival,
+                             bool look_back) {
   // Only the newest max_tracked numbers of a long run are worth asking for: older ones could
   // not be repaired within the deadline anyway.
   const auto cap = static_cast<std::int64_t>(config_.max_tracked);
@@ -72,9 +73,8 @@ void NackTracker::AddMissing(std::int64_t from, std::int64_t to, Timestamp arriv
     from = to - cap;
   }
   for (std::int64_t s = from; s < to; ++s) {
-    if (missing_.emplace(s, Entry{arrival, arrivals_ - 1, {}, {}, {}, 0, true, false}).second) {
-      ++stats_.gaps_detected;
-    }
+    Entry e{arrival, arrivals_ - 1, {}, {}, {}, 0, true, false, look_back};
+    if (missing_.emplace(s, e).second && !look_back) ++stats_.gaps_detected;
   }
   while (missing_.size() > config_.max_tracked) GiveUp(missing_.begin(), nullptr);
 }
@@ -164,6 +164,13 @@ std::size_t NackTracker::OnProtected(std::uint16_t last_protected, Timestamp now
   const std::size_t before = missing_.size();
   AddMissing(highest_ + 1, last + 1, now);
   return missing_.size() > before ? missing_.size() - before : 0;
+}
+
+std::size_t NackTracker::OnJoinedInsideKeyframe(Timestamp now) {
+  if (!started_ || arrivals_ != 0 || !missing_.empty()) return 0;
+  AddMissing(highest_ - kJoinLookBack, highest_, now, /*look_back=*/true);
+  stats_.look_back += missing_.size();
+  return missing_.size();
 }
 
 std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now) {

@@ -29,6 +29,7 @@ void Check(bool ok) {
 void FuzzPayload(std::span<const std::uint8_t> in) {
   (void)StartsKeyframe(in);
   (void)BeginsAccessUnit(in);
+  (void)InsideKeyframe(in);
   (void)FirstMbInSlice(in);
   if (in.empty()) {
     Check(!LooksEncrypted(in));
@@ -49,17 +50,21 @@ void FuzzNal(std::span<const std::uint8_t> nal) {
                                   static_cast<std::uint8_t>(0x80 | type)};
   fu.insert(fu.end(), nal.begin() + 1, nal.end());
   const bool begins = type == 7 || type == 9;
+  const bool inside = type == 5 || type == 8;
   Check(BeginsAccessUnit(nal) == begins);
+  Check(InsideKeyframe(nal) == inside);
   Check(StartsKeyframe(fu) == expected);
   Check(BeginsAccessUnit(fu) == begins);
   fu[1] = type;  // a middle fragment never is
   Check(!StartsKeyframe(fu));
   Check(!BeginsAccessUnit(fu));
+  Check(InsideKeyframe(fu) == inside);  // any fragment of an IDR slice
   std::vector<std::uint8_t> stap = {0x78, static_cast<std::uint8_t>(nal.size() >> 8),
                                     static_cast<std::uint8_t>(nal.size())};
   stap.insert(stap.end(), nal.begin(), nal.end());
   Check(StartsKeyframe(stap) == expected);
   Check(BeginsAccessUnit(stap) == begins);
+  Check(InsideKeyframe(stap) == inside);
 }
 
 // RBSP bits with emulation prevention (H.264 7.4.1).

@@ -437,6 +437,32 @@ TEST(BeginsAccessUnit, TheFirstPacketOfEveryIdrInRealStreams) {
   }
 }
 
+TEST(InsideKeyframe, IdrSlicesAndPpsOnly) {
+  const auto aus = capture::SplitAccessUnits(capture::ReadCapture("x264_4slices_176x144.h264"));
+  const Buf& sps = aus[0].nals[0];
+  const Buf& pps = aus[0].nals[1];
+  const Buf& sei = aus[0].nals[2];
+  const Buf& top = aus[0].nals[3];
+  const Buf& lower = aus[0].nals[4];
+  const Buf& p_top = aus[1].nals[0];
+  EXPECT_FALSE(InsideKeyframe(sps));  // the start itself
+  EXPECT_TRUE(InsideKeyframe(pps));
+  EXPECT_TRUE(InsideKeyframe(top));
+  EXPECT_TRUE(InsideKeyframe(lower));
+  EXPECT_FALSE(InsideKeyframe(sei));
+  EXPECT_FALSE(InsideKeyframe(p_top));
+  EXPECT_TRUE(InsideKeyframe(StapA({pps, top})));
+  EXPECT_FALSE(InsideKeyframe(StapA({sps, pps})));
+  Buf fu = {static_cast<std::uint8_t>((lower[0] & 0xe0) | 28),
+            static_cast<std::uint8_t>(lower[0] & 0x1f)};  // a middle fragment of an IDR slice
+  fu.insert(fu.end(), lower.begin() + 1, lower.begin() + 20);
+  EXPECT_TRUE(InsideKeyframe(fu));
+  fu[1] = static_cast<std::uint8_t>(p_top[0] & 0x1f);  // of a P slice
+  EXPECT_FALSE(InsideKeyframe(fu));
+  EXPECT_FALSE(InsideKeyframe({}));
+  EXPECT_FALSE(InsideKeyframe(Buf{0x7c}));
+}
+
 TEST(LooksEncrypted, ExactlyTheFirstBytesPlainModeOneH264NeverHas) {
   int looks = 0;
   for (int b = 0; b < 256; ++b) {

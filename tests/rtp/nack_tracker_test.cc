@@ -229,6 +229,36 @@ TEST_P(NackTrackerWrap, ProtectedTailIsAskedForAfterTheReorderWindow) {
   EXPECT_EQ(t.OnProtected(At(s, 1), Us(3'100)), 0u);
 }
 
+TEST_P(NackTrackerWrap, JoinInsideAKeyframeAsksForTheNumbersBeforeIt) {
+  // The stream's first packet is an IDR slice: its SPS/PPS (and maybe the top of the slice) went
+  // before. The 16 numbers before it are asked for after the reorder window; a repair that
+  // comes fills its entry; those never answered are not counted as lost.
+  const std::uint16_t s = GetParam();
+  NackTracker t(Config());
+  Feed(t, {0}, s, Us(0));
+  EXPECT_EQ(t.OnJoinedInsideKeyframe(Us(0)), 16u);
+  EXPECT_EQ(t.OnJoinedInsideKeyframe(Us(0)), 0u);  // once
+  EXPECT_TRUE(t.Process(Us(1'000), 0.0).nack.empty());
+  const Seqs nack = t.Process(Us(2'000), 0.0).nack;
+  ASSERT_EQ(nack.size(), 16u);
+  EXPECT_EQ(nack.front(), At(s, -16));
+  EXPECT_EQ(nack.back(), At(s, -1));
+  EXPECT_TRUE(t.OnRecovered(At(s, -1), Us(3'000)));  // the SPS came back
+  (void)t.Process(Us(100'000), 0.0);                  // the rest never existed
+  EXPECT_EQ(t.tracked(), 0u);
+  EXPECT_EQ(t.stats().lost_for_good, 0u);
+  EXPECT_EQ(t.stats().gaps_detected, 0u);
+  EXPECT_EQ(t.stats().look_back, 16u);
+}
+
+TEST_P(NackTrackerWrap, NoLookBackOnceTheStreamIsUnderWay) {
+  const std::uint16_t s = GetParam();
+  NackTracker t(Config());
+  Feed(t, {0, 1}, s, Us(0));
+  EXPECT_EQ(t.OnJoinedInsideKeyframe(Us(0)), 0u);
+  EXPECT_EQ(t.tracked(), 0u);
+}
+
 TEST_P(NackTrackerWrap, ProtectedNumbersThatArriveAreNotLosses) {
   // The repair packet overtook the frame's last media packets: they fill their entries.
   const std::uint16_t s = GetParam();

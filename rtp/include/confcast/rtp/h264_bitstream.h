@@ -34,6 +34,12 @@ bool StartsKeyframe(std::span<const std::uint8_t> rtp_payload) noexcept;
 // stream need not wait for packets before this one to start its first keyframe.
 bool BeginsAccessUnit(std::span<const std::uint8_t> rtp_payload) noexcept;
 
+// True when an RTP payload's first NAL unit is an IDR slice (any fragment of it) or a PPS: the
+// packet is part of a keyframe's access unit, after its start when the SPS comes first. A
+// receiver whose first packet is one of these joined inside a keyframe and can ask for the
+// packets before it (NackTracker::OnJoinedInsideKeyframe).
+bool InsideKeyframe(std::span<const std::uint8_t> rtp_payload) noexcept;
+
 // True when a payload cannot be plain H.264 in packetization mode 1: it starts with the
 // forbidden bit set or with a NAL unit type outside 1-24 and 28 (RFC 6184 5.2, 5.3). An SRTP
 // payload is random, so about 61% of them look like this; plain H.264 never does. An empty

@@ -103,6 +103,7 @@ struct NackTrackerStats {
   std::uint64_t rtt_samples = 0;
   std::uint64_t tail_suspects = 0;  // SuspectNext calls that added an entry
   std::uint64_t reordered = 0;      // missing numbers that arrived as media (reorder samples)
+  std::uint64_t look_back = 0;      // numbers before a join inside a keyframe, asked for
 };
 
 class NackTracker {
@@ -124,6 +125,13 @@ class NackTracker {
   // numbering: a stray or forged repair packet must not make us NACK a range).
   static constexpr std::int64_t kMaxProtectedAhead = 64;
   std::size_t OnProtected(std::uint16_t last_protected, Timestamp now);
+  // The first packet of the stream is inside a keyframe's access unit (rtp::InsideKeyframe):
+  // its head (the SPS, PPS, top slice) was lost or sent just before we joined, and without it
+  // the picture waits for a new keyframe. The kJoinLookBack numbers before the first packet
+  // become missing, asked for like any gap (a sender that never sent some of them ignores
+  // those). Only while the first packet is the only one; returns how many were added.
+  static constexpr std::int64_t kJoinLookBack = 16;
+  std::size_t OnJoinedInsideKeyframe(Timestamp now);
   [[nodiscard]] std::size_t OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now);
   // What to NACK or give up at `now`. `uniform01` is a fresh random draw in [0, 1], used for the
   // suppression delay of the losses that became certain since the last call.
@@ -159,8 +167,9 @@ class NackTracker {
     int attempts = 0;
     bool only_ours = true;  // every attempt was a NACK we sent (Karn)
     bool backoff_pending = false;  // large group: a retry still owes its back-off
+    bool look_back = false;  // OnJoinedInsideKeyframe: maybe never sent, not counted as lost
   };
-  void AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival);
+  void AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival, bool look_back = false);
   void GiveUp(std::map<std::int64_t, Entry>::iterator it, std::vector<std::uint16_t>* out);
   Timestamp CertainAt(const Entry& e) const noexcept;
   void OnReordered(const Entry& e, Timestamp arrival) noexcept;
