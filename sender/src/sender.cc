@@ -122,6 +122,7 @@ class Sender {
   void VideoThread();
   void AudioThread();
   void StopFromThread(const std::string& why);
+  void StopAfterDrain(const std::string& why);
 
   SendOptions o_;
   std::mt19937 rng_;
@@ -385,6 +386,19 @@ void Sender::StopFromThread(const std::string& why) {
   loop_->Stop();
 }
 
+// A file or pipe source ended. Receivers may still be asking for lost packets of the last
+// frames: the event loop keeps answering NACKs for kEndDrain before the BYE (unless something
+// stops the sender first). Stopping at once left the last frame's losses unrepairable: the
+// bench showed a receiver's frame 299 never shown under 5% loss.
+constexpr auto kEndDrain = std::chrono::milliseconds(250);
+
+void Sender::StopAfterDrain(const std::string& why) {
+  const auto until = std::chrono::steady_clock::now() + kEndDrain;
+  while (!stop_ && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  StopFromThread(why);
+}
+
 void Sender::VideoThread() {
   std::unique_ptr<media::H264Encoder> encoder;
   AbsCaptureExt ext;
@@ -397,7 +411,7 @@ void Sender::VideoThread() {
     auto pulled = video_source_->Pull(std::chrono::milliseconds(200));
     if (!pulled) {
       if (pulled.error().code == media::MediaErrorCode::kEndOfStream) {
-        StopFromThread("video source ended");
+        StopAfterDrain("video source ended");
       } else {
         Fail("video source: " + pulled.error().message);
         exit_code_ = 1;
@@ -474,7 +488,7 @@ void Sender::AudioThread() {
     auto pulled = audio_source_->Pull(std::chrono::milliseconds(200));
     if (!pulled) {
       if (pulled.error().code == media::MediaErrorCode::kEndOfStream) {
-        if (!video_) StopFromThread("audio source ended");
+        if (!video_) StopAfterDrain("audio source ended");
       } else {
         Fail("audio source: " + pulled.error().message);
         exit_code_ = 1;
