@@ -351,15 +351,27 @@ Buf StapA(const std::vector<Buf>& nals) {
   return p;
 }
 
+// The NAL units of the 4-slice capture the STAP-A, BeginsAccessUnit and InsideKeyframe tests
+// build their payloads from: its first IDR access unit (SPS, PPS, SEI, top and lower slice),
+// the top slice of the P picture after it, and an AUD.
+struct FourSliceNals {
+  FourSliceNals() {
+    const auto aus =
+        capture::SplitAccessUnits(capture::ReadCapture("x264_4slices_176x144.h264"));
+    sps = aus[0].nals[0];
+    pps = aus[0].nals[1];
+    sei = aus[0].nals[2];
+    top = aus[0].nals[3];
+    lower = aus[0].nals[4];
+    p_top = aus[1].nals[0];
+  }
+  Buf sps, pps, sei, top, lower, p_top;
+  Buf aud = {0x09, 0xf0};
+};
+
 TEST(StartsKeyframe, StapAContentsDecide) {
-  const auto aus = capture::SplitAccessUnits(capture::ReadCapture("x264_4slices_176x144.h264"));
-  const Buf& sps = aus[0].nals[0];
-  const Buf& pps = aus[0].nals[1];
-  const Buf& sei = aus[0].nals[2];
-  const Buf& top = aus[0].nals[3];
-  const Buf& lower = aus[0].nals[4];
-  const Buf& p_top = aus[1].nals[0];
-  const Buf aud = {0x09, 0xf0};
+  const FourSliceNals n;
+  const auto& [sps, pps, sei, top, lower, p_top, aud] = n;
   ASSERT_EQ(sps[0] & 0x1f, 7);
   ASSERT_EQ(sei[0] & 0x1f, 6);
   ASSERT_EQ(top[0] & 0x1f, 5);
@@ -394,13 +406,8 @@ TEST(StartsKeyframe, StapAContentsDecide) {
 // --- BeginsAccessUnit ------------------------------------------------------------------------
 
 TEST(BeginsAccessUnit, OnlyAnAudOrSpsFirst) {
-  const auto aus = capture::SplitAccessUnits(capture::ReadCapture("x264_4slices_176x144.h264"));
-  const Buf& sps = aus[0].nals[0];
-  const Buf& pps = aus[0].nals[1];
-  const Buf& sei = aus[0].nals[2];
-  const Buf& top = aus[0].nals[3];
-  const Buf& p_top = aus[1].nals[0];
-  const Buf aud = {0x09, 0xf0};
+  const FourSliceNals n;
+  const auto& [sps, pps, sei, top, lower, p_top, aud] = n;
   EXPECT_TRUE(BeginsAccessUnit(sps));
   EXPECT_TRUE(BeginsAccessUnit(aud));
   EXPECT_FALSE(BeginsAccessUnit(pps));
@@ -438,13 +445,8 @@ TEST(BeginsAccessUnit, TheFirstPacketOfEveryIdrInRealStreams) {
 }
 
 TEST(InsideKeyframe, IdrSlicesAndPpsOnly) {
-  const auto aus = capture::SplitAccessUnits(capture::ReadCapture("x264_4slices_176x144.h264"));
-  const Buf& sps = aus[0].nals[0];
-  const Buf& pps = aus[0].nals[1];
-  const Buf& sei = aus[0].nals[2];
-  const Buf& top = aus[0].nals[3];
-  const Buf& lower = aus[0].nals[4];
-  const Buf& p_top = aus[1].nals[0];
+  const FourSliceNals n;
+  const auto& [sps, pps, sei, top, lower, p_top, aud] = n;
   EXPECT_FALSE(InsideKeyframe(sps));  // the start itself
   EXPECT_TRUE(InsideKeyframe(pps));
   EXPECT_TRUE(InsideKeyframe(top));
