@@ -1,5 +1,7 @@
 #include "nack_controller.h"
 
+#include <confcast/rtp/h264_bitstream.h>
+
 namespace confcast::receiver {
 
 NackController::NackController(NackControllerConfig config) : config_(config) {
@@ -84,7 +86,7 @@ void NackController::AddFid(std::uint32_t media_ssrc, std::uint32_t rtx_ssrc) {
 }
 
 void NackController::OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker,
-                             rtp::Timestamp arrival, bool inside_keyframe) {
+                             rtp::Timestamp arrival, std::span<const std::uint8_t> payload) {
   if (!config_.send_nacks) return;  // the trackers would only fill up
   auto it = trackers_.find(ssrc);
   if (it == trackers_.end()) return;
@@ -94,7 +96,8 @@ void NackController::OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker,
     s.newest_ends_frame = marker;
     s.newest_arrival = arrival;
     s.tail_suspected = false;
-    if (inside_keyframe) (void)s.tracker.OnJoinedInsideKeyframe(arrival);  // first packet only
+    if (s.tracker.AtFirstPacket() && rtp::InsideKeyframe(payload))
+      (void)s.tracker.OnJoinedInsideKeyframe(arrival);
   }
 }
 

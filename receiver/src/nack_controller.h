@@ -20,6 +20,7 @@
 #include <expected>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,11 +70,11 @@ class NackController {
   // a=ssrc-group:FID <media> <rtx>.
   void AddFid(std::uint32_t media_ssrc, std::uint32_t rtx_ssrc);
 
-  // `inside_keyframe`: the packet is part of an IDR access unit past its start
-  // (rtp::InsideKeyframe); as a stream's first packet it makes the tracker ask for the numbers
-  // before it (NackTracker::OnJoinedInsideKeyframe).
+  // `payload`: the H.264 payload, looked at only for a stream's first packet: one inside a
+  // keyframe (rtp::InsideKeyframe) makes the tracker ask for the numbers before it
+  // (NackTracker::OnJoinedInsideKeyframe).
   void OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker, rtp::Timestamp arrival,
-               bool inside_keyframe = false);
+               std::span<const std::uint8_t> payload = {});
   // A repair (RTX or FEC) restored `seq`. False when it was not missing: FEC can rebuild a
   // frame's lost tail before any newer packet showed the gap, and the caller then feeds it as
   // media (OnMedia), or the next frame would make it a gap and NACK a packet we have.

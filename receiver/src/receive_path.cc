@@ -120,8 +120,7 @@ void Receiver::HandleRtp(Port& port, const rtp::RtpView& view, rtp::Bytes bytes,
   Feed(*s, view, arrival, PacketOrigin::kMedia, now);
   if (port.kind != MediaKind::kVideo) return;
   if (nack_) {
-    nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival,
-                   rtp::InsideKeyframe(view.payload));
+    nack_->OnMedia(view.ssrc, view.sequence_number, view.marker, arrival, view.payload);
   }
   DeliverRecovered(fec_.OnMedia(view.ssrc, bytes), arrival, now);
   SendNacks(now);  // a burst may have made a loss certain

@@ -167,7 +167,7 @@ std::size_t NackTracker::OnProtected(std::uint16_t last_protected, Timestamp now
 }
 
 std::size_t NackTracker::OnJoinedInsideKeyframe(Timestamp now) {
-  if (!started_ || arrivals_ != 0 || !missing_.empty()) return 0;
+  if (!AtFirstPacket()) return 0;
   AddMissing(highest_ - kJoinLookBack, highest_, now, /*look_back=*/true);
   stats_.look_back += missing_.size();
   return missing_.size();

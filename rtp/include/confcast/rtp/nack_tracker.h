@@ -132,6 +132,9 @@ class NackTracker {
   // those). Only while the first packet is the only one; returns how many were added.
   static constexpr std::int64_t kJoinLookBack = 16;
   std::size_t OnJoinedInsideKeyframe(Timestamp now);
+  // Only the stream's first packet has arrived (since the start or a reset): the moment
+  // OnJoinedInsideKeyframe applies to, so callers parse the payload only then.
+  bool AtFirstPacket() const noexcept { return started_ && arrivals_ == 0 && missing_.empty(); }
   [[nodiscard]] std::size_t OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now);
   // What to NACK or give up at `now`. `uniform01` is a fresh random draw in [0, 1], used for the
   // suppression delay of the losses that became certain since the last call.
