@@ -15,16 +15,16 @@ void BM_ReceiveStatsOnPacket(benchmark::State& state) {
   std::uint16_t seq = 0;
   std::uint32_t ts = 0;
   std::int64_t arrival_us = 0;
-  constexpr std::size_t kPayload = 1200;
+  constexpr std::size_t kPayloadBytes = 1200;
   for (auto _ : state) {
     // 1% loss and a little arrival jitter, so every branch of the hot path runs.
     seq = static_cast<std::uint16_t>(seq + ((seq % 100) == 0 ? 2 : 1));
     ts += 3000;
     arrival_us += 33'333 + (seq % 7) * 100;
-    benchmark::DoNotOptimize(stats.OnPacket(seq, ts, Timestamp{arrival_us}, kPayload));
+    benchmark::DoNotOptimize(stats.OnPacket(seq, ts, Timestamp{arrival_us}, kPayloadBytes));
   }
   state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kPayload));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kPayloadBytes));
 }
 BENCHMARK(BM_ReceiveStatsOnPacket);
 

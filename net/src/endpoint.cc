@@ -16,10 +16,6 @@ Error Fail(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};
 }
 
-std::string FamilyName(Family f) {
-  return f == Family::kIpv4 ? "IPv4" : "IPv6";
-}
-
 // 224.0.0.0/24 carries routing and discovery protocols (IGMP, OSPF, mDNS's cousins); routers
 // never forward it and media there collides with control traffic.
 bool InV4ControlBlock(const IpAddress& a) {

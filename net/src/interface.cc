@@ -18,10 +18,6 @@
 namespace confcast::net {
 namespace {
 
-const char* FamilyName(Family f) {
-  return f == Family::kIpv4 ? "IPv4" : "IPv6";
-}
-
 std::optional<IpAddress> FromSockaddr(const sockaddr* sa) {
   if (sa == nullptr) return std::nullopt;
   IpAddress ip;

@@ -47,27 +47,6 @@ nlohmann::json SrtpJson(const net::SrtpGroup* g) {
   return j;
 }
 
-// Streams that left beyond the last kRetiredKept: how many and their summed counters.
-struct RetiredAggregate {
-  std::uint64_t streams = 0, packets = 0, bytes = 0, lost = 0, late = 0, frames_rendered = 0,
-                frames_dropped = 0, decode_errors = 0;
-  void Add(const nlohmann::json& j) {
-    ++streams;
-    packets += j.value("packets", std::uint64_t{0});
-    bytes += j.value("bytes", std::uint64_t{0});
-    lost += j.value("lost", std::uint64_t{0});
-    late += j.value("late", std::uint64_t{0});
-    frames_rendered += j.value("frames_rendered", std::uint64_t{0});
-    frames_dropped += j.value("frames_dropped", std::uint64_t{0});
-    decode_errors += j.value("decode_errors", std::uint64_t{0});
-  }
-  nlohmann::json Json() const {
-    return {{"streams", streams}, {"packets", packets}, {"bytes", bytes}, {"lost", lost},
-            {"late", late}, {"frames_rendered", frames_rendered},
-            {"frames_dropped", frames_dropped}, {"decode_errors", decode_errors}};
-  }
-};
-
 nlohmann::json RepairJson(const RepairFigures& r) {
   return {{"recovered_rtx", r.recovered_rtx}, {"recovered_fec", r.recovered_fec},
           {"lost_for_good", r.lost_for_good}, {"nacks_sent", r.nacks_sent},
@@ -84,6 +63,26 @@ struct RecvStatsReporter::Impl {
   bool srtp_failure_named = false;
   net::StatsStream stream;
   bool status_line = true;
+  // Streams that left beyond the last kRetiredKept: how many and their summed counters.
+  struct RetiredAggregate {
+    std::uint64_t streams = 0, packets = 0, bytes = 0, lost = 0, late = 0, frames_rendered = 0,
+                  frames_dropped = 0, decode_errors = 0;
+    void Add(const nlohmann::json& j) {
+      ++streams;
+      packets += j.value("packets", std::uint64_t{0});
+      bytes += j.value("bytes", std::uint64_t{0});
+      lost += j.value("lost", std::uint64_t{0});
+      late += j.value("late", std::uint64_t{0});
+      frames_rendered += j.value("frames_rendered", std::uint64_t{0});
+      frames_dropped += j.value("frames_dropped", std::uint64_t{0});
+      decode_errors += j.value("decode_errors", std::uint64_t{0});
+    }
+    nlohmann::json Json() const {
+      return {{"streams", streams}, {"packets", packets}, {"bytes", bytes}, {"lost", lost},
+              {"late", late}, {"frames_rendered", frames_rendered},
+              {"frames_dropped", frames_dropped}, {"decode_errors", decode_errors}};
+    }
+  };
   // Streams that left: the last kRetiredKept in full, older ones summed into retired_older.
   std::deque<nlohmann::json> retired;
   RetiredAggregate retired_older;

@@ -10,10 +10,6 @@
 namespace confcast::receiver {
 namespace {
 
-double Seconds(rtp::Duration d) {
-  return static_cast<double>(d.count()) / 1e6;
-}
-
 std::optional<bool> Listed(const net::IpAddress& group, const std::string& iface) {
   std::ifstream in(group.family == net::Family::kIpv4 ? "/proc/net/igmp" : "/proc/net/igmp6");
   if (!in) return std::nullopt;
@@ -64,9 +60,9 @@ void SignalWatch::Rejoin() {
 
 SignalFigures SignalWatch::Figures(rtp::Timestamp now) const {
   return SignalFigures{.state = dog_.state(),
-                       .silence_s = Seconds(dog_.silence(now)),
+                       .silence_s = rtp::ToSeconds(dog_.silence(now)),
                        .outages = dog_.outages(),
-                       .longest_outage_s = Seconds(dog_.longest_outage()),
+                       .longest_outage_s = rtp::ToSeconds(dog_.longest_outage()),
                        .rejoins = rejoins_};
 }
 

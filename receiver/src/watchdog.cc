@@ -127,10 +127,6 @@ std::string Ranked(const WatchdogEvent& e) {
   return out;
 }
 
-double Seconds(rtp::Duration d) {
-  return static_cast<double>(d.count()) / 1e6;
-}
-
 }  // namespace
 
 std::string DescribeEvent(const WatchdogEvent& e, std::string_view where) {
@@ -140,20 +136,20 @@ std::string DescribeEvent(const WatchdogEvent& e, std::string_view where) {
         return fmt::format(
             "no signal: nothing received on {} for {:.1f} s: {}; waiting for "
             "senders",
-            where, Seconds(e.outage), CauseText(e.causes[0], e));
+            where, rtp::ToSeconds(e.outage), CauseText(e.causes[0], e));
       }
       return fmt::format(
           "no signal: nothing received on {} for {:.1f} s; keeping the last "
           "picture. Likely causes, most likely first: {}",
-          where, Seconds(e.outage), Ranked(e));
+          where, rtp::ToSeconds(e.outage), Ranked(e));
     case WatchdogEvent::Kind::kSenderTimedOut:
       return fmt::format(
           "still no signal on {} after {:.1f} s: the sender timed out (no RTP or "
           "RTCP); likely causes: {}",
-          where, Seconds(e.outage), Ranked(e));
+          where, rtp::ToSeconds(e.outage), Ranked(e));
     case WatchdogEvent::Kind::kRecovered:
       return fmt::format("signal back on {}: packets arrive again after {:.1f} s without any",
-                         where, Seconds(e.outage));
+                         where, rtp::ToSeconds(e.outage));
   }
   return "?";
 }

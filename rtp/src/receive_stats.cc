@@ -11,7 +11,6 @@ namespace {
 
 constexpr std::uint32_t kSeqMod = 1u << 16;
 constexpr std::uint32_t kNoBadSeq = kSeqMod + 1;  // never equal to a 16-bit sequence number
-constexpr std::int64_t kMicrosPerSecond = 1'000'000;
 
 // DLSR in 1/65536 s. Unlike CompactNtpFromDuration this saturates instead of wrapping when
 // the last SR is more than 65536 s old, so a stale SR never looks recent.

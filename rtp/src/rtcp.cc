@@ -12,10 +12,6 @@
 namespace confcast::rtp {
 namespace {
 
-constexpr std::size_t RoundUp4(std::size_t n) {
-  return (n + 3) & ~std::size_t{3};
-}
-
 class Writer {
  public:
   explicit Writer(MutableBytes out) noexcept : out_(out) {}

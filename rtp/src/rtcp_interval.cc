@@ -8,23 +8,18 @@
 namespace confcast::rtp {
 namespace {
 
-constexpr double kMicrosPerSecond = 1e6;
 // Intervals are capped far beyond any real session so that the conversion cannot overflow.
 constexpr double kMaxIntervalSeconds = 1e9;
 
-double Seconds(Duration d) noexcept {
-  return static_cast<double>(d.count()) / kMicrosPerSecond;
-}
-
 Duration FromSeconds(double seconds) noexcept {
   if (!(seconds > 0)) return Duration{0};
-  return Duration{std::llround(std::min(seconds, kMaxIntervalSeconds) * kMicrosPerSecond)};
+  return Duration{std::llround(std::min(seconds, kMaxIntervalSeconds) * static_cast<double>(kMicrosPerSecond))};
 }
 
 // A.7 rtcp_interval() before randomization, in seconds.
 double DeterministicSeconds(int members, int senders, double rtcp_bw, bool we_sent,
                             double avg_rtcp_size, bool initial, Duration min_interval) noexcept {
-  double min_time = Seconds(min_interval);
+  double min_time = ToSeconds(min_interval);
   if (initial) min_time /= 2;  // a newcomer reports sooner, but not at once (6.2)
   const int all = std::max(members, 1);
   const int sending = std::clamp(senders, 0, all);

@@ -21,10 +21,6 @@
 namespace confcast::rtp {
 namespace {
 
-constexpr std::size_t RoundUp4(std::size_t n) {
-  return (n + 3) & ~std::size_t{3};
-}
-
 // Frames the packet at the start of `rest` (at least 4 bytes). Checks the version, the length
 // against the datagram, optionally that a padded packet is the last one, and the padding count.
 std::expected<RtcpPacketView, RtcpError> FramePacket(Bytes rest,

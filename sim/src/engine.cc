@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::uint32_t kSenderSsrc = kMediaSsrc;
 constexpr std::size_t kMaxClasses = 8;
-constexpr std::uint32_t kReceiverSsrcBase = 0x20000000;
 
 rtp::FecPolicyConfig PolicyConfig(bool scaled) {
   rtp::FecPolicyConfig c;

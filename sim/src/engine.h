@@ -23,7 +23,7 @@
 namespace confcast::sim {
 
 inline constexpr rtp::Timestamp kNever = rtp::Timestamp::max();
-inline constexpr std::uint32_t kMediaSsrc = 0x11223344;  // the sender's, as stream_model.cc's
+inline constexpr std::uint32_t kReceiverSsrcBase = 0x20000000;  // receiver r is base + r + 1
 inline constexpr rtp::Duration kPacketSpacing{100};      // a frame's burst: 100 us per packet
 
 enum class EventKind : std::uint8_t {

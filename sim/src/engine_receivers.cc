@@ -8,11 +8,6 @@
 #include "engine.h"
 
 namespace confcast::sim {
-namespace {
-
-constexpr std::uint32_t kReceiverSsrcBase = 0x20000000;
-
-}  // namespace
 
 void Engine::InitReceivers() {
   rtp::NackTrackerConfig tc;

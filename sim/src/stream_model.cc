@@ -9,8 +9,6 @@
 namespace confcast::sim {
 namespace {
 
-constexpr std::uint32_t kMediaSsrc = 0x11223344;
-constexpr std::uint32_t kFecSsrc = 0x55667788;
 
 std::uint64_t Mix(std::uint64_t h, std::uint64_t v) noexcept {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);

@@ -23,6 +23,9 @@
 
 namespace confcast::sim {
 
+inline constexpr std::uint32_t kMediaSsrc = 0x11223344;  // the modelled sender's media SSRC
+inline constexpr std::uint32_t kFecSsrc = 0x55667788;    // and its FlexFEC SSRC
+
 inline constexpr int kMaxFramePackets = 64;  // media (and repair) packets of a frame: 64-bit masks
 inline constexpr std::size_t kMaxPayload = 1172;  // as confcast-send's slices
 inline constexpr std::size_t kRtpHeader = 12;

@@ -17,6 +17,11 @@ namespace confcast::net {
 
 enum class Family : std::uint8_t { kIpv4, kIpv6 };
 
+// "IPv4" or "IPv6", for messages.
+constexpr const char* FamilyName(Family f) noexcept {
+  return f == Family::kIpv4 ? "IPv4" : "IPv6";
+}
+
 // An IPv4 or IPv6 address as plain bytes (network order). IPv4 uses the first 4 bytes.
 struct IpAddress {
   Family family = Family::kIpv4;

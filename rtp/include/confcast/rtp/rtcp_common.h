@@ -12,6 +12,11 @@
 
 namespace confcast::rtp {
 
+// RTCP packets are 32-bit aligned (RFC 3550 6.4.1): a length rounded up to whole words.
+constexpr std::size_t RoundUp4(std::size_t n) noexcept {
+  return (n + 3) & ~std::size_t{3};
+}
+
 // Packet types (RFC 3550 12.1, RFC 4585 6.1).
 inline constexpr std::uint8_t kRtcpSr = 200;
 inline constexpr std::uint8_t kRtcpRr = 201;

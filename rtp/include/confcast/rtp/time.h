@@ -11,6 +11,12 @@ namespace confcast::rtp {
 // receive-side state machines). Durations use the same unit.
 using Duration = std::chrono::microseconds;
 using Timestamp = std::chrono::microseconds;
+inline constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+
+// A duration in seconds, for arithmetic and messages.
+constexpr double ToSeconds(Duration d) noexcept {
+  return static_cast<double>(d.count()) / static_cast<double>(kMicrosPerSecond);
+}
 
 // 64-bit NTP time (RFC 3550 4, RFC 5905): seconds since 1900 in the high word, fraction in the
 // low word.
