@@ -101,6 +101,10 @@ ReceiveStream* Receiver::Admit(Port& port, const rtp::RtpView& view, const Sourc
     if (port.kind == MediaKind::kVideo) {
       // With NACK on, a hole may wait the whole latency budget for its retransmission.
       c.repair_wait = o_.nack ? c.latency_ceiling : rtp::Duration{0};
+      // A retry of a lost retransmission often lands just after the budget: waiting one more
+      // budget for it (the NACK tracker keeps asking as long) costs one late picture, where
+      // giving up costs every picture until a keyframe.
+      c.salvage_wait = c.repair_wait;
       s = std::make_unique<VideoStream>(c, since);
       if (nack_) nack_->AddMedia(ssrc);
     } else {

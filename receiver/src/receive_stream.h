@@ -36,6 +36,9 @@ struct StreamConfig {
   rtp::Duration latency_ceiling{40'000};
   // How long a frame with a hole waits for a repair (NACK/RTX, FEC); 0 without repair.
   rtp::Duration repair_wait{0};
+  // How much longer a frame past its deadline waits for a late repair before the reference
+  // chain is given up (rtp::VideoJitterConfig::salvage_wait); 0 without NACK.
+  rtp::Duration salvage_wait{0};
 };
 
 // What the receiver should do after a stream handled an event.

@@ -19,6 +19,7 @@ nlohmann::json FiguresJson(const StreamFigures& f) {
                    {"lost", f.lost},                 {"late", f.late},
                    {"duplicates", f.duplicates},     {"reordered", f.reordered},
                    {"frames_rendered", f.frames_rendered}, {"frames_dropped", f.frames_dropped},
+                   {"frames_salvaged", f.frames_salvaged},
                    {"frames_concealed", f.frames_concealed}, {"decode_errors", f.decode_errors},
                    {"keyframe_requests", f.keyframe_requests},
                    {"wrong_payload_type", f.wrong_payload_type},

@@ -20,6 +20,7 @@ struct StreamFigures {
   std::uint64_t reordered = 0;
   std::uint64_t frames_rendered = 0;  // video frames shown / audio frames played
   std::uint64_t frames_dropped = 0;   // undecodable or broken, never shown
+  std::uint64_t frames_salvaged = 0;  // video: completed by a repair after their deadline, shown late
   std::uint64_t frames_concealed = 0; // audio: PLC or FEC frames
   std::uint64_t decode_errors = 0;
   std::uint64_t keyframe_requests = 0;

@@ -12,6 +12,7 @@ VideoStream::VideoStream(const StreamConfig& config, rtp::Timestamp since)
         rtp::VideoJitterConfig c;
         c.max_delay = config.latency_ceiling;
         c.repair_wait = config.repair_wait;
+        c.salvage_wait = config.salvage_wait;
         return c;
       }()) {}
 
@@ -134,6 +135,7 @@ void VideoStream::SyncFigures() {
   figures_.frames_rendered = d.frames_rendered;
   figures_.decode_errors = d.decode_errors;
   figures_.frames_dropped = jitter_.stats().frames_dropped + incomplete_ + d.frames_dropped;
+  figures_.frames_salvaged = jitter_.stats().frames_salvaged;
   figures_.decoder_queue_overflows = d.queue_overflows;
   figures_.decoder_queue_high_water = d.queue_high_water;
   figures_.max_render_gap_ms = d.max_render_gap_ms;

@@ -333,6 +333,13 @@ VideoJitterBuffer::HeadFrame VideoJitterBuffer::ExamineHead() const noexcept {
   return h;  // empty, or the frame's tail simply has not arrived yet
 }
 
+bool VideoJitterBuffer::KeyframeAfter(std::int64_t head_uts) const noexcept {
+  for (auto it = keyframe_starts_.lower_bound(head_); it != keyframe_starts_.end(); ++it) {
+    if (At(*it).uts != head_uts) return true;
+  }
+  return false;
+}
+
 Timestamp VideoJitterBuffer::GapDeadline(std::int64_t uts, Timestamp first_arrival) const noexcept {
   return std::min(std::max({timing_.Playout(uts), first_arrival + timing_.target_delay(),
                             first_arrival + config_.repair_wait}),
@@ -440,6 +447,8 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
         wakeup_ = playout;
         return;
       }
+      if (overdue_uts_ == h.uts) ++stats_.frames_salvaged;
+      overdue_uts_.reset();
       frames.push_back(Release(h.last, playout));
       continue;
     }
@@ -452,6 +461,20 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
       wakeup_ = deadline;
       return;
     }
+    // Past its deadline the frame can no longer be shown on time, but while the salvage wait
+    // lasts a late repair may still complete it and keep the chain: wait for that or for a
+    // keyframe (requested now), whichever comes first.
+    const Timestamp salvage_end = deadline + config_.salvage_wait;
+    if (now < salvage_end && !KeyframeAfter(h.uts)) {
+      if (overdue_uts_ != h.uts) {
+        overdue_uts_ = h.uts;
+        ++stats_.frames_overdue;
+        MaybeRequestKeyframe(now, request_keyframe);
+      }
+      wakeup_ = salvage_end;
+      return;
+    }
+    overdue_uts_.reset();
     // The gap is past its deadline: this frame is lost, and with it the reference chain.
     // Drop the whole broken frame (up to the next packet with another timestamp), so that
     // neither it nor a straggler of it is picked up again.
@@ -536,6 +559,7 @@ void VideoJitterBuffer::ResetStream() {
   need_keyframe_ = false;
   last_request_.reset();
   last_dropped_uts_.reset();
+  overdue_uts_.reset();
   wakeup_.reset();
   restart_probe_.reset();
 }

@@ -79,5 +79,66 @@ TEST(VideoJitterBufferRepair, RepairWaitNeverPassesTheCeiling) {
   EXPECT_EQ(r.jb.stats().lost, 1u);
 }
 
+// salvage_wait: past its deadline the frame is overdue (a keyframe is asked for at once) but a
+// repair that comes within the salvage wait still completes it, and the frames held behind it
+// go out with it; the chain holds and nothing is lost.
+TEST(VideoJitterBufferRepair, SalvageReleasesAFrameWhoseRepairCameAfterItsDeadline) {
+  VideoJitterConfig c = Config(30ms, 40ms);
+  c.salvage_wait = 40ms;
+  Harness r{VideoJitterBuffer(c)};
+  LoseOne(r);
+  const Timestamp deadline = 1'000'000us + 33ms + 30ms;
+  r.Poll(deadline);
+  EXPECT_EQ(r.requests, 1);
+  EXPECT_FALSE(r.jb.waiting_for_keyframe());
+  EXPECT_EQ(r.jb.stats().frames_overdue, 1u);
+  EXPECT_EQ(r.jb.NextWakeup(), deadline + 40ms);
+  r.Insert(Packet(5, 6000, false, false), 1'000'000us + 66ms);  // the next frame, held
+  r.Insert(Packet(6, 6000, true, false), 1'000'000us + 66ms);
+  EXPECT_EQ(r.frames, 1);
+  r.Insert(Packet(3, 3000, false, false), deadline + 25ms);  // the late repair
+  EXPECT_EQ(r.frames, 3);
+  EXPECT_EQ(r.requests, 1);
+  EXPECT_EQ(r.jb.stats().lost, 0u);
+  EXPECT_EQ(r.jb.stats().frames_dropped, 0u);
+  EXPECT_EQ(r.jb.stats().frames_salvaged, 1u);
+}
+
+TEST(VideoJitterBufferRepair, SalvageGivesUpWhenItsWaitRunsOut) {
+  VideoJitterConfig c = Config(30ms, 40ms);
+  c.salvage_wait = 40ms;
+  Harness r{VideoJitterBuffer(c)};
+  LoseOne(r);
+  const Timestamp deadline = 1'000'000us + 33ms + 30ms;
+  r.Poll(deadline + 39ms);
+  EXPECT_FALSE(r.jb.waiting_for_keyframe());
+  r.Poll(deadline + 40ms);
+  EXPECT_TRUE(r.jb.waiting_for_keyframe());
+  EXPECT_EQ(r.jb.stats().lost, 1u);
+  EXPECT_EQ(r.requests, 1);  // asked at the deadline; the interval holds the second request back
+  r.Insert(Packet(3, 3000, false, false), deadline + 41ms);  // too late now
+  EXPECT_EQ(r.frames, 1);
+  EXPECT_EQ(r.jb.stats().frames_salvaged, 0u);
+}
+
+TEST(VideoJitterBufferRepair, AKeyframeEndsTheSalvageWait) {
+  VideoJitterConfig c = Config(30ms, 40ms);
+  c.salvage_wait = 40ms;
+  Harness r{VideoJitterBuffer(c)};
+  LoseOne(r);
+  const Timestamp deadline = 1'000'000us + 33ms + 30ms;
+  r.Poll(deadline);
+  EXPECT_EQ(r.requests, 1);
+  // The keyframe asked for arrives before the repair: the broken frame is dropped and the
+  // stream goes on from the keyframe.
+  r.Insert(Packet(5, 9000, false, true), deadline + 10ms);
+  r.Insert(Packet(6, 9000, true, false), deadline + 10ms);
+  r.Poll(deadline + 60ms);
+  EXPECT_EQ(r.frames, 2);
+  EXPECT_EQ(r.jb.stats().lost, 1u);
+  EXPECT_EQ(r.jb.stats().frames_salvaged, 0u);
+  EXPECT_FALSE(r.jb.waiting_for_keyframe());
+}
+
 }  // namespace
 }  // namespace confcast::rtp

@@ -21,7 +21,12 @@
 // max_delay); then it is lost, with whatever of it did arrive. A frame whose tail simply has
 // not arrived yet has no deadline: the next packet after it turns a lost tail into a gap. The
 // stream is assumed to have a single reference chain (low latency H.264), so every later frame is
-// undecodable until a keyframe: the buffer enters "waiting for keyframe" (also its state at join
+// undecodable until a keyframe. With salvage_wait set (repair on), the frame is first only
+// *overdue*: it has missed its own turn on screen, but a repair that arrives a little later
+// (a retransmission of a retransmission, a burst's last packet) still completes it, and then it
+// and the frames after it go out at once (late, but whole) instead of the chain breaking until a
+// keyframe; a keyframe request goes out at the deadline all the same, and a keyframe that
+// arrives first ends the wait. When salvage_wait runs out too, the frame is lost: the buffer enters "waiting for keyframe" (also its state at join
 // and after a capacity overflow), counts what it skips, and asks the caller for a keyframe, at
 // most once per keyframe_request_interval. It starts again at the first packet of the access unit
 // of the first packet marked keyframe_start, and only once that first packet is certain: the
@@ -123,6 +128,9 @@ struct VideoJitterConfig {
   // first packet for the repair before it is given up (still never past max_delay). 0: no
   // repair, a hole is lost at the frame's playout time.
   Duration repair_wait{0};
+  // How much longer than its deadline a frame with a hole may wait for the repair before the
+  // reference chain is given up (see above). 0: given up at the deadline.
+  Duration salvage_wait{0};
   std::size_t capacity = 2048;  // packets held at most
   // While waiting for a keyframe, packets older than this (or past their latest possible
   // playout) are dropped.
@@ -197,6 +205,8 @@ struct VideoJitterStats {
   std::uint64_t lost = 0;             // sequence numbers skipped without ever arriving
   std::uint64_t frames_complete = 0;  // released
   std::uint64_t frames_dropped = 0;   // skipped as undecodable
+  std::uint64_t frames_overdue = 0;   // still incomplete at their deadline
+  std::uint64_t frames_salvaged = 0;  // of those, completed later and released (late)
   std::uint64_t keyframe_requests = 0;
   std::uint64_t overflows = 0;
   std::uint64_t restarts = 0;
@@ -260,6 +270,8 @@ class VideoJitterBuffer {
   // How long a frame of time `uts` whose first packet came at `first_arrival` waits for a hole.
   Timestamp GapDeadline(std::int64_t uts, Timestamp first_arrival) const noexcept;
   HeadFrame ExamineHead() const noexcept;
+  // A keyframe start beyond the head frame (of time `head_uts`) is in the buffer.
+  bool KeyframeAfter(std::int64_t head_uts) const noexcept;
   VideoFrame Release(std::int64_t last, Timestamp playout);
   // Drops [head_, end) and moves head_ to end, counting lost numbers and (with whole_frames)
   // the frames dropped. Fixes the head only when it moved.
@@ -283,6 +295,7 @@ class VideoJitterBuffer {
   bool need_keyframe_ = false;  // a request is due while waiting
   std::optional<Timestamp> last_request_;
   std::optional<std::int64_t> last_dropped_uts_;  // counts a dropped frame once
+  std::optional<std::int64_t> overdue_uts_;       // the head frame past its deadline
   std::optional<Timestamp> wakeup_;
   std::optional<VideoPacket> restart_probe_;
   Timestamp restart_probe_arrival_{0};
