@@ -29,7 +29,7 @@ Duration NackTracker::RequestDelay(double uniform01) const noexcept {
 }
 
 Duration NackTracker::RetryInterval() const noexcept {
-  return std::max(config_.min_retry_interval, rtt_ * 3 / 2);
+  return std::max({config_.min_retry_interval, rtt_ * 3 / 2, rtt_ + 4 * rtt_deviation_});
 }
 
 Duration NackTracker::ReorderWindow() const noexcept {
@@ -137,8 +137,11 @@ bool NackTracker::OnRecovered(std::uint16_t seq, Timestamp now) {
   if (it == missing_.end()) return false;
   const Entry& e = it->second;
   if (e.attempts == 1 && e.only_ours && e.last_attempt) {
-    // Karn: one request, so this repair answers it. RFC 6298 smoothing, alpha = 1/8.
+    // Karn: one request, so this repair answers it. RFC 6298 smoothing, alpha = 1/8, beta = 1/4
+    // (the deviation against the estimate before this sample).
     const Duration sample = std::max(Duration{0}, now - *e.last_attempt);
+    const Duration off = sample > rtt_ ? sample - rtt_ : rtt_ - sample;
+    rtt_deviation_ = std::min(rtt_deviation_ + (off - rtt_deviation_) / 4, config_.max_rtt);
     SetRtt(rtt_ + (sample - rtt_) / 8);
     ++stats_.rtt_samples;
   }

@@ -315,6 +315,27 @@ TEST(NackTracker, RttComesFromRtcpAndFromUnambiguousRepairs) {
   EXPECT_EQ(t.stats().rtt_samples, 1u);
 }
 
+// Repairs that come back sometimes after 2 ms, sometimes after 10 ms (a Wi-Fi hop): a retry
+// 1.5 smoothed RTTs after the request would go out before the slow half of them arrived.
+TEST(NackTracker, RetriesWaitForTheSlowRepairsOfAVaryingPath) {
+  NackTracker t(Config());
+  EXPECT_EQ(t.rtt_deviation(), microseconds(0));
+  std::uint16_t start = 0;
+  Timestamp now = Us(0);
+  for (int i = 0; i < 40; ++i, start = static_cast<std::uint16_t>(start + 3), now += Us(50'000)) {
+    Feed(t, {0, 2}, start, now);
+    ASSERT_EQ(t.Process(now + Us(2'000), 0.0).nack.size(), 1u) << i;
+    const Timestamp back = now + Us(2'000) + (i % 2 == 0 ? Us(2'000) : Us(10'000));
+    ASSERT_TRUE(t.OnRecovered(At(start, 1), back)) << i;
+  }
+  EXPECT_EQ(t.stats().rtt_samples, 40u);
+  // Mean 6 ms, mean deviation about 4 ms: the retry waits RTT + 4 deviations, past the 10 ms.
+  EXPECT_NEAR(static_cast<double>(t.rtt().count()), 6'000, 1'000);
+  EXPECT_GT(t.rtt_deviation(), microseconds(3'000));
+  EXPECT_GT(t.RetryInterval(), microseconds(10'000));
+  EXPECT_EQ(t.RetryInterval(), t.rtt() + 4 * t.rtt_deviation());
+}
+
 TEST(NackTracker, RepairBeforeTheGapIsSeenChangesNothing) {
   NackTracker t(Config());
   EXPECT_FALSE(t.OnRecovered(5, Us(0)));

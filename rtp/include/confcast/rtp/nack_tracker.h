@@ -27,8 +27,8 @@
 // random delay uniform in [0, suppression_window] (the draw is passed in by the caller; rtp/ has
 // no random source). If another receiver's NACK for the same packet is heard first (OnNackHeard),
 // ours is suppressed: the sender's one retransmission to the group serves both, so we schedule the
-// next try as if we had sent it. Retries are one retry interval apart (1.5 RTT, at least
-// `min_retry_interval`), up to `max_attempts`; a packet still missing one interval after the last
+// next try as if we had sent it. Retries are one retry interval apart (the larger of 1.5 RTT and
+// RTT + 4 x its mean deviation, at least `min_retry_interval`), up to `max_attempts`; a packet still missing one interval after the last
 // attempt, or `deadline` after it went missing (the jitter buffer's latency budget), is lost for
 // good and the caller falls back to a keyframe request.
 //
@@ -41,7 +41,9 @@
 //
 // RTT: starts at `initial_rtt` (or SetRtt from RTCP) and is refined by Karn's rule: only a
 // packet recovered after exactly one NACK of our own gives a sample (NACK sent -> repair
-// arrived), smoothed as in RFC 6298 (alpha 1/8).
+// arrived), smoothed as in RFC 6298 (alpha 1/8, and its mean deviation beta 1/4). On a path whose
+// delay varies (Wi-Fi), a retry one plain RTT after the request mostly duplicates a repair still
+// on its way and spends an attempt: the deviation term waits for the slow repairs too.
 //
 // Memory: at most `max_tracked` numbers are tracked; a jump of more than `reset_distance` seen
 // twice in a row is a new stream (restarted sender) and resets the tracker instead of NACKing
@@ -150,6 +152,7 @@ class NackTracker {
   // The delay a request waits at this group size for the draw `uniform01`.
   Duration RequestDelay(double uniform01) const noexcept;
   Duration rtt() const noexcept { return rtt_; }
+  Duration rtt_deviation() const noexcept { return rtt_deviation_; }
   Duration RetryInterval() const noexcept;
   // The reorder tolerance in force (see "Gap detection").
   Duration ReorderWindow() const noexcept;
@@ -185,6 +188,7 @@ class NackTracker {
   std::optional<std::uint16_t> stray_;
   std::map<std::int64_t, Entry> missing_;
   Duration rtt_;
+  Duration rtt_deviation_{0};  // RFC 6298 RTTVAR, from our own samples only
   int group_size_ = 1;
   double reorder_us_ = 0;       // decaying maximum of how long reordered packets were missing
   double reorder_packets_ = 0;  // ... and how many newer packets came before them
