@@ -47,6 +47,7 @@ StreamActions VideoStream::Insert(const rtp::RtpView& packet, rtp::Timestamp arr
   p.marker = packet.marker;
   p.keyframe_start = rtp::StartsKeyframe(packet.payload);
   p.begins_access_unit = rtp::BeginsAccessUnit(packet.payload);
+  p.repaired = origin != PacketOrigin::kMedia;
   p.payload.assign(packet.payload.begin(), packet.payload.end());
   rtp::InsertResult r = jitter_.Insert(std::move(p), arrival);
   if (origin != PacketOrigin::kMedia) {

@@ -222,8 +222,9 @@ InsertStatus VideoJitterBuffer::Store(VideoPacket& packet, Timestamp arrival,
         return InsertStatus::kDuplicate;
       }
       ++stats_.late;
-      // How late it was tells the delay estimate what it missed.
-      timing_.OnLateSample(ts_unwrapper_.Peek(packet.rtp_ts), arrival);
+      // How late it was tells the delay estimate what it missed (a late repair tells nothing
+      // about the path).
+      if (!packet.repaired) timing_.OnLateSample(ts_unwrapper_.Peek(packet.rtp_ts), arrival);
       return InsertStatus::kLate;
     }
     head_ = useq;  // nothing left yet: an earlier packet arriving late still belongs
@@ -263,6 +264,7 @@ InsertStatus VideoJitterBuffer::Store(VideoPacket& packet, Timestamp arrival,
   s.marker = packet.marker;
   s.keyframe_start = packet.keyframe_start;
   s.begins_access_unit = packet.begins_access_unit;
+  s.repaired = packet.repaired;
   s.rtp_ts = packet.rtp_ts;
   s.uts = uts;
   s.arrival = arrival;
@@ -497,10 +499,12 @@ VideoFrame VideoJitterBuffer::Release(std::int64_t last, Timestamp playout) {
   f.playout_time = playout;
   f.payloads.reserve(static_cast<std::size_t>(last - head_ + 1));
   const std::int64_t uts = first.uts;
+  std::optional<Timestamp> path_last;  // the last packet that came over the path
   for (std::int64_t s = head_; s <= last; ++s) {
     Slot& slot = At(s);
     f.first_arrival = std::min(f.first_arrival, slot.arrival);
     f.last_arrival = std::max(f.last_arrival, slot.arrival);
+    if (!slot.repaired) path_last = std::max(path_last.value_or(slot.arrival), slot.arrival);
     f.payloads.push_back(std::move(slot.payload));
     slot.payload = {};
     slot.state = SlotState::kConsumed;
@@ -513,7 +517,7 @@ VideoFrame VideoJitterBuffer::Release(std::int64_t last, Timestamp playout) {
   head_ = last + 1;
   head_fixed_ = true;
   ++stats_.frames_complete;
-  timing_.OnSample(uts, f.last_arrival);
+  if (path_last) timing_.OnSample(uts, *path_last);
   return f;
 }
 

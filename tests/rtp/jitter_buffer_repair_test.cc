@@ -140,5 +140,39 @@ TEST(VideoJitterBufferRepair, AKeyframeEndsTheSalvageWait) {
   EXPECT_FALSE(r.jb.waiting_for_keyframe());
 }
 
+// 120 frames of two packets on a steady path, every fourth missing its second packet until a
+// repair brings it 25 ms later. Returns the playout delay the buffer settled on.
+Duration DelayAfterRepairs(bool marked_as_repairs) {
+  Harness r{VideoJitterBuffer(Config(40ms, 40ms))};
+  const Timestamp t0 = 1'000'000us;
+  for (int i = 0; i < 120; ++i) {
+    const auto seq = static_cast<std::uint16_t>(2 * i);
+    const auto ts = static_cast<std::uint32_t>(3000 * i);
+    const Timestamp at = t0 + i * 33'333us;
+    r.Poll(at);
+    r.Insert(Packet(seq, ts, false, i == 0), at);
+    if (i % 4 != 3) {
+      r.Insert(Packet(static_cast<std::uint16_t>(seq + 1), ts, true, false), at);
+      continue;
+    }
+    r.Poll(at + 25ms);
+    VideoPacket repair = Packet(static_cast<std::uint16_t>(seq + 1), ts, true, false);
+    repair.repaired = marked_as_repairs;
+    r.Insert(std::move(repair), at + 25ms);
+  }
+  r.Poll(t0 + 5s);
+  EXPECT_EQ(r.frames, 120);
+  EXPECT_EQ(r.requests, 0);
+  return r.jb.stats().target_delay;
+}
+
+// A repair's arrival measures the repair, not the path: the playout delay stays at what the
+// path needs (the floor here), and the frames that wait for a repair wait alone.
+TEST(VideoJitterBufferRepair, RepairsDoNotRaiseThePlayoutDelay) {
+  EXPECT_EQ(DelayAfterRepairs(true), 2ms);
+  // The same arrivals taken as the path's own: the delay grows toward the 25 ms they took.
+  EXPECT_GE(DelayAfterRepairs(false), 20ms);
+}
+
 }  // namespace
 }  // namespace confcast::rtp

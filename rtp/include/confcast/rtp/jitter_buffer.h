@@ -60,7 +60,8 @@ namespace confcast::rtp {
 // Three samples in a row later than base + ceiling re-anchor the base (a sender that paused its
 // clock, a path that got longer). k * J follows smooth jitter; the p99 of v catches heavy tails
 // (reordering) that a smoothed mean underestimates. Packets that arrived too late to be used are
-// fed in as v samples too, so losses caused by a short delay make the delay grow.
+// fed in as v samples too, so losses caused by a short delay make the delay grow. The video
+// buffer feeds only packets that came over the path, never repairs (VideoPacket::repaired).
 class PlayoutTiming {
  public:
   struct Config {
@@ -155,6 +156,11 @@ struct VideoPacket {
   // with an AUD or SPS: rtp::BeginsAccessUnit). At join the buffer starts a keyframe there at
   // once instead of waiting a gap's deadline for packets before it.
   bool begins_access_unit = false;
+  // Came as a repair (retransmission or FEC), not over the path: its arrival says how long the
+  // repair took, not how much the path varies, so it does not move the playout delay (a frame
+  // that waits for a repair waits by repair_wait, alone, instead of every frame waiting as
+  // long as the slowest repair of the last few seconds).
+  bool repaired = false;
   friend bool operator==(const VideoPacket&, const VideoPacket&) = default;
 };
 
@@ -243,6 +249,7 @@ class VideoJitterBuffer {
     bool marker = false;
     bool keyframe_start = false;
     bool begins_access_unit = false;
+    bool repaired = false;
     std::uint32_t rtp_ts = 0;
     std::int64_t uts = 0;
     Timestamp arrival{0};
