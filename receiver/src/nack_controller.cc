@@ -101,9 +101,10 @@ void NackController::OnMedia(std::uint32_t ssrc, std::uint16_t seq, bool marker,
   }
 }
 
-bool NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now) {
+bool NackController::OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now,
+                                 rtp::Repair how) {
   auto it = trackers_.find(ssrc);
-  return it != trackers_.end() && it->second.tracker.OnRecovered(seq, now);
+  return it != trackers_.end() && it->second.tracker.OnRecovered(seq, now, how);
 }
 
 void NackController::OnProtected(std::uint32_t ssrc, std::uint16_t last_protected,

@@ -78,7 +78,7 @@ class NackController {
   // A repair (RTX or FEC) restored `seq`. False when it was not missing: FEC can rebuild a
   // frame's lost tail before any newer packet showed the gap, and the caller then feeds it as
   // media (OnMedia), or the next frame would make it a gap and NACK a packet we have.
-  bool OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now);
+  bool OnRecovered(std::uint32_t ssrc, std::uint16_t seq, rtp::Timestamp now, rtp::Repair how);
   // A FEC repair packet of `ssrc` protects numbers up to `last_protected` (see
   // NackTracker::OnProtected): a lost frame tail is asked for without waiting for the next frame.
   void OnProtected(std::uint32_t ssrc, std::uint16_t last_protected, rtp::Timestamp arrival);

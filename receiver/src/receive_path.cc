@@ -147,7 +147,8 @@ void Receiver::HandleRtx(const net::Datagram& d, rtp::Timestamp arrival, const N
   auto view = rtp::ParseRtp(restored->bytes);
   if (!view) return;
   Feed(*s, *view, arrival, PacketOrigin::kRtx, now);
-  (void)nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival);
+  (void)nack_->OnRecovered(restored->media_ssrc, restored->seq, arrival,
+                           rtp::Repair::kRetransmission);
 }
 
 void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Timestamp arrival,
@@ -158,7 +159,8 @@ void Receiver::DeliverRecovered(const FecRecovery::Datagrams& packets, rtp::Time
     if (!s) continue;
     Feed(*s, *view, arrival, PacketOrigin::kFec, now);
     // No NACK for it; a rebuilt tail nobody missed yet counts as arrived.
-    if (nack_ && !nack_->OnRecovered(view->ssrc, view->sequence_number, arrival)) {
+    if (nack_ &&
+        !nack_->OnRecovered(view->ssrc, view->sequence_number, arrival, rtp::Repair::kRebuilt)) {
       nack_->OnMedia(view->ssrc, view->sequence_number, view->marker, arrival);
     }
   }

@@ -32,6 +32,14 @@ Duration NackTracker::RetryInterval() const noexcept {
   return std::max({config_.min_retry_interval, rtt_ * 3 / 2, rtt_ + 4 * rtt_deviation_});
 }
 
+Timestamp NackTracker::NextTry(const Entry& e, Timestamp now) const noexcept {
+  // The deviation term waits for the slow repairs of a varying path, but a retry later than one
+  // RTT before the deadline could no longer be answered in time: there the plain interval rules.
+  const Duration plain = std::max(config_.min_retry_interval, rtt_ * 3 / 2);
+  const Timestamp last_useful = e.detected + config_.deadline - rtt_;
+  return std::max(now + plain, std::min(now + RetryInterval(), last_useful));
+}
+
 Duration NackTracker::ReorderWindow() const noexcept {
   const auto adaptive = Duration{static_cast<std::int64_t>(reorder_us_ * 1.25)};
   return std::clamp(adaptive, config_.reorder_window,
@@ -131,12 +139,12 @@ NackPacketOutcome NackTracker::OnPacket(std::uint16_t seq, Timestamp arrival) {
   return NackPacketOutcome::kInOrder;
 }
 
-bool NackTracker::OnRecovered(std::uint16_t seq, Timestamp now) {
+bool NackTracker::OnRecovered(std::uint16_t seq, Timestamp now, Repair how) {
   if (!started_) return false;
   auto it = missing_.find(unwrapper_.Peek(seq));
   if (it == missing_.end()) return false;
   const Entry& e = it->second;
-  if (e.attempts == 1 && e.only_ours && e.last_attempt) {
+  if (how == Repair::kRetransmission && e.attempts == 1 && e.only_ours && e.last_attempt) {
     // Karn: one request, so this repair answers it. RFC 6298 smoothing, alpha = 1/8, beta = 1/4
     // (the deviation against the estimate before this sample).
     const Duration sample = std::max(Duration{0}, now - *e.last_attempt);
@@ -179,18 +187,18 @@ std::size_t NackTracker::OnJoinedInsideKeyframe(Timestamp now) {
 std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now) {
   if (!started_) return 0;
   std::size_t suppressed = 0;
-  const Duration interval = RetryInterval();
+  const Duration plain = std::max(config_.min_retry_interval, rtt_ * 3 / 2);
   for (std::uint16_t seq : seqs) {
     auto it = missing_.find(unwrapper_.Peek(seq));
     if (it == missing_.end()) continue;
     Entry& e = it->second;
     // A request heard right after one (ours or another's) belongs to the same round: the
     // sender serves both with one retransmission, so it changes nothing.
-    if (e.last_attempt && now - *e.last_attempt < interval / 2) continue;
+    if (e.last_attempt && now - *e.last_attempt < plain / 2) continue;
     ++e.attempts;
     e.last_attempt = now;
     e.only_ours = false;
-    e.next_send = now + interval;
+    e.next_send = NextTry(e, now);
     e.backoff_pending = IsLargeGroup(group_size_, config_.backoff);
     ++suppressed;
   }
@@ -202,7 +210,6 @@ NackDue NackTracker::Process(Timestamp now, double uniform01) {
   NackDue due;
   const Duration delay = RequestDelay(uniform01);
   const bool large = IsLargeGroup(group_size_, config_.backoff);
-  const Duration interval = RetryInterval();
   for (auto it = missing_.begin(); it != missing_.end();) {
     Entry& e = it->second;
     if (now - e.detected >= config_.deadline) {
@@ -237,7 +244,7 @@ NackDue NackTracker::Process(Timestamp now, double uniform01) {
     due.nack.push_back(static_cast<std::uint16_t>(it->first));
     ++e.attempts;
     e.last_attempt = now;
-    e.next_send = now + interval;
+    e.next_send = NextTry(e, now);
     e.backoff_pending = large;
     ++stats_.nacks_sent;
     ++it;

@@ -116,7 +116,8 @@ void Engine::OnRtxArrive(SentPacket& p, int cls, rtp::Timestamp t) {
     RecordRepair(t - pend->expected);
     rx.pending.erase(pend);
     ++result_.rtx_recovered;
-    (void)rx.tracker.OnRecovered(static_cast<std::uint16_t>(p.seq), t);
+    (void)rx.tracker.OnRecovered(static_cast<std::uint16_t>(p.seq), t,
+                                 rtp::Repair::kRetransmission);
     ScheduleWake(r, t);
     return true;
   });
@@ -151,7 +152,7 @@ void Engine::OnFrameEnd(std::uint32_t index, int cls, rtp::Timestamp t) {
         ++result_.fec_recovered;
         RecordRepair(t - expected);
         // A rebuilt packet the tracker has not yet missed (the frame's tail) counts as arrived.
-        if (!rx.tracker.OnRecovered(static_cast<std::uint16_t>(seq), t)) {
+        if (!rx.tracker.OnRecovered(static_cast<std::uint16_t>(seq), t, rtp::Repair::kRebuilt)) {
           (void)rx.tracker.OnPacket(static_cast<std::uint16_t>(seq), t);
         }
         continue;

@@ -96,9 +96,9 @@ TEST(NackController, NacksPerStreamAndHonoursHeardNacks) {
   EXPECT_EQ(due[0].seqs, (std::vector<std::uint16_t>{12}));
   EXPECT_EQ(due[0].items, (std::vector<rtp::NackItem>{{12, 0}}));
   EXPECT_EQ(n.TrackerFor(0x5)->stats().nacks_suppressed, 1u);
-  EXPECT_TRUE(n.OnRecovered(0x1, 12, Us(3'000)));
+  EXPECT_TRUE(n.OnRecovered(0x1, 12, Us(3'000), rtp::Repair::kRetransmission));
   EXPECT_EQ(n.TrackerFor(0x1)->stats().recovered, 1u);
-  EXPECT_FALSE(n.OnRecovered(0x1, 12, Us(3'000)));  // not missing (any more)
+  EXPECT_FALSE(n.OnRecovered(0x1, 12, Us(3'000), rtp::Repair::kRetransmission));  // not missing (any more)
   n.Forget(0x1);
   EXPECT_EQ(n.TrackerFor(0x1), nullptr);
 }
@@ -167,7 +167,7 @@ TEST(NackController, AFecRebuiltTailIsNotNackedLater) {
   n.OnMedia(0x1, 10, false, Us(0));
   n.OnMedia(0x1, 11, false, Us(100));  // 12, the frame's last packet, was lost...
   // ...and FEC rebuilt it before any newer packet showed the gap: fed as media (receive_path).
-  EXPECT_FALSE(n.OnRecovered(0x1, 12, Us(300)));
+  EXPECT_FALSE(n.OnRecovered(0x1, 12, Us(300), rtp::Repair::kRetransmission));
   n.OnMedia(0x1, 12, true, Us(300));
   n.OnMedia(0x1, 13, false, Us(33'000));  // the next frame
   n.OnMedia(0x1, 14, true, Us(33'100));

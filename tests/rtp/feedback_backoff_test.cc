@@ -153,7 +153,7 @@ TEST(NackTrackerLargeGroup, AHeardRequestCancelsOurs) {
   EXPECT_EQ(t.stats().nacks_sent, 0u);
   EXPECT_EQ(t.stats().nacks_suppressed, 1u);
   // The repair arrives: nothing is ever sent.
-  EXPECT_TRUE(t.OnRecovered(3, Timestamp{6'000}));
+  EXPECT_TRUE(t.OnRecovered(3, Timestamp{6'000}, Repair::kRetransmission));
   EXPECT_TRUE(t.Process(Timestamp{100'000}, 0.0).nack.empty());
   EXPECT_EQ(t.stats().nacks_sent, 0u);
 }

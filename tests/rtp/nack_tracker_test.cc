@@ -71,8 +71,8 @@ TEST_P(NackTrackerWrap, SingleGapIsNackedOnceCertainAndRecovered) {
   EXPECT_TRUE(t.Process(Us(1'000), 0.0).nack.empty());
   EXPECT_EQ(t.Process(Us(2'000), 0.0).nack, (Seqs{At(s, 2)}));
   EXPECT_TRUE(t.Process(Us(3'000), 0.0).nack.empty());  // waits for the repair
-  EXPECT_TRUE(t.OnRecovered(At(s, 2), Us(3'000)));
-  EXPECT_FALSE(t.OnRecovered(At(s, 2), Us(3'100)));  // a duplicate repair
+  EXPECT_TRUE(t.OnRecovered(At(s, 2), Us(3'000), Repair::kRetransmission));
+  EXPECT_FALSE(t.OnRecovered(At(s, 2), Us(3'100), Repair::kRetransmission));  // a duplicate repair
   EXPECT_EQ(t.stats().recovered, 1u);
   EXPECT_EQ(t.stats().nacks_sent, 1u);
   EXPECT_EQ(t.tracked(), 0u);
@@ -243,7 +243,7 @@ TEST_P(NackTrackerWrap, JoinInsideAKeyframeAsksForTheNumbersBeforeIt) {
   ASSERT_EQ(nack.size(), 16u);
   EXPECT_EQ(nack.front(), At(s, -16));
   EXPECT_EQ(nack.back(), At(s, -1));
-  EXPECT_TRUE(t.OnRecovered(At(s, -1), Us(3'000)));  // the SPS came back
+  EXPECT_TRUE(t.OnRecovered(At(s, -1), Us(3'000), Repair::kRetransmission));  // the SPS came back
   (void)t.Process(Us(100'000), 0.0);                  // the rest never existed
   EXPECT_EQ(t.tracked(), 0u);
   EXPECT_EQ(t.stats().lost_for_good, 0u);
@@ -303,15 +303,24 @@ TEST(NackTracker, RttComesFromRtcpAndFromUnambiguousRepairs) {
   t.SetRtt(microseconds(8'000));
   Feed(t, {0, 2}, 0, Us(0));
   ASSERT_EQ(t.Process(Us(2'000), 0.0).nack.size(), 1u);
-  ASSERT_TRUE(t.OnRecovered(1, Us(2'000 + 1'600)));  // sample 1.6 ms
+  ASSERT_TRUE(t.OnRecovered(1, Us(2'000 + 1'600), Repair::kRetransmission));  // sample 1.6 ms
   EXPECT_EQ(t.rtt(), microseconds(8'000 + (1'600 - 8'000) / 8));
   EXPECT_EQ(t.stats().rtt_samples, 1u);
   // A repair after a suppressed request is ambiguous (Karn): no sample.
   Feed(t, {3, 5}, 0, Us(10'000));
   EXPECT_EQ(t.OnNackHeard(Seqs{4}, Us(10'500)), 1u);
   const Duration before = t.rtt();
-  ASSERT_TRUE(t.OnRecovered(4, Us(11'000)));
+  ASSERT_TRUE(t.OnRecovered(4, Us(11'000), Repair::kRetransmission));
   EXPECT_EQ(t.rtt(), before);
+  EXPECT_EQ(t.stats().rtt_samples, 1u);
+  // A packet FEC rebuilt after our request came with its row's parity, not as the answer: no
+  // sample, and the deviation stays as it was.
+  Feed(t, {6, 8}, 0, Us(20'000));
+  ASSERT_EQ(t.Process(Us(22'000), 0.0).nack.size(), 1u);
+  const Duration deviation = t.rtt_deviation();
+  ASSERT_TRUE(t.OnRecovered(7, Us(22'000 + 30'000), Repair::kRebuilt));
+  EXPECT_EQ(t.rtt(), before);
+  EXPECT_EQ(t.rtt_deviation(), deviation);
   EXPECT_EQ(t.stats().rtt_samples, 1u);
 }
 
@@ -326,7 +335,7 @@ TEST(NackTracker, RetriesWaitForTheSlowRepairsOfAVaryingPath) {
     Feed(t, {0, 2}, start, now);
     ASSERT_EQ(t.Process(now + Us(2'000), 0.0).nack.size(), 1u) << i;
     const Timestamp back = now + Us(2'000) + (i % 2 == 0 ? Us(2'000) : Us(10'000));
-    ASSERT_TRUE(t.OnRecovered(At(start, 1), back)) << i;
+    ASSERT_TRUE(t.OnRecovered(At(start, 1), back, Repair::kRetransmission)) << i;
   }
   EXPECT_EQ(t.stats().rtt_samples, 40u);
   // Mean 6 ms, mean deviation about 4 ms: the retry waits RTT + 4 deviations, past the 10 ms.
@@ -338,10 +347,10 @@ TEST(NackTracker, RetriesWaitForTheSlowRepairsOfAVaryingPath) {
 
 TEST(NackTracker, RepairBeforeTheGapIsSeenChangesNothing) {
   NackTracker t(Config());
-  EXPECT_FALSE(t.OnRecovered(5, Us(0)));
+  EXPECT_FALSE(t.OnRecovered(5, Us(0), Repair::kRetransmission));
   EXPECT_EQ(t.OnNackHeard(Seqs{5}, Us(0)), 0u);
   (void)t.OnPacket(1, Us(0));
-  EXPECT_FALSE(t.OnRecovered(0, Us(0)));
+  EXPECT_FALSE(t.OnRecovered(0, Us(0), Repair::kRetransmission));
   EXPECT_EQ(t.OnPacket(1, Us(1)), NackPacketOutcome::kDuplicate);
 }
 

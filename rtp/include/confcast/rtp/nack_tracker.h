@@ -28,9 +28,11 @@
 // no random source). If another receiver's NACK for the same packet is heard first (OnNackHeard),
 // ours is suppressed: the sender's one retransmission to the group serves both, so we schedule the
 // next try as if we had sent it. Retries are one retry interval apart (the larger of 1.5 RTT and
-// RTT + 4 x its mean deviation, at least `min_retry_interval`), up to `max_attempts`; a packet still missing one interval after the last
-// attempt, or `deadline` after it went missing (the jitter buffer's latency budget), is lost for
-// good and the caller falls back to a keyframe request.
+// RTT + 4 x its mean deviation, at least `min_retry_interval`; the deviation term never pushes a
+// retry past one RTT before the deadline, where its answer could still arrive), up to
+// `max_attempts`; a packet still missing one interval after the last attempt, or `deadline` after
+// it went missing (the jitter buffer's latency budget), is lost for good and the caller falls
+// back to a keyframe request.
 //
 // Large groups (feedback_backoff.h): after SetGroupSize(N) with N above the small-group size,
 // the delay before the first request is a truncated-exponential back-off of up to 6 x RTT
@@ -40,7 +42,8 @@
 // receiver (OnNackHeard) or the repair (OnRecovered, or the packet itself) cancels ours.
 //
 // RTT: starts at `initial_rtt` (or SetRtt from RTCP) and is refined by Karn's rule: only a
-// packet recovered after exactly one NACK of our own gives a sample (NACK sent -> repair
+// packet retransmitted after exactly one NACK of our own gives a sample (a FEC rebuild times the
+// parity, not the path) (NACK sent -> repair
 // arrived), smoothed as in RFC 6298 (alpha 1/8, and its mean deviation beta 1/4). On a path whose
 // delay varies (Wi-Fi), a retry one plain RTT after the request mostly duplicates a repair still
 // on its way and spends an attempt: the deviation term waits for the slow repairs too.
@@ -108,6 +111,10 @@ struct NackTrackerStats {
   std::uint64_t look_back = 0;      // numbers before a join inside a keyframe, asked for
 };
 
+// How a missing packet came back. Only a retransmission answers a request, so only it can
+// measure the round trip (Karn); a packet rebuilt by FEC arrives when its row's parity does.
+enum class Repair { kRetransmission, kRebuilt };
+
 class NackTracker {
  public:
   explicit NackTracker(NackTrackerConfig config = {});
@@ -115,7 +122,7 @@ class NackTracker {
   // A media packet arrived (original stream, not a repair).
   [[nodiscard]] NackPacketOutcome OnPacket(std::uint16_t seq, Timestamp arrival);
   // A repair (RTX or FEC) restored `seq`. True when it filled a missing number.
-  [[nodiscard]] bool OnRecovered(std::uint16_t seq, Timestamp now);
+  [[nodiscard]] bool OnRecovered(std::uint16_t seq, Timestamp now, Repair how);
   // Another receiver's NACK for these numbers was heard. Returns how many of our pending
   // requests it suppressed.
   // The packet after the newest is presumed lost (see "Tail loss" above). False when it is
@@ -178,6 +185,8 @@ class NackTracker {
   void AddMissing(std::int64_t from, std::int64_t to, Timestamp arrival, bool look_back = false);
   void GiveUp(std::map<std::int64_t, Entry>::iterator it, std::vector<std::uint16_t>* out);
   Timestamp CertainAt(const Entry& e) const noexcept;
+  // When the request sent (or heard) at `now` is retried.
+  Timestamp NextTry(const Entry& e, Timestamp now) const noexcept;
   void OnReordered(const Entry& e, Timestamp arrival) noexcept;
 
   NackTrackerConfig config_;
