@@ -276,6 +276,16 @@ def sender_repair(work: str):
     return out
 
 
+def sender_frames(work: str):
+    """confcast-send's frame-size peaks (its final video figures); None when it has none."""
+    d = load_json(os.path.join(work, "sender.json")) or {}
+    v = d.get("final", {}).get("video") or {}
+    if "keyframe_bytes_max" not in v:
+        return None
+    return {k: v.get(k) for k in ("frames", "keyframes", "keyframe_bytes_max",
+                                  "keyframe_bytes_mean", "delta_frame_bytes_max")}
+
+
 def summary(run: dict, s) -> dict:
     """All receivers pooled: what the README table shows per scenario and system."""
     rs = run["receivers"]

@@ -113,12 +113,16 @@ def parse_args(argv):
     p.add_argument("--compare", default="", help="also run these systems: gst,gst-rtx,ffmpeg")
     p.add_argument("--sweep", action="append", default=[],
                    help="KEY=VALUES: receivers=1,2,4,8,16, loss_pct=0:10:2 (any network key), "
-                        "bitrate=1000,2500,5000, vbv_ms=33,100,200 or latency=20,40")
+                        "bitrate=1000,2500,5000, vbv_ms=33,100,200, intra_refresh=0,1 or "
+                        "latency=20,40; two --sweep run every combination")
     p.add_argument("--json", help="write every figure as JSON here")
     p.add_argument("--html", help="write the HTML report here")
     p.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
     p.add_argument("--plot-svg", help="write one run's latency CDF as a standalone SVG file (README)")
     p.add_argument("--plot-scenario", help="the run --plot-svg draws (default: the first)")
+    p.add_argument("--quality-svg", help="write luma PSNR against the bitrate each system spent as a "
+                   "standalone SVG file (README); needs runs at two or more --bitrate values, "
+                   "e.g. --sweep bitrate=1000,2500,5000")
     p.add_argument("--out", help="work directory for logs and raw results "
                                  "(default: a new directory under /tmp)")
     p.add_argument("--bin-dir", help="build directory holding sender/, receiver/, bench/e2e/, net/")
@@ -303,6 +307,13 @@ def emit(doc: dict, a) -> int:
             sys.exit(f"confcast-bench: no run named '{a.plot_scenario}' for --plot-svg")
         with open(a.plot_svg, "w") as f:
             f.write(html_report.standalone_svg(runs[0]) + "\n")
+    if a.quality_svg:
+        svg = html_report.quality_svg(doc)
+        if svg is None:
+            sys.exit("confcast-bench: --quality-svg needs runs at two or more bitrates; add "
+                     "--sweep bitrate=1000,2500,5000")
+        with open(a.quality_svg, "w") as f:
+            f.write(svg + "\n")
     try:
         if a.markdown:
             print(report.markdown(doc))

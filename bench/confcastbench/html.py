@@ -132,12 +132,47 @@ def run_plots(run: dict, idx: int) -> list[str]:
 
 def standalone_svg(run: dict) -> str:
     """The run's latency CDF as an SVG file of its own (styles inside, for a README)."""
-    svg = run_plots(run, 0)[0]
+    return _standalone(run_plots(run, 0)[0], f"{run['scenario']}: ")
+
+
+def quality_plot(doc: dict) -> str | None:
+    """Luma PSNR against the bitrate each system spent on the wire, a curve per system and
+    setting; None unless the runs were made at two or more --bitrate values."""
+    if len({run["params"]["bitrate_kbps"] for run in doc["runs"]}) < 2:
+        return None
+    curves: dict[tuple, dict] = {}
+    for run in doc["runs"]:
+        other = {k: v for k, v in (run.get("sweep") or {}).items() if k != "bitrate"}
+        label = " ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                         for k, v in sorted(other.items()))
+        for k, sr in enumerate(run["systems"]):
+            s = sr["summary"]
+            psnr = ((s.get("quality") or {}).get("psnr_db") or {}).get("mean")
+            if psnr is None or s.get("wire_kbps") is None:
+                continue
+            c = curves.setdefault((sr["system"], label), {
+                "name": sr["name"] + (f" {label}" if label else ""),
+                "color": COLORS.get(sr["system"], "#555"), "points": []})
+            c["points"].append([s["wire_kbps"], psnr])
+    for i, c in enumerate(curves.values()):
+        c["points"].sort()
+        c["dash"] = DASHES[i % len(DASHES)] if len({k[1] for k in curves}) > 1 else ""
+    return plot("quality", "Picture quality against bitrate (same source, same encoder settings)",
+                "video kbit/s on the wire", "luma PSNR, dB", list(curves.values()), y0=False,
+                markers=True)
+
+
+def quality_svg(doc: dict) -> str | None:
+    """quality_plot as an SVG file of its own."""
+    svg = quality_plot(doc)
+    return _standalone(svg, "") if svg else None
+
+
+def _standalone(svg: str, title: str) -> str:
     svg = svg[svg.index("<svg"):svg.rindex("</svg>") + 6]
     style = "<style>text{font-family:sans-serif}" + CSS.split("figure{")[1].split("}", 1)[1] + "</style>"
     svg = svg.replace("<svg ", "<svg ", 1)
     head_end = svg.index(">") + 1
-    title = f"{run['scenario']}: "
     svg = svg[:head_end] + style + '<rect width="100%" height="100%" fill="white"/>' + svg[head_end:]
     return svg.replace('class="title" text-anchor="middle">', 'class="title" text-anchor="middle">'
                        + html.escape(title), 1)
@@ -158,12 +193,13 @@ def sweep_plots(doc: dict) -> list[str]:
         bw.append({"name": name, "color": color, "points": [[a, c] for a, _, c in pts]})
         lp = sorted((sr["summary"]["net_loss_pct"] or 0, sr["summary"]["intact_pct"]) for _, sr in items)
         shown.append({"name": name, "color": color, "points": [list(p) for p in lp]})
+    quality = quality_plot(doc)
     return [plot("sender-cpu", "Sender CPU against number of receivers (multicast: flat)",
                  "receivers", "sender CPU %", cpu, markers=True),
             plot("sender-bw", "Sender bandwidth against number of receivers (multicast: flat)",
                  "receivers", "kbit/s on the wire", bw, markers=True),
             plot("shown-loss", "Frames shown intact against packet loss", "packet loss on the link, %",
-                 "% of frames shown intact", shown, markers=True, ymax=100)]
+                 "% of frames shown intact", shown, markers=True, ymax=100)] + ([quality] if quality else [])
 
 
 def _mean(v):

@@ -147,9 +147,38 @@ def markdown(doc: dict) -> str:
                 f"{s['lost_packets']} | "
                 f"{s['feedback_per_lost_packet']:.3f} | {s['intact_pct']:.1f}% | "
                 f"{f(s['sender_cpu_pct'])} |" for run, s in fb]
+    out += rate_control_markdown(doc)
     settings = sorted({run.get("settings") for run in doc["runs"] if run.get("settings")})
     out += [""] + [f"Encoder settings ({run_names(doc, t)}): {t}" for t in settings] if settings else []
     return "\n".join(out)
+
+
+def rate_control_markdown(doc: dict) -> list[str]:
+    """Runs that differ in the encoder settings (a --sweep over bitrate, vbv_ms or
+    intra_refresh): what each setting costs in picture, frame-size peaks and latency."""
+    keys = ("bitrate_kbps", "vbv_ms", "intra_refresh")
+    runs = [run for run in doc["runs"] if run.get("encoder")]
+    if len({tuple(run["encoder"].get(k) for k in keys) for run in runs}) < 2:
+        return []
+    out = ["", "| scenario | system | kbit/s asked | VBV ms | intra refresh | wire kbit/s | PSNR dB "
+           "| SSIM | largest IDR kB | mean IDR kB | largest other frame kB | largest frame at the "
+           "bitrate, ms | p50 ms | p95 ms | p99 ms | frames intact |", "|" + "---|" * 16]
+    for run in runs:
+        e = run["encoder"]
+        for sysrun in run["systems"]:
+            s, fr = sysrun["summary"], sysrun["sender"].get("frames") or {}
+            lat = s["latency_ms"]
+            kb = lambda key: f(fr[key] / 1000, "{:.1f}") if fr.get(key) is not None else "-"
+            peak = max(fr.get("keyframe_bytes_max") or 0, fr.get("delta_frame_bytes_max") or 0)
+            out.append(f"| {run['scenario']} | {sysrun['name']} | {e['bitrate_kbps']} | {e['vbv_ms']} | "
+                       f"{'on' if e['intra_refresh'] else 'off'} | {f(s.get('wire_kbps'), '{:.0f}')} | "
+                       f"{f(q(s, 'psnr_db', 'mean'), '{:.2f}')} | {f(q(s, 'ssim', 'mean'), '{:.4f}')} | "
+                       f"{kb('keyframe_bytes_max')} | {kb('keyframe_bytes_mean')} | "
+                       f"{kb('delta_frame_bytes_max')} | "
+                       f"{f(peak * 8 / e['bitrate_kbps'], '{:.0f}') if peak else '-'} | "
+                       f"{f(lat['p50'])} | {f(lat['p95'])} | {f(lat['p99'])} | "
+                       f"{s['intact_pct']:.1f}% |")
+    return out
 
 
 def run_names(doc: dict, settings: str) -> str:

@@ -252,7 +252,8 @@ class Runner:
                           "media_kbps_series": [round(d.get(1, {}).get("media_bytes", 0) * 8 / 1000 / dt, 1)
                                                 for d, dt in zip(series["ports"], dts)],
                           "sdp": sdp,
-                          "repair": analyze.sender_repair(work) if system in ("confcast", "gst-rtx") else None},
+                          "repair": analyze.sender_repair(work) if system in ("confcast", "gst-rtx") else None,
+                          "frames": analyze.sender_frames(work) if system == "confcast" else None},
                "series_t": series["t"], "receivers": out_receivers}
         out["summary"] = analyze.summary(out, s)
         for r in out_receivers:

@@ -244,7 +244,8 @@ def parse_values(text: str) -> list[float]:
 
 # Settings every system gets alike that a sweep may vary (the quality-versus-bitrate plot, the
 # choice of the VBV default): sweep key -> Scenario field.
-SETTING_SWEEPS = {"bitrate": "bitrate_kbps", "vbv_ms": "vbv_ms", "latency": "latency_ms"}
+SETTING_SWEEPS = {"bitrate": "bitrate_kbps", "vbv_ms": "vbv_ms", "latency": "latency_ms",
+                  "intra_refresh": "intra_refresh"}
 
 
 def swept(base: Scenario, key: str, values: list) -> list[tuple[dict, Scenario]]:
@@ -261,7 +262,8 @@ def swept(base: Scenario, key: str, values: list) -> list[tuple[dict, Scenario]]
             s.overrides = {i: {k: x for k, x in o.items() if k != key}
                            for i, o in s.overrides.items()}
         elif key in SETTING_SWEEPS:
-            setattr(s, SETTING_SWEEPS[key], type(getattr(base, SETTING_SWEEPS[key]) or 0)(v))
+            cur = getattr(base, SETTING_SWEEPS[key])
+            setattr(s, SETTING_SWEEPS[key], bool(v) if isinstance(cur, bool) else type(cur or 0)(v))
         else:
             raise ValueError(f"cannot sweep '{key}': use receivers, one of "
                              f"{', '.join(SETTING_SWEEPS)} or one of {', '.join(PROFILE_KEYS)}")

@@ -17,6 +17,11 @@ struct StreamCounters {
   std::atomic<std::uint64_t> wire_bytes{0};  // RTP header + payload
   std::atomic<std::uint64_t> frames{0};
   std::atomic<std::uint64_t> keyframes{0};
+  // Frame-size peaks (access unit bytes): how long the largest frames take on the wire at the
+  // bitrate is latency every receiver pays (rate-control choices are judged on them).
+  std::atomic<std::uint64_t> keyframe_bytes{0};  // all IDRs together (mean = / keyframes)
+  std::atomic<std::uint64_t> keyframe_bytes_max{0};
+  std::atomic<std::uint64_t> delta_frame_bytes_max{0};
   std::atomic<std::uint64_t> send_errors{0};
   std::atomic<std::uint64_t> fec_packets{0};  // FlexFEC repair packets (own SSRC, not in SRs)
   std::atomic<std::uint64_t> fec_bytes{0};    // their datagram bytes
@@ -27,6 +32,16 @@ struct StreamCounters {
   // Sent media packets whose copy found the history's hand-over ring full (send_chain.h): they
   // cannot be retransmitted.
   std::atomic<std::uint64_t> history_ring_dropped{0};
+
+  // One encoded frame of `bytes` went out (written by the media thread only).
+  void CountFrame(std::uint64_t bytes, bool idr) {
+    frames.fetch_add(1, std::memory_order_relaxed);
+    auto& peak = idr ? keyframe_bytes_max : delta_frame_bytes_max;
+    if (bytes > peak.load(std::memory_order_relaxed)) peak.store(bytes, std::memory_order_relaxed);
+    if (!idr) return;
+    keyframes.fetch_add(1, std::memory_order_relaxed);
+    keyframe_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  }
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate
   // from it, so their NTP/RTP mapping matches the stream even where audio timestamps count

@@ -195,7 +195,13 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
             {"kbps", secs > 0 ? static_cast<double>(c->wire_bytes.load()) * 8 / 1000.0 / secs : 0.0}};
   };
   nlohmann::json video_part = stream(video, "video");
-  if (video) video_part["repair"] = Repair(*video, m.rtx, keyframes);
+  if (video) {
+    const std::uint64_t idrs = video->keyframes.load();
+    video_part["keyframe_bytes_max"] = video->keyframe_bytes_max.load();
+    video_part["keyframe_bytes_mean"] = idrs ? video->keyframe_bytes.load() / idrs : 0;
+    video_part["delta_frame_bytes_max"] = video->delta_frame_bytes_max.load();
+    video_part["repair"] = Repair(*video, m.rtx, keyframes);
+  }
   nlohmann::json final_part{{"type", "final"},
                             {"duration_s", secs},
                             {"stop_reason", reason},

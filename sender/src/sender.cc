@@ -472,8 +472,7 @@ void Sender::VideoThread() {
     if (fec_) fec_->BeginFrame(rtcp_->LossReports("video"), now);
     (void)PacketizeAccessUnit(au.data, max_payload, ts, ext.For(capture_us), now, stamp, payload);
     stamp.Flush();  // media, then the frame's FEC repair, in one batch
-    video_->counters.frames.fetch_add(1, std::memory_order_relaxed);
-    if (idr) video_->counters.keyframes.fetch_add(1, std::memory_order_relaxed);
+    video_->counters.CountFrame(au.data.size(), idr);
     video_->counters.SetMapping(capture_us, ts);
   }
 }

@@ -75,6 +75,10 @@ checks = [
             for rtt in [[x for x in r["series"].get("rtt_ms", []) if x is not None]]
             for hold in [[x for x in r["series"].get("playout_delay_ms", []) if x is not None]])),
     ("the bitrate the sender spent", snd["media_kbps"] > 100),
+    # 4 s at GOP 60 (the scenario default): at least two IDRs, each larger than a delta frame.
+    ("frame-size peaks", snd["frames"]["keyframes"] >= 2 and snd["frames"]["frames"] >= 100
+        and snd["frames"]["keyframe_bytes_max"] >= snd["frames"]["keyframe_bytes_mean"]
+        > snd["frames"]["delta_frame_bytes_max"] / 4 > 0),
     ("the encoder settings stated", d["runs"][0]["encoder"]["vbv_ms"] > 0),
     (f"the default VBV is confcast-send's ({sys.argv[2]} ms)",
         str(d["runs"][0]["encoder"]["vbv_ms"]) == sys.argv[2]),

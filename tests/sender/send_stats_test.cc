@@ -42,6 +42,11 @@ TEST(SendStats, JsonLinesHeaderSecondsFinal) {
       EXPECT_LT(now - size, 3000u) << "one line a second, no rewrite";
       size = now;
     }
+    // Frame-size peaks: two IDRs (40 and 60 kB) and delta frames up to 9 kB.
+    video.CountFrame(40'000, true);
+    video.CountFrame(9'000, false);
+    video.CountFrame(60'000, true);
+    video.CountFrame(3'000, false);
     testing::internal::CaptureStderr();
     stats.Final(&video, nullptr, rtcp, keyframes, std::chrono::seconds(7), "duration");
     (void)testing::internal::GetCapturedStderr();
@@ -58,7 +63,11 @@ TEST(SendStats, JsonLinesHeaderSecondsFinal) {
     EXPECT_DOUBLE_EQ(lines[i]["video_kbps"].get<double>(), 1000.0);
   }
   EXPECT_EQ(lines[8]["type"], "final");
-  EXPECT_EQ(lines[8]["video"]["frames"], 210);
+  EXPECT_EQ(lines[8]["video"]["frames"], 214);
+  EXPECT_EQ(lines[8]["video"]["keyframes"], 2);
+  EXPECT_EQ(lines[8]["video"]["keyframe_bytes_max"], 60'000);
+  EXPECT_EQ(lines[8]["video"]["keyframe_bytes_mean"], 50'000);
+  EXPECT_EQ(lines[8]["video"]["delta_frame_bytes_max"], 9'000);
   EXPECT_EQ(lines[8]["stop_reason"], "duration");
   std::filesystem::remove_all(dir);
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""confcast-bench's sweep reports on synthetic result documents: the rate-control table (one row
+per system and encoder setting, frame-size peaks from confcast-send's figures, '-' where a
+system has none) and the quality-against-bitrate plot (a curve per system, points in bitrate
+order, none without two bitrates).
+
+  python3 tests/bench/report_test.py [REPO_ROOT]
+"""
+import os
+import re
+import sys
+import unittest
+
+ROOT = sys.argv.pop(1) if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from confcastbench import html, report  # noqa: E402
+
+
+def system(name, label, wire_kbps, psnr, frames=None):
+    summary = {"wire_kbps": wire_kbps, "intact_pct": 100.0,
+               "quality": {"psnr_db": {"mean": psnr}, "ssim": {"mean": 0.99}},
+               "latency_ms": {"p50": 10.0, "p95": 20.0, "p99": 30.0, "max": 40.0}}
+    return {"system": name, "name": label, "summary": summary, "sender": {"frames": frames}}
+
+
+def run(bitrate, vbv_ms, sweep, systems):
+    return {"scenario": f"lan-clean/{'/'.join(f'{k}={v}' for k, v in sweep.items())}",
+            "sweep": sweep, "params": {"bitrate_kbps": bitrate},
+            "encoder": {"bitrate_kbps": bitrate, "vbv_ms": vbv_ms, "intra_refresh": False},
+            "systems": systems}
+
+
+PEAKS = {"frames": 300, "keyframes": 5, "keyframe_bytes_max": 62_500,
+         "keyframe_bytes_mean": 50_000, "delta_frame_bytes_max": 12_000}
+
+
+class RateControl(unittest.TestCase):
+    def test_a_row_per_system_and_setting_with_frame_peaks(self):
+        doc = {"runs": [run(2500, 33, {"vbv_ms": 33}, [system("confcast", "confcast", 2100, 36.0, PEAKS),
+                                                       system("gst", "GStreamer", 2500, 38.0)]),
+                        run(2500, 200, {"vbv_ms": 200}, [system("confcast", "confcast", 2550, 38.5, PEAKS)])]}
+        rows = [r for r in report.rate_control_markdown(doc) if r.startswith("| lan-clean")]
+        self.assertEqual(len(rows), 3)
+        cells = [c.strip() for c in rows[0].split("|")[1:-1]]
+        self.assertEqual(cells[1:6], ["confcast", "2500", "33", "off", "2100"])
+        self.assertEqual(cells[8:12], ["62.5", "50.0", "12.0", "200"])  # 62.5 kB at 2500 kbit/s
+        gst = [c.strip() for c in rows[1].split("|")[1:-1]]
+        self.assertEqual(gst[8:12], ["-", "-", "-", "-"])
+
+    def test_no_table_when_every_run_has_the_same_settings(self):
+        doc = {"runs": [run(2500, 200, {}, [system("confcast", "confcast", 2550, 38.5, PEAKS)]),
+                        run(2500, 200, {"loss_pct": 2}, [system("confcast", "confcast", 2550, 38.5, PEAKS)])]}
+        self.assertEqual(report.rate_control_markdown(doc), [])
+
+
+class QualityPlot(unittest.TestCase):
+    def test_a_curve_per_system_in_bitrate_order(self):
+        doc = {"runs": [run(b, 200, {"bitrate": b}, [system("confcast", "confcast", b * 1.02, 30 + b / 500),
+                                                    system("gst", "GStreamer", b * 1.01, 29 + b / 500)])
+                        for b in (5000, 1000, 2500)]}
+        svg = html.quality_svg(doc)
+        self.assertIsNotNone(svg)
+        self.assertEqual(svg.count('class="series"'), 2)
+        self.assertIn('data-points="3"', svg)
+        self.assertIn("luma PSNR", svg)
+        # Points go left to right: the path's x coordinates increase.
+        d = re.search(r'class="series" data-points="3" d="([^"]+)"', svg).group(1)
+        nums = [float(x) for x in re.findall(r"[-\d.]+", d)]
+        xs = nums[0::2]
+        self.assertEqual(len(xs), 3)
+        self.assertEqual(xs, sorted(xs))
+
+    def test_none_at_one_bitrate(self):
+        doc = {"runs": [run(2500, v, {"vbv_ms": v}, [system("confcast", "confcast", 2550, 38.5)])
+                        for v in (33, 200)]}
+        self.assertIsNone(html.quality_svg(doc))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
