@@ -128,7 +128,7 @@ void VideoStream::SyncBufferFigures() {
   figures_.reordered = s.reordered;
   figures_.keyframe_requests = s.keyframe_requests;
   figures_.jitter_ms = static_cast<double>(stats().JitterDuration().count()) / 1000.0;
-  figures_.target_delay_ms = static_cast<double>(s.target_delay.count()) / 1000.0;
+  figures_.target_delay_ms = static_cast<double>(s.playout_hold.count()) / 1000.0;
 }
 
 void VideoStream::SyncFigures() {

@@ -335,6 +335,10 @@ VideoJitterBuffer::HeadFrame VideoJitterBuffer::ExamineHead() const noexcept {
   return h;  // empty, or the frame's tail simply has not arrived yet
 }
 
+Duration VideoJitterBuffer::PlayoutHold() const noexcept {
+  return std::max(Duration{0}, timing_.target_delay() - config_.judder_tolerance);
+}
+
 bool VideoJitterBuffer::KeyframeAfter(std::int64_t head_uts) const noexcept {
   for (auto it = keyframe_starts_.lower_bound(head_); it != keyframe_starts_.end(); ++it) {
     if (At(*it).uts != head_uts) return true;
@@ -442,9 +446,10 @@ void VideoJitterBuffer::Advance(Timestamp now, std::vector<VideoFrame>& frames,
     const HeadFrame h = ExamineHead();
     if (h.kind == HeadFrame::kNothing) return;
     if (h.kind == HeadFrame::kComplete) {
-      // Never hold a complete frame longer than the ceiling, whatever the mapping says.
+      // Held only for the variation a viewer would see, and never longer than the ceiling,
+      // whatever the mapping says.
       const Timestamp playout =
-          std::min(timing_.Playout(h.uts), h.last_arrival + config_.max_delay);
+          std::min(timing_.Expected(h.uts) + PlayoutHold(), h.last_arrival + config_.max_delay);
       if (now < playout) {
         wakeup_ = playout;
         return;
@@ -592,6 +597,7 @@ std::vector<SeqRange> VideoJitterBuffer::MissingRanges() const {
 VideoJitterStats VideoJitterBuffer::stats() const noexcept {
   VideoJitterStats s = stats_;
   s.target_delay = timing_.target_delay();
+  s.playout_hold = PlayoutHold();
   s.jitter = timing_.jitter();
   return s;
 }

@@ -65,9 +65,12 @@ struct Sink {
   }
 };
 
+// These tests hold complete frames for the whole target (no judder tolerance), so that the
+// timing they check is the target's; JudderBelowTheToleranceIsNotSmoothed checks the default.
 VideoJitterConfig Config(Duration floor) {
   VideoJitterConfig c;
   c.min_delay = floor;
+  c.judder_tolerance = 0us;
   return c;
 }
 
@@ -132,6 +135,41 @@ TEST(VideoJitterBuffer, FloorDelayHoldsCompleteFramesUntilPlayout) {
     EXPECT_EQ(sink.frames.back().playout_time, wake);
   }
   EXPECT_FALSE(jb.NextWakeup());
+}
+
+// With the default judder tolerance (4 ms), a complete frame is held only for the part of the
+// target beyond it: none at a 2 ms target, 6 ms at 10 ms. A frame with a hole still waits the
+// full target for its reordered packet.
+TEST(VideoJitterBuffer, JudderBelowTheToleranceIsNotSmoothed) {
+  for (const Duration floor : {2ms, 10ms}) {
+    VideoJitterConfig c;
+    c.min_delay = floor;
+    ASSERT_EQ(c.judder_tolerance, 4ms);
+    VideoJitterBuffer jb(c);
+    StreamGen gen(0, 0);
+    Sink sink;
+    const Duration hold = floor > 4ms ? floor - 4ms : 0us;
+    for (int k = 0; k < 3; ++k) {
+      for (auto& p : gen.Frame(3, k == 0)) sink.Insert(jb, p, SendTime(k, 2) + kNetworkDelay);
+      // The first keyframe waits the target for packets that might precede it (a join).
+      sink.Poll(jb, SendTime(k, 2) + kNetworkDelay + (k == 0 ? floor : hold));
+      ASSERT_EQ(sink.frames.size(), static_cast<std::size_t>(k + 1)) << floor.count();
+      if (k > 0) EXPECT_EQ(sink.frames.back().playout_time - sink.frames.back().last_arrival, hold);
+    }
+    EXPECT_EQ(jb.stats().target_delay, floor);
+    EXPECT_EQ(jb.stats().playout_hold, hold);
+    // Frame 3's middle packet comes 1 ms before the target runs out: the frame waits for it.
+    const auto packets = gen.Frame(3, false);
+    const Timestamp first = SendTime(3, 2) + kNetworkDelay;
+    sink.Insert(jb, packets[0], first);
+    sink.Insert(jb, packets[2], first);
+    sink.Poll(jb, first + floor - 1ms);
+    EXPECT_EQ(sink.frames.size(), 3u);
+    sink.Insert(jb, packets[1], first + floor - 1ms);
+    sink.Poll(jb, first + floor - 1ms);
+    ASSERT_EQ(sink.frames.size(), 4u) << floor.count();
+    EXPECT_EQ(jb.stats().late, 0u);
+  }
 }
 
 TEST(VideoJitterBuffer, ReordersPacketsWithinAFrame) {

@@ -10,14 +10,15 @@
 //
 // Playout time (RFC 3550 6.4.1 / A.8 ideas, as in GStreamer's rtpjitterbuffer): the expected
 // completion time of a frame is its RTP time mapped through the minimum transit seen in a
-// sliding window (the fastest recent frame defines "on time"); playout = expected + target,
-// target = clamp(max(k * J, p99 of the delay variation), min_delay, max_delay), J the RFC 3550
-// A.8 smoothed transit variation between consecutive frames (see PlayoutTiming). A complete frame
-// that is already past its playout time goes out at once, so on a clean LAN the added latency is
-// the jitter allowance only.
+// sliding window (the fastest recent frame defines "on time"); target = clamp(max(k * J, p99 of
+// the delay variation), min_delay, max_delay), J the RFC 3550 A.8 smoothed transit variation
+// between consecutive frames (see PlayoutTiming). A complete frame plays at expected + (target -
+// judder_tolerance), at once when that is past: variation a viewer cannot see is not smoothed, so
+// on a clean LAN (a few ms of encoder variation) a frame goes out as soon as it is complete. The
+// full target is what a frame with a hole waits for a reordered packet (below).
 //
-// Loss: a frame with a gap (a missing sequence number below one that arrived) waits until its
-// playout time (never less than the target delay after its first packet, never more than
+// Loss: a frame with a gap (a missing sequence number below one that arrived) waits until
+// expected + target (never less than the target delay after its first packet, never more than
 // max_delay); then it is lost, with whatever of it did arrive. A frame whose tail simply has
 // not arrived yet has no deadline: the next packet after it turns a lost tail into a gap. The
 // stream is assumed to have a single reference chain (low latency H.264), so every later frame is
@@ -125,6 +126,11 @@ struct VideoJitterConfig {
   // unless measured jitter provides it.
   Duration min_delay{2'000};
   Duration max_delay{50'000};   // ceiling (the --latency option)
+  // Arrival variation a viewer does not see: a complete frame is held only for the part of the
+  // target delay beyond this (a 60 Hz display shows a ready frame up to 16.7 ms later anyway, so
+  // smoothing the encoder's few milliseconds of variation costs latency and buys nothing). The
+  // full target still sets how long a frame with a hole waits for a reordered packet.
+  Duration judder_tolerance{4'000};
   // With loss repair on (NACK/RTX, FEC), a frame with a hole waits at least this long after its
   // first packet for the repair before it is given up (still never past max_delay). 0: no
   // repair, a hole is lost at the frame's playout time.
@@ -216,7 +222,8 @@ struct VideoJitterStats {
   std::uint64_t keyframe_requests = 0;
   std::uint64_t overflows = 0;
   std::uint64_t restarts = 0;
-  Duration target_delay{0};
+  Duration target_delay{0};  // how long a frame with a hole waits for reordered packets
+  Duration playout_hold{0};  // how long a complete frame is held (target - judder_tolerance)
   Duration jitter{0};
 };
 
@@ -275,6 +282,7 @@ class VideoJitterBuffer {
   // once it is certain (kResumed), drops a keyframe that can no longer be whole (kDropped).
   Resume TryResume(Timestamp now);
   // How long a frame of time `uts` whose first packet came at `first_arrival` waits for a hole.
+  Duration PlayoutHold() const noexcept;
   Timestamp GapDeadline(std::int64_t uts, Timestamp first_arrival) const noexcept;
   HeadFrame ExamineHead() const noexcept;
   // A keyframe start beyond the head frame (of time `head_uts`) is in the buffer.
