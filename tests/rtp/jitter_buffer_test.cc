@@ -154,7 +154,9 @@ TEST(VideoJitterBuffer, JudderBelowTheToleranceIsNotSmoothed) {
       // The first keyframe waits the target for packets that might precede it (a join).
       sink.Poll(jb, SendTime(k, 2) + kNetworkDelay + (k == 0 ? floor : hold));
       ASSERT_EQ(sink.frames.size(), static_cast<std::size_t>(k + 1)) << floor.count();
-      if (k > 0) EXPECT_EQ(sink.frames.back().playout_time - sink.frames.back().last_arrival, hold);
+      if (k > 0) {
+        EXPECT_EQ(sink.frames.back().playout_time - sink.frames.back().last_arrival, hold);
+      }
     }
     EXPECT_EQ(jb.stats().target_delay, floor);
     EXPECT_EQ(jb.stats().playout_hold, hold);
