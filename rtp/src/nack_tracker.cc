@@ -28,14 +28,18 @@ Duration NackTracker::RequestDelay(double uniform01) const noexcept {
       static_cast<std::int64_t>(u * static_cast<double>(config_.suppression_window.count()))};
 }
 
+Duration NackTracker::PlainRetryInterval() const noexcept {
+  return std::max(config_.min_retry_interval, rtt_ * 3 / 2);
+}
+
 Duration NackTracker::RetryInterval() const noexcept {
-  return std::max({config_.min_retry_interval, rtt_ * 3 / 2, rtt_ + 4 * rtt_deviation_});
+  return std::max(PlainRetryInterval(), rtt_ + 4 * rtt_deviation_);
 }
 
 Timestamp NackTracker::NextTry(const Entry& e, Timestamp now) const noexcept {
   // The deviation term waits for the slow repairs of a varying path, but a retry later than one
   // RTT before the deadline could no longer be answered in time: there the plain interval rules.
-  const Duration plain = std::max(config_.min_retry_interval, rtt_ * 3 / 2);
+  const Duration plain = PlainRetryInterval();
   const Timestamp last_useful = e.detected + config_.deadline - rtt_;
   return std::max(now + plain, std::min(now + RetryInterval(), last_useful));
 }
@@ -187,7 +191,7 @@ std::size_t NackTracker::OnJoinedInsideKeyframe(Timestamp now) {
 std::size_t NackTracker::OnNackHeard(std::span<const std::uint16_t> seqs, Timestamp now) {
   if (!started_) return 0;
   std::size_t suppressed = 0;
-  const Duration plain = std::max(config_.min_retry_interval, rtt_ * 3 / 2);
+  const Duration plain = PlainRetryInterval();
   for (std::uint16_t seq : seqs) {
     auto it = missing_.find(unwrapper_.Peek(seq));
     if (it == missing_.end()) continue;

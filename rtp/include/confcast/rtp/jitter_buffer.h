@@ -281,8 +281,9 @@ class VideoJitterBuffer {
   // While waiting for a keyframe: starts again at the first packet of a keyframe's access unit
   // once it is certain (kResumed), drops a keyframe that can no longer be whole (kDropped).
   Resume TryResume(Timestamp now);
-  // How long a frame of time `uts` whose first packet came at `first_arrival` waits for a hole.
+  // How long a complete frame is held behind its expected arrival (target - judder_tolerance).
   Duration PlayoutHold() const noexcept;
+  // How long a frame of time `uts` whose first packet came at `first_arrival` waits for a hole.
   Timestamp GapDeadline(std::int64_t uts, Timestamp first_arrival) const noexcept;
   HeadFrame ExamineHead() const noexcept;
   // A keyframe start beyond the head frame (of time `head_uts`) is in the buffer.

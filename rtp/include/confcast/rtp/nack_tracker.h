@@ -42,10 +42,9 @@
 // receiver (OnNackHeard) or the repair (OnRecovered, or the packet itself) cancels ours.
 //
 // RTT: starts at `initial_rtt` (or SetRtt from RTCP) and is refined by Karn's rule: only a
-// packet retransmitted after exactly one NACK of our own gives a sample (a FEC rebuild times the
-// parity, not the path) (NACK sent -> repair
-// arrived), smoothed as in RFC 6298 (alpha 1/8, and its mean deviation beta 1/4). On a path whose
-// delay varies (Wi-Fi), a retry one plain RTT after the request mostly duplicates a repair still
+// packet retransmitted after exactly one NACK of our own gives a sample, NACK sent -> repair
+// arrived (a FEC rebuild times the parity, not the path), smoothed as in RFC 6298 (alpha 1/8,
+// and its mean deviation beta 1/4). On a path whose delay varies (Wi-Fi), a retry one plain RTT after the request mostly duplicates a repair still
 // on its way and spends an attempt: the deviation term waits for the slow repairs too.
 //
 // Memory: at most `max_tracked` numbers are tracked; a jump of more than `reset_distance` seen
@@ -161,6 +160,8 @@ class NackTracker {
   Duration rtt() const noexcept { return rtt_; }
   Duration rtt_deviation() const noexcept { return rtt_deviation_; }
   Duration RetryInterval() const noexcept;
+  // 1.5 RTT, at least min_retry_interval: the interval without the deviation term.
+  Duration PlainRetryInterval() const noexcept;
   // The reorder tolerance in force (see "Gap detection").
   Duration ReorderWindow() const noexcept;
   std::int64_t ReorderPackets() const noexcept;
