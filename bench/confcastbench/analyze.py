@@ -265,9 +265,12 @@ def agree(r: dict, tolerance_ms: float) -> None:
         r["latency_agree"] = abs(diff) <= tolerance_ms
 
 
-def sender_repair(work: str):
-    d = load_json(os.path.join(work, "sender.json")) or {}
-    final = d.get("final", {})
+def sender_final(work: str) -> dict:
+    """The sender's final figures (confcast-send's --stats-json, or gst_rtx's summary)."""
+    return (load_json(os.path.join(work, "sender.json")) or {}).get("final", {})
+
+
+def sender_repair(final: dict):
     rep = final.get("video", {}).get("repair")
     if not isinstance(rep, dict):
         return None
@@ -276,10 +279,9 @@ def sender_repair(work: str):
     return out
 
 
-def sender_frames(work: str):
+def sender_frames(final: dict):
     """confcast-send's frame-size peaks (its final video figures); None when it has none."""
-    d = load_json(os.path.join(work, "sender.json")) or {}
-    v = d.get("final", {}).get("video") or {}
+    v = final.get("video") or {}
     if "keyframe_bytes_max" not in v:
         return None
     return {k: v.get(k) for k in ("frames", "keyframes", "keyframe_bytes_max",

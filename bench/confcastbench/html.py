@@ -10,6 +10,8 @@ import html
 import json
 import math
 
+from . import scenario as scen
+
 COLORS = {"confcast": "#1f77b4", "gst": "#d62728", "ffmpeg": "#2ca02c", "gst-rtx": "#ff7f0e"}
 DASHES = ["", "6 3", "2 2", "8 3 2 3", "1 3", "10 4"]
 W, H = 640, 340
@@ -143,9 +145,8 @@ def quality_plot(doc: dict) -> str | None:
     curves: dict[tuple, dict] = {}
     for run in doc["runs"]:
         other = {k: v for k, v in (run.get("sweep") or {}).items() if k != "bitrate"}
-        label = " ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
-                         for k, v in sorted(other.items()))
-        for k, sr in enumerate(run["systems"]):
+        label = " ".join(scen.setting_label(k, v) for k, v in sorted(other.items()))
+        for sr in run["systems"]:
             s = sr["summary"]
             psnr = ((s.get("quality") or {}).get("psnr_db") or {}).get("mean")
             if psnr is None or s.get("wire_kbps") is None:

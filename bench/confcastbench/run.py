@@ -232,6 +232,7 @@ class Runner:
         # counted by nftables on the bridge port it sends into, the same for every system, per
         # second of video the source produced (frames / fps).
         media_bytes = sender_wire.get("media_bytes", 0)
+        final = analyze.sender_final(work)
         sdp = None
         if cmd.sender_sdp:
             a, b = systems.sprop(probe.probe_sdp), systems.sprop(cmd.sender_sdp)
@@ -252,8 +253,8 @@ class Runner:
                           "media_kbps_series": [round(d.get(1, {}).get("media_bytes", 0) * 8 / 1000 / dt, 1)
                                                 for d, dt in zip(series["ports"], dts)],
                           "sdp": sdp,
-                          "repair": analyze.sender_repair(work) if system in ("confcast", "gst-rtx") else None,
-                          "frames": analyze.sender_frames(work) if system == "confcast" else None},
+                          "repair": analyze.sender_repair(final) if system in ("confcast", "gst-rtx") else None,
+                          "frames": analyze.sender_frames(final) if system == "confcast" else None},
                "series_t": series["t"], "receivers": out_receivers}
         out["summary"] = analyze.summary(out, s)
         for r in out_receivers:

@@ -248,6 +248,11 @@ SETTING_SWEEPS = {"bitrate": "bitrate_kbps", "vbv_ms": "vbv_ms", "latency": "lat
                   "intra_refresh": "intra_refresh"}
 
 
+def setting_label(key: str, v) -> str:
+    """How a swept value is written in run names and plot legends: key=value."""
+    return f"{key}={v:g}" if isinstance(v, (int, float)) else f"{key}={v}"
+
+
 def swept(base: Scenario, key: str, values: list) -> list[tuple[dict, Scenario]]:
     """One scenario per value of `key` (receivers, an encoder/buffer setting or a network key)."""
     out = []
@@ -267,6 +272,6 @@ def swept(base: Scenario, key: str, values: list) -> list[tuple[dict, Scenario]]
         else:
             raise ValueError(f"cannot sweep '{key}': use receivers, one of "
                              f"{', '.join(SETTING_SWEEPS)} or one of {', '.join(PROFILE_KEYS)}")
-        s.name = f"{base.name}/{key}={v:g}" if isinstance(v, (int, float)) else f"{base.name}/{key}={v}"
+        s.name = f"{base.name}/{setting_label(key, v)}"
         out.append(({key: v}, s))
     return out
