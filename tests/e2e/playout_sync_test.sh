@@ -25,6 +25,14 @@ e2e_lan 4
 # the X server when no window manager runs, covers the whole screen) and a PulseAudio server
 # with a private runtime dir, its only sink a 48 kHz mono null sink. Sets NAME_DISPLAY and
 # NAME_PULSE (a PULSE_SERVER value).
+#
+# The null sink is kept playing silence at 10 ms latency for the whole test. Left idle it
+# sleeps in 2 s blocks ("configured 2000000 usec" in pactl list sinks) and reads a new stream
+# only when its block ends: the receiver's first 20 ms of sound then waited 0.7-1.8 s to be
+# read, the sink's clock stood still meanwhile, and GStreamer's clock slaving took some 2 s to
+# win back the difference, so the first tone came up to 230 ms after its flash (the e2e
+# .playout_sync failure in CI at cf118b1). A sound card, or a sound server already playing,
+# reads a new stream at once; that is what the rig has to stand for.
 rig_up() {
   local name=$1 dir=$WORK/$1
   mkdir -p "$dir/run"
@@ -43,6 +51,17 @@ rig_up() {
   local server=unix:$dir/pulse.sock
   for _ in $(seq 100); do PULSE_SERVER=$server pactl info >/dev/null 2>&1 && break; sleep 0.1; done
   PULSE_SERVER=$server pactl info >/dev/null 2>&1 || fail "pulseaudio for $name did not start"
+  PULSE_SERVER=$server gst-launch-1.0 -q audiotestsrc is-live=true wave=silence \
+    ! audio/x-raw,rate=48000,channels=1 ! pulsesink buffer-time=40000 latency-time=10000 \
+    >"$WORK/$name-keepalive.log" 2>&1 &
+  PIDS+=("$!")
+  local state=""
+  for _ in $(seq 100); do
+    state=$(PULSE_SERVER=$server pactl list short sinks 2>/dev/null | awk '$2 == "out" {print $NF}')
+    [ "$state" = RUNNING ] && break
+    sleep 0.1
+  done
+  [ "$state" = RUNNING ] || fail "the null sink of $name is not playing the keep-alive silence ($state)"
 }
 
 # capture_start NAME FILE: the screen and the sink's monitor, one pipeline, one clock, into a
