@@ -72,7 +72,9 @@ def table(doc: dict) -> str:
                              f"{src['fps_achieved']:.1f} of {src['fps_target']} fps (machine "
                              "overloaded): figures are stretched")
             sm = sysrun["summary"]
-            lines.append(f"{sysrun['name']:<10}sender: cpu {f(snd['process']['cpu_pct'])}%, "
+            proc = snd["process"]
+            lines.append(f"{sysrun['name']:<10}sender: cpu {f(proc['cpu_pct'])}% (user "
+                         f"{f(proc.get('cpu_user_pct'))}, kernel {f(proc.get('cpu_sys_pct'))}), "
                          f"peak {f(snd['process']['peak_rss_mb'], '{:.0f}')} MB, "
                          f"{f(snd.get('media_kbps'), '{:.0f}')} kbit/s to the group "
                          f"({f(snd['kbps'], '{:.0f}')} on its port)"
@@ -142,11 +144,14 @@ def markdown(doc: dict) -> str:
           sysrun["summary"].get("feedback_per_lost_packet") is not None]
     if fb:
         out += ["", "| scenario | receivers | feedback packets | lost packets | feedback / lost packet "
-                "| frames intact | sender CPU % |", "|---|---|---|---|---|---|---|"]
+                "| frames intact | sender FEC packets | sender CPU % (user + kernel) |",
+                "|---|---|---|---|---|---|---|---|"]
         out += [f"| {run['scenario']} | {s['receivers']} | {s['feedback_packets']} | "
                 f"{s['lost_packets']} | "
                 f"{s['feedback_per_lost_packet']:.3f} | {s['intact_pct']:.1f}% | "
-                f"{f(s['sender_cpu_pct'])} |" for run, s in fb]
+                f"{f(s.get('sender_fec_packets'), '{:.0f}')} | {f(s['sender_cpu_pct'])} "
+                f"({f(s.get('sender_cpu_user_pct'))} + {f(s.get('sender_cpu_sys_pct'))}) |"
+                for run, s in fb]
     out += rate_control_markdown(doc)
     settings = sorted({run.get("settings") for run in doc["runs"] if run.get("settings")})
     out += [""] + [f"Encoder settings ({run_names(doc, t)}): {t}" for t in settings] if settings else []

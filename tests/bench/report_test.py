@@ -77,5 +77,25 @@ class QualityPlot(unittest.TestCase):
         self.assertIsNone(html.quality_svg(doc))
 
 
+class SharedLoss(unittest.TestCase):
+    def test_sender_cpu_split_into_user_and_kernel_beside_its_fec(self):
+        summary = {"frames_intact": 300, "frames_expected": 300, "intact_pct": 100.0,
+                   "frames_damaged": 0, "frames_never_shown": 0, "frames_lost_after_repair": 0,
+                   "frozen_ms_per_receiver": 11.0, "quality": {}, "wire_kbps": 1450.0,
+                   "latency_ms": {"p50": 22.0, "p95": 50.0, "p99": 60.0, "max": 70.0},
+                   "abs_p50_ms": 21.0, "rtt_ms": 4.0, "receiver_cpu_pct": 20.0,
+                   "receivers": 16, "feedback_packets": 42, "lost_packets": 71,
+                   "feedback_per_lost_packet": 42 / 71, "sender_cpu_pct": 8.9,
+                   "sender_cpu_user_pct": 5.6, "sender_cpu_sys_pct": 3.3, "sender_fec_packets": 279}
+        doc = {"runs": [{"scenario": "shared-loss-16", "params": {"sender_loss_pct": 5},
+                         "systems": [{"system": "confcast", "name": "confcast", "summary": summary,
+                                      "sender": {}}]}]}
+        rows = [r for r in report.markdown(doc).splitlines()
+                if r.startswith("| shared-loss-16 | 16 |")]
+        self.assertEqual(len(rows), 1)
+        cells = [c.strip() for c in rows[0].split("|")[1:-1]]
+        self.assertEqual(cells[2:], ["42", "71", "0.592", "100.0%", "279", "8.9 (5.6 + 3.3)"])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
