@@ -99,12 +99,9 @@ ReceiveStream* Receiver::Admit(Port& port, const rtp::RtpView& view, const Sourc
     c.channels = port.plan.channels;
     c.latency_ceiling = std::chrono::milliseconds(o_.latency_ms);
     if (port.kind == MediaKind::kVideo) {
-      // With NACK on, a hole may wait the whole latency budget for its retransmission.
-      c.repair_wait = o_.nack ? c.latency_ceiling : rtp::Duration{0};
-      // A retry of a lost retransmission often lands just after the budget: waiting one more
-      // budget for it (the NACK tracker keeps asking as long) costs one late picture, where
-      // giving up costs every picture until a keyframe.
-      c.salvage_wait = c.repair_wait;
+      const RepairBudget budget = VideoRepairBudget(c.latency_ceiling, o_.nack);
+      c.repair_wait = budget.repair_wait;
+      c.salvage_wait = budget.salvage_wait;
       s = std::make_unique<VideoStream>(c, since);
       if (nack_) nack_->AddMedia(ssrc);
     } else {

@@ -1,6 +1,23 @@
 #include "receive_stream.h"
 
+#include <algorithm>
+#include <chrono>
+
 namespace confcast::receiver {
+
+RepairBudget VideoRepairBudget(rtp::Duration latency_ceiling, bool nack) {
+  RepairBudget b;
+  // With NACK on, a hole may wait the whole ceiling for its retransmission.
+  b.repair_wait = nack ? latency_ceiling : rtp::Duration{0};
+  // A retry of a lost retransmission often lands just after the ceiling: waiting one more
+  // ceiling for it costs one late picture, where giving up costs every picture until a
+  // keyframe.
+  b.salvage_wait = b.repair_wait;
+  // The tracker asks until both waits are over (and not for nothing with --latency 0); it
+  // also counts what is lost for good with NACK off, so it keeps the same deadline then.
+  b.nack_deadline = 2 * std::max(latency_ceiling, rtp::Duration{std::chrono::milliseconds(1)});
+  return b;
+}
 
 ReceiveStream::ReceiveStream(MediaKind kind, const StreamConfig& config, std::uint32_t clock_rate,
                              std::size_t capture_depth, rtp::Timestamp since)

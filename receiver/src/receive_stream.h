@@ -41,6 +41,16 @@ struct StreamConfig {
   rtp::Duration salvage_wait{0};
 };
 
+// The video repair budget for a --latency ceiling, in one place for the jitter buffer and the
+// NACK tracker: a frame with a hole waits the ceiling for its repair (with NACK on) and as long
+// again past its deadline for a late one (salvage), so the tracker keeps asking for both.
+struct RepairBudget {
+  rtp::Duration repair_wait{0};
+  rtp::Duration salvage_wait{0};
+  rtp::Duration nack_deadline{0};  // the tracker gives a packet up after this long
+};
+RepairBudget VideoRepairBudget(rtp::Duration latency_ceiling, bool nack);
+
 // What the receiver should do after a stream handled an event.
 struct StreamActions {
   bool request_keyframe = false;

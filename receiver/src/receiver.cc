@@ -110,9 +110,9 @@ bool Receiver::Setup() {
     NackControllerConfig nc;
     nc.send_nacks = o_.nack;
     nc.media_payload_type = plan_.video->payload_type;
-    // Give up on a packet when the jitter buffer would: its ceiling, plus as long again while
-    // the frame waits past its deadline for a late repair (StreamConfig::salvage_wait).
-    nc.tracker.deadline = 2 * std::chrono::milliseconds(std::max(1, o_.latency_ms));
+    // Give up on a packet when the jitter buffer would (VideoRepairBudget).
+    nc.tracker.deadline =
+        VideoRepairBudget(std::chrono::milliseconds(o_.latency_ms), o_.nack).nack_deadline;
     nack_ = std::make_unique<NackController>(nc);
   }
   if (plan_.video && !OpenPort(video_port_, MediaKind::kVideo, *plan_.video, 2.5e6)) return false;
