@@ -143,7 +143,8 @@ def commands(system: str, s, bins: Bins, work: str, host: int) -> Commands:
     if system == "gst-rtx":
         common = ["--group", GROUP, "--port", str(port)]
         return Commands(
-            sender=[*KEEP_FRAME_MEMORY, SYSTEM_PYTHON, GST_RTX, "send", *common, "--width", str(w), "--height", str(h),
+            sender=[*KEEP_FRAME_MEMORY, SYSTEM_PYTHON, GST_RTX, "send", *common,
+                    "--width", str(w), "--height", str(h),
                     "--fps", str(fps), "--kbps", str(kbps), "--gop", str(gop),
                     "--vbv-ms", str(vbv), *(["--intra-refresh"] if s.intra_refresh else []),
                     "--slice-max", str(SLICE_MAX), "--mtu", str(MTU), "--rtx-keep-ms", "1000",

@@ -31,7 +31,7 @@ e2e_lan 4
 # only when its block ends: the receiver's first 20 ms of sound then waited 0.7-1.8 s to be
 # read, the sink's clock stood still meanwhile, and GStreamer's clock slaving took some 2 s to
 # win back the difference, so the first tone came up to 230 ms after its flash (the e2e
-# .playout_sync failure in CI at cf118b1). A sound card, or a sound server already playing,
+# .playout_sync failure in CI at bb7aec2). A sound card, or a sound server already playing,
 # reads a new stream at once; that is what the rig has to stand for.
 rig_up() {
   local name=$1 dir=$WORK/$1
