@@ -75,7 +75,7 @@ def table(doc: dict) -> str:
             proc = snd["process"]
             lines.append(f"{sysrun['name']:<10}sender: cpu {f(proc['cpu_pct'])}% (user "
                          f"{f(proc.get('cpu_user_pct'))}, kernel {f(proc.get('cpu_sys_pct'))}), "
-                         f"peak {f(snd['process']['peak_rss_mb'], '{:.0f}')} MB, "
+                         f"peak {f(proc['peak_rss_mb'], '{:.0f}')} MB, "
                          f"{f(snd.get('media_kbps'), '{:.0f}')} kbit/s to the group "
                          f"({f(snd['kbps'], '{:.0f}')} on its port)"
                          + _repair_text(snd.get("repair")))

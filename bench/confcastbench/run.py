@@ -23,7 +23,6 @@ class Proc:
         self.popen = subprocess.Popen(argv, start_new_session=True, **kw)
         self.pid = self.popen.pid
         self.status: int | None = None
-        self.cpu_s = 0.0
         self.cpu_user_s = 0.0
         self.cpu_sys_s = 0.0
         self.peak_rss_kb = 0
@@ -42,7 +41,6 @@ class Proc:
         self.status = os.waitstatus_to_exitcode(status)
         self.popen.returncode = self.status  # Popen must not wait for it again
         self.cpu_user_s, self.cpu_sys_s = ru.ru_utime, ru.ru_stime
-        self.cpu_s = ru.ru_utime + ru.ru_stime
         self.peak_rss_kb = ru.ru_maxrss
         self.wall_s = time.monotonic() - self.started
         return True
@@ -60,7 +58,8 @@ class Proc:
         # User and kernel time apart: a sender's kernel time includes what the virtual LAN's
         # bridge does for its packets (flooding a multicast packet to every port runs in the
         # sending syscall), which a switch does on a real LAN.
-        return {"cpu_s": round(self.cpu_s, 3), "cpu_pct": pct(self.cpu_s),
+        cpu_s = self.cpu_user_s + self.cpu_sys_s
+        return {"cpu_s": round(cpu_s, 3), "cpu_pct": pct(cpu_s),
                 "cpu_user_pct": pct(self.cpu_user_s), "cpu_sys_pct": pct(self.cpu_sys_s),
                 "peak_rss_mb": round(self.peak_rss_kb / 1024, 1), "exit": self.status}
 
