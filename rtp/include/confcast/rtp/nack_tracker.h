@@ -44,8 +44,9 @@
 // RTT: starts at `initial_rtt` (or SetRtt from RTCP) and is refined by Karn's rule: only a
 // packet retransmitted after exactly one NACK of our own gives a sample, NACK sent -> repair
 // arrived (a FEC rebuild times the parity, not the path), smoothed as in RFC 6298 (alpha 1/8,
-// and its mean deviation beta 1/4). On a path whose delay varies (Wi-Fi), a retry one plain RTT after the request mostly duplicates a repair still
-// on its way and spends an attempt: the deviation term waits for the slow repairs too.
+// and its mean deviation beta 1/4). On a path whose delay varies (Wi-Fi), a retry one plain
+// RTT after the request mostly duplicates a repair still on its way and spends an attempt:
+// the deviation term waits for the slow repairs too.
 //
 // Memory: at most `max_tracked` numbers are tracked; a jump of more than `reset_distance` seen
 // twice in a row is a new stream (restarted sender) and resets the tracker instead of NACKing
