@@ -253,7 +253,26 @@ def receiver(work: str, host: int, s, has_stats: bool, stop_us: int | None = Non
             abs_lat = v.get("latency_ms")
             if abs_lat:
                 r["abs_capture_latency_ms"] = {k: abs_lat.get(k) for k in ("p50", "p95", "p99", "max")}
+            stages = v.get("latency_stages_ms")
+            if isinstance(stages, dict):
+                r["latency_stages_ms"] = {k: (stages.get(k) or {}).get("p50") for k in STAGES}
     return r
+
+
+# confcast-recv's split of its capture-to-render latency (latency_stages_ms), in pipeline order.
+STAGES = ("send", "spread", "buffer", "queue", "decode", "render")
+
+
+def stage_medians(rs: list):
+    """Each stage's median, the mean over the receivers that reported one; None without."""
+    have = [r["latency_stages_ms"] for r in rs if r.get("latency_stages_ms")]
+    if not have:
+        return None
+    out = {}
+    for k in STAGES:
+        vals = [st[k] for st in have if st.get(k) is not None]
+        out[k] = round(sum(vals) / len(vals), 3) if vals else None
+    return out
 
 
 def agree(r: dict, tolerance_ms: float) -> None:
@@ -316,6 +335,7 @@ def summary(run: dict, s) -> dict:
             "jitter_ms": mean_of(lambda r: r["jitter_ms"]),
             "ttff_ms": mean_of(lambda r: r["ttff_ms"]),
             "abs_p50_ms": mean_of(lambda r: (r["abs_capture_latency_ms"] or {}).get("p50")),
+            "latency_stages_p50_ms": stage_medians(rs),
             "rtt_ms": mean_of(lambda r: r.get("rtt_ms")),
             "net_loss_pct": mean_of(lambda r: r["wire"]["net_loss_pct"]),
             "rtp_lost_before_repair": _sum_or_none(rs, "lost_before_repair"),

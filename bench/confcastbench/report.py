@@ -85,6 +85,10 @@ def table(doc: dict) -> str:
                          f"{f(sm['frozen_ms_per_receiver'], '{:.0f}')} ms per receiver, luma PSNR "
                          f"{f(q(sm, 'psnr_db', 'mean'), '{:.2f}')} dB, SSIM "
                          f"{f(q(sm, 'ssim', 'mean'), '{:.4f}')}")
+            if sm.get("latency_stages_p50_ms"):
+                st = sm["latency_stages_p50_ms"]
+                lines.append(f"{sysrun['name']:<10}latency by stage, p50 ms: "
+                             + ", ".join(f"{k} {f(v, '{:.2f}')}" for k, v in st.items()))
             if sm.get("feedback_per_lost_packet") is not None:
                 lines.append(f"{sysrun['name']:<10}feedback: {sm['feedback_packets']} packets from "
                              f"{sm['receivers']} receiver(s), {sm['feedback_per_lost_packet']:.3f} "
@@ -109,7 +113,11 @@ p50..max = capture to decoded frame, ms; abs p50 = confcast's abs-capture-time m
 differs from the stamp by more than the tolerance); rtt = the receiver's RTT to the sender, ms
 (confcast: NACK to retransmission as its NACK tracker measured it, mean over the receivers that
 measured one; - when none NACKed); jit = mean change of latency between frames, ms; ttff = first frame, ms after the
-source started; cpu%/MB = the receiving process; kbit/s = reaching the receiver's port."""
+source started; cpu%/MB = the receiving process; kbit/s = reaching the receiver's port.
+latency by stage (confcast-recv's own split of capture to render, medians): send = capture to
+the frame's first packet arriving (encode, packetize, network), spread = first to last packet,
+buffer = last packet to the jitter buffer's release, queue = release to decoding, decode,
+render = the sink's write."""
 
 
 def _repair_text(rep):
@@ -152,6 +160,17 @@ def markdown(doc: dict) -> str:
                 f"{f(s.get('sender_fec_packets'), '{:.0f}')} | {f(s['sender_cpu_pct'])} "
                 f"({f(s.get('sender_cpu_user_pct'))} + {f(s.get('sender_cpu_sys_pct'))}) |"
                 for run, s in fb]
+    staged = [(run, sysrun) for run in doc["runs"] for sysrun in run["systems"]
+              if sysrun["summary"].get("latency_stages_p50_ms")]
+    if staged:
+        names = list(staged[0][1]["summary"]["latency_stages_p50_ms"])
+        out += ["", "| scenario | system | " + " | ".join(f"{k} ms" for k in names) +
+                " | p50 ms (stamp) |", "|" + "---|" * (len(names) + 3)]
+        for run, sysrun in staged:
+            s = sysrun["summary"]
+            out.append(f"| {run['scenario']} | {sysrun['name']} | " +
+                       " | ".join(f(s["latency_stages_p50_ms"].get(k), "{:.2f}") for k in names) +
+                       f" | {f(s['latency_ms']['p50'])} |")
     out += rate_control_markdown(doc)
     settings = sorted({run.get("settings") for run in doc["runs"] if run.get("settings")})
     out += [""] + [f"Encoder settings ({run_names(doc, t)}): {t}" for t in settings] if settings else []

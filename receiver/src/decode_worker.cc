@@ -68,6 +68,7 @@ DecodeFigures VideoDecodeWorker::Take() {
   std::lock_guard lock(mutex_);
   DecodeFigures out = figures_;
   figures_.latency_samples_ms.clear();
+  figures_.stage_samples.clear();
   return out;
 }
 
@@ -135,6 +136,7 @@ void VideoDecodeWorker::Handle(DecodeUnit& unit) {
     }
     decoder_ = std::move(*d);
   }
+  const std::int64_t decode_start = WallMicros();
   media::H264DecodeResult res =
       decoder_->Decode(unit.annexb, rtp::Duration{static_cast<std::int64_t>(unit.rtp_ts) * 100 / 9},
                        rtp::Timestamp{unit.capture_us.value_or(0)});
@@ -150,6 +152,7 @@ void VideoDecodeWorker::Handle(DecodeUnit& unit) {
     return;
   }
   if (!res.frame) return;  // the decoder holds it (never with our low-delay streams)
+  const std::int64_t decoded = WallMicros();
   const bool rendered = active_sink_->Render(*res.frame).has_value();
   const std::int64_t now = WallMicros();
   std::lock_guard lock(mutex_);
@@ -173,6 +176,21 @@ void VideoDecodeWorker::Handle(DecodeUnit& unit) {
                                         figures_.latency_samples_ms.begin() + 2048);
     }
     figures_.last_render = std::make_pair(now, *unit.capture_us);
+    if (unit.first_arrival_us && unit.complete_us && unit.released_us) {
+      auto ms = [](std::int64_t from, std::int64_t to) {
+        return static_cast<double>(to - from) / 1000.0;
+      };
+      figures_.stage_samples.push_back({.send = ms(*unit.capture_us, unit.first_arrival_us),
+                                        .spread = ms(unit.first_arrival_us, unit.complete_us),
+                                        .buffer = ms(unit.complete_us, unit.released_us),
+                                        .queue = ms(unit.released_us, decode_start),
+                                        .decode = ms(decode_start, decoded),
+                                        .render = ms(decoded, now)});
+      if (figures_.stage_samples.size() > 4096) {
+        figures_.stage_samples.erase(figures_.stage_samples.begin(),
+                                     figures_.stage_samples.begin() + 2048);
+      }
+    }
   }
 }
 

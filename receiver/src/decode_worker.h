@@ -30,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "stream_stats.h"
+
 namespace confcast::receiver {
 
 // One access unit, ready to decode.
@@ -39,6 +41,11 @@ struct DecodeUnit {
   std::optional<std::int64_t> capture_us;  // sender capture time (Unix microseconds)
   bool decodable_start = false;            // IDR with SPS/PPS: a new reference chain starts
   bool after_gap = false;                  // frames before this one were never handed over
+  // Wall-clock microseconds (0: not known): the kernel's arrival stamp of the frame's first
+  // packet and of the packet that completed it, and the moment the jitter buffer let it go.
+  std::int64_t first_arrival_us = 0;
+  std::int64_t complete_us = 0;
+  std::int64_t released_us = 0;
 };
 
 struct DecodeFigures {
@@ -52,6 +59,7 @@ struct DecodeFigures {
   std::optional<std::int64_t> first_render_us;                 // Unix microseconds
   std::optional<std::pair<std::int64_t, std::int64_t>> last_render;  // (render, capture) us
   std::vector<double> latency_samples_ms;  // since the last Take(): capture to render
+  std::vector<StageSample> stage_samples;  // since the last Take(), frames with every time
 };
 
 class VideoDecodeWorker {

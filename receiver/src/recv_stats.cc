@@ -6,6 +6,7 @@
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -13,6 +14,14 @@
 
 namespace confcast::receiver {
 namespace {
+
+// The latency stages in pipeline order, as named in the JSON.
+constexpr std::array<const char*, 6> kStageNames{"send",  "spread", "buffer",
+                                                 "queue", "decode", "render"};
+
+std::array<const LatencyStats*, 6> StageHistograms(const LatencyStages& s) {
+  return {&s.send, &s.spread, &s.buffer, &s.queue, &s.decode, &s.render};
+}
 
 nlohmann::json FiguresJson(const StreamFigures& f) {
   nlohmann::json j{{"packets", f.packets},           {"bytes", f.bytes},
@@ -31,6 +40,13 @@ nlohmann::json FiguresJson(const StreamFigures& f) {
     j["latency_ms"] = {{"p50", p->p50}, {"p95", p->p95}, {"p99", p->p99},
                        {"max", p->max}, {"mean", p->mean}, {"count", p->count}};
   }
+  nlohmann::json stages;
+  const auto histograms = StageHistograms(f.stages);
+  for (std::size_t i = 0; i < histograms.size(); ++i) {
+    if (auto p = histograms[i]->Compute())
+      stages[kStageNames[i]] = {{"p50", p->p50}, {"p95", p->p95}, {"mean", p->mean}};
+  }
+  if (!stages.empty()) j["latency_stages_ms"] = stages;
   return j;
 }
 
@@ -352,6 +368,17 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
           r["duplicates"].get<std::uint64_t>(), r["lost_for_good"].get<std::uint64_t>());
     }
     spdlog::info("{}", line);
+    if (s.contains("latency_stages_ms")) {
+      const auto& by = s["latency_stages_ms"];
+      std::string stages;
+      for (const char* stage : kStageNames) {
+        if (!by.contains(stage)) continue;
+        stages += fmt::format("{}{} {:.2f}", stages.empty() ? "" : ", ", stage,
+                              by[stage]["p50"].get<double>());
+      }
+      spdlog::info("{} {:08x} latency by stage, p50 ms: {}", s["kind"].get<std::string>(),
+                   s["ssrc"].get<std::uint32_t>(), stages);
+    }
   }
 }
 

@@ -11,6 +11,32 @@
 
 namespace confcast::receiver {
 
+// One rendered frame's capture-to-render latency split at the moments it passed (ms); the
+// six add up to the whole. `send` crosses from the sender's clock to ours.
+struct StageSample {
+  double send = 0;    // capture to the first packet's arrival: encode, packetize, the network
+  double spread = 0;  // first packet to the one that completed the frame
+  double buffer = 0;  // complete to released: reading the socket, playout hold, repair wait
+  double queue = 0;   // released to the start of decoding: the decode thread's wake-up, backlog
+  double decode = 0;
+  double render = 0;  // the sink's Render call (a pipe write, a window's queue)
+};
+
+// Video: where the capture-to-render latency went, one histogram per stage of StageSample.
+// Their means add up to the latency's mean, less any presentation delay a window adds for
+// lip sync.
+struct LatencyStages {
+  LatencyStats send, spread, buffer, queue, decode, render;
+  void Add(const StageSample& s) {
+    send.Add(s.send);
+    spread.Add(s.spread);
+    buffer.Add(s.buffer);
+    queue.Add(s.queue);
+    decode.Add(s.decode);
+    render.Add(s.render);
+  }
+};
+
 struct StreamFigures {
   std::uint64_t packets = 0;         // RTP packets accepted from this source
   std::uint64_t bytes = 0;           // their payload bytes
@@ -33,6 +59,7 @@ struct StreamFigures {
   double max_render_gap_ms = 0;         // longest wait between two rendered frames (outages)
   std::optional<double> first_frame_ms;  // from the first packet to the first rendered frame
   LatencyStats latency_ms;               // capture (abs-capture-time) to render
+  LatencyStages stages;                  // video: latency_ms split where the frame was
   RepairFigures repair;                  // video: NACK/RTX and FEC
 };
 

@@ -82,6 +82,10 @@ StreamActions VideoStream::Poll(rtp::Timestamp now) {
 // what it never saw.
 bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames) {
   bool need_keyframe = false;
+  if (frames.empty()) return false;
+  const std::int64_t released = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
   for (rtp::VideoFrame& frame : frames) {
     if (last_pushed_seq_ && static_cast<std::uint16_t>(*last_pushed_seq_ + 1) != frame.first_seq) {
       depacketizer_.Reset();
@@ -108,6 +112,9 @@ bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames) {
         unit.capture_us = capture_.CaptureTimeOf(au.timestamp);
         unit.decodable_start = au.decodable_start;
         unit.after_gap = std::exchange(gap_, false);
+        unit.first_arrival_us = frame.first_arrival.count();
+        unit.complete_us = frame.last_arrival.count();
+        unit.released_us = released;
         if (recording_) {
           recording_->WriteVideo(au.annexb, unit.capture_us, au.decodable_start,
                                  std::exchange(record_gap_, false));
@@ -147,6 +154,7 @@ void VideoStream::SyncFigures() {
   // hold): the presentation delay the window adds is part of it.
   const double delay_ms = static_cast<double>(presentation_delay_.count()) / 1000.0;
   for (double ms : d.latency_samples_ms) figures_.latency_ms.Add(ms + delay_ms);
+  for (const StageSample& st : d.stage_samples) figures_.stages.Add(st);
   if (d.last_render) last_output_ = d.last_render;
 }
 

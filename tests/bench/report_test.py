@@ -77,16 +77,20 @@ class QualityPlot(unittest.TestCase):
         self.assertIsNone(html.quality_svg(doc))
 
 
+# A pooled summary with every figure the main Markdown table reads.
+POOLED = {"frames_intact": 300, "frames_expected": 300, "intact_pct": 100.0,
+          "frames_damaged": 0, "frames_never_shown": 0, "frames_lost_after_repair": 0,
+          "frozen_ms_per_receiver": 11.0, "quality": {}, "wire_kbps": 1450.0,
+          "latency_ms": {"p50": 22.0, "p95": 50.0, "p99": 60.0, "max": 70.0},
+          "abs_p50_ms": 21.0, "rtt_ms": 4.0, "receiver_cpu_pct": 20.0, "sender_cpu_pct": 8.9}
+
+
 class SharedLoss(unittest.TestCase):
     def test_sender_cpu_split_into_user_and_kernel_beside_its_fec(self):
-        summary = {"frames_intact": 300, "frames_expected": 300, "intact_pct": 100.0,
-                   "frames_damaged": 0, "frames_never_shown": 0, "frames_lost_after_repair": 0,
-                   "frozen_ms_per_receiver": 11.0, "quality": {}, "wire_kbps": 1450.0,
-                   "latency_ms": {"p50": 22.0, "p95": 50.0, "p99": 60.0, "max": 70.0},
-                   "abs_p50_ms": 21.0, "rtt_ms": 4.0, "receiver_cpu_pct": 20.0,
-                   "receivers": 16, "feedback_packets": 42, "lost_packets": 71,
-                   "feedback_per_lost_packet": 42 / 71, "sender_cpu_pct": 8.9,
-                   "sender_cpu_user_pct": 5.6, "sender_cpu_sys_pct": 3.3, "sender_fec_packets": 279}
+        summary = dict(POOLED,
+                   receivers=16, feedback_packets=42, lost_packets=71,
+                   feedback_per_lost_packet=42 / 71, sender_cpu_pct=8.9,
+                   sender_cpu_user_pct=5.6, sender_cpu_sys_pct=3.3, sender_fec_packets=279)
         doc = {"runs": [{"scenario": "shared-loss-16", "params": {"sender_loss_pct": 5},
                          "systems": [{"system": "confcast", "name": "confcast", "summary": summary,
                                       "sender": {}}]}]}
@@ -95,6 +99,34 @@ class SharedLoss(unittest.TestCase):
         self.assertEqual(len(rows), 1)
         cells = [c.strip() for c in rows[0].split("|")[1:-1]]
         self.assertEqual(cells[2:], ["42", "71", "0.592", "100.0%", "279", "8.9 (5.6 + 3.3)"])
+
+
+class LatencyStages(unittest.TestCase):
+    def test_stage_medians_averaged_over_receivers_in_pipeline_order(self):
+        from confcastbench import analyze
+        rs = [{"latency_stages_ms": {"send": 4.0, "spread": 0.2, "buffer": 0.1, "queue": 0.0,
+                                     "decode": 3.0, "render": 2.0}},
+              {"latency_stages_ms": {"send": 5.0, "spread": 0.4, "buffer": 0.3, "queue": 0.1,
+                                     "decode": 2.0, "render": None}},
+              {"latency_stages_ms": None}]  # a receiver that reported none is left out
+        st = analyze.stage_medians(rs)
+        self.assertEqual(list(st), list(analyze.STAGES))
+        self.assertEqual(st, {"send": 4.5, "spread": 0.3, "buffer": 0.2, "queue": 0.05,
+                              "decode": 2.5, "render": 2.0})
+        self.assertIsNone(analyze.stage_medians([{"latency_stages_ms": None}]))
+
+    def test_a_row_for_systems_that_split_their_latency_only(self):
+        stages = {"send": 4.68, "spread": 0.29, "buffer": 0.05, "queue": 0.04, "decode": 3.05,
+                  "render": 2.58}
+        split = {"name": "confcast", "summary": dict(POOLED, latency_stages_p50_ms=stages)}
+        doc = {"runs": [{"scenario": "lan-clean", "params": {},
+                         "systems": [split, {"name": "GStreamer", "summary": dict(POOLED)}]}]}
+        rows = [r for r in report.markdown(doc).splitlines() if r.startswith("| lan-clean |")]
+        staged = [r for r in rows if "4.68" in r]
+        self.assertEqual(len(staged), 1, rows)
+        cells = [c.strip() for c in staged[0].split("|")[1:-1]]
+        self.assertEqual(cells, ["lan-clean", "confcast", "4.68", "0.29", "0.05", "0.04", "3.05",
+                                 "2.58", "22.0"])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include <confcast/media/h264.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
 #include <vector>
 
@@ -78,6 +79,47 @@ TEST(VideoDecodeWorker, ShowsAnIntactChain) {
   EXPECT_EQ(f.latency_samples_ms.size(), 20u);
   EXPECT_FALSE(w.TakeKeyframeRequest());
   EXPECT_TRUE(w.Take().latency_samples_ms.empty()) << "samples are handed over once";
+}
+
+// Each shown frame's latency split where it was: the stages the caller timed come out as given,
+// the worker's own (queue, decode, render) are never negative, and the six add up to the
+// capture-to-render sample. A unit without arrival times gives no split.
+TEST(VideoDecodeWorker, SplitsEachFramesLatencyIntoStagesThatAddUp) {
+  KeepingSink sink;
+  VideoDecodeWorker w(64);
+  w.SetSink(&sink);
+  std::vector<DecodeUnit> units = Encode(10, 10);
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    DecodeUnit& u = units[i];
+    u.capture_us = now - 20'000;
+    if (i == 9) continue;  // no arrival times
+    u.first_arrival_us = *u.capture_us + 3'000;
+    u.complete_us = u.first_arrival_us + 500;
+    u.released_us = u.complete_us + 1'250;
+  }
+  for (DecodeUnit& u : units) w.Push(std::move(u));
+  w.Drain();
+  const DecodeFigures f = w.Take();
+  ASSERT_EQ(f.latency_samples_ms.size(), 10u);
+  ASSERT_EQ(f.stage_samples.size(), 9u);
+  for (std::size_t i = 0; i < f.stage_samples.size(); ++i) {
+    const StageSample& s = f.stage_samples[i];
+    EXPECT_DOUBLE_EQ(s.send, 3.0);
+    EXPECT_DOUBLE_EQ(s.spread, 0.5);
+    EXPECT_DOUBLE_EQ(s.buffer, 1.25);
+    EXPECT_GE(s.queue, 0.0);
+    EXPECT_GE(s.decode, 0.0);
+    EXPECT_GE(s.render, 0.0);
+    EXPECT_NEAR(s.send + s.spread + s.buffer + s.queue + s.decode + s.render,
+                f.latency_samples_ms[i], 1e-6);
+  }
+  LatencyStages stages;
+  for (const StageSample& s : f.stage_samples) stages.Add(s);
+  EXPECT_EQ(stages.send.count(), 9u);
+  EXPECT_NEAR(stages.spread.Compute()->p50, 0.5, 0.01);
 }
 
 // A file sent faster than real time: the jitter buffer releases 90 frames at once. The decoder

@@ -133,6 +133,54 @@ TEST(RecvStats, JsonLinesHeaderSecondsFinalAndNothingRewritten) {
   std::filesystem::remove_all(dir);
 }
 
+// A video stream's latency split by stage reaches the final JSON (each stage's p50, p95, mean)
+// and the summary printed on exit, in pipeline order; a stream with no split has neither.
+TEST(RecvStats, LatencyStagesInTheFinalJsonAndTheSummary) {
+  const auto dir = TempDir("recv-stages");
+  const std::string path = (dir / "stats.json").string();
+  Participants participants;
+  Streams streams;
+  streams[0x10] = std::make_unique<VideoStream>(StreamConfig{.ssrc = 0x10}, rtp::Timestamp{0});
+  streams[0x20] = std::make_unique<VideoStream>(StreamConfig{.ssrc = 0x20}, rtp::Timestamp{0});
+  for (int i = 0; i < 9; ++i) {
+    streams[0x10]->figures().stages.Add(
+        {.send = 4.0, .spread = 0.25, .buffer = 0.5, .queue = 0.125, .decode = 3.0, .render = 2.0});
+  }
+  net::InitLogging("confcast-recv", spdlog::level::info, net::LogTarget{stderr, false, false});
+  testing::internal::CaptureStderr();
+  {
+    RecvStatsReporter stats(path, false);
+    stats.Final(participants, streams, 0, std::chrono::seconds(3), "duration", 0, 0, 0,
+                DropCounters{}, FinalExtras{}, SignalFigures{});
+  }
+  const std::string printed = testing::internal::GetCapturedStderr();
+  const auto lines = ReadLines(path);
+  ASSERT_EQ(lines.size(), 2u);
+  const auto& all = lines[1]["streams"];
+  ASSERT_EQ(all.size(), 2u);
+  for (const auto& s : all) {
+    if (s["ssrc"] == 0x20) {
+      EXPECT_FALSE(s.contains("latency_stages_ms")) << s.dump();
+      continue;
+    }
+    const auto& st = s["latency_stages_ms"];
+    ASSERT_EQ(st.size(), 6u) << s.dump();
+    EXPECT_NEAR(st["send"]["p50"].get<double>(), 4.0, 0.04);
+    EXPECT_NEAR(st["queue"]["mean"].get<double>(), 0.125, 1e-9);
+    EXPECT_NEAR(st["render"]["p95"].get<double>(), 2.0, 0.02);
+  }
+  EXPECT_NE(printed.find("video 00000010 latency by stage, p50 ms: send 4.0"), std::string::npos)
+      << printed;
+  const auto at = [&](const char* what) { return printed.find(what); };
+  EXPECT_LT(at("send "), at("spread "));
+  EXPECT_LT(at("spread "), at("buffer "));
+  EXPECT_LT(at("buffer "), at("queue "));
+  EXPECT_LT(at("queue "), at("decode "));
+  EXPECT_LT(at("decode "), at("render "));
+  EXPECT_EQ(printed.find("00000020 latency by stage"), std::string::npos) << printed;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RecvStats, CopyTruncateLeavesNoHoleAndKeepsAppending) {
   // logrotate copytruncate: the file is copied, then truncated under the writer; the next line
   // must start the truncated file, not land at the old offset after a run of NUL bytes.
