@@ -304,7 +304,8 @@ def sender_frames(final: dict):
     if "keyframe_bytes_max" not in v:
         return None
     return {k: v.get(k) for k in ("frames", "keyframes", "keyframe_bytes_max",
-                                  "keyframe_bytes_mean", "delta_frame_bytes_max")}
+                                  "keyframe_bytes_mean", "delta_frame_bytes_max",
+                                  "encode_ms_mean", "send_out_ms_mean")}
 
 
 def summary(run: dict, s) -> dict:

@@ -86,9 +86,11 @@ def table(doc: dict) -> str:
                          f"{f(q(sm, 'psnr_db', 'mean'), '{:.2f}')} dB, SSIM "
                          f"{f(q(sm, 'ssim', 'mean'), '{:.4f}')}")
             if sm.get("latency_stages_p50_ms"):
-                st = sm["latency_stages_p50_ms"]
+                st, fr = sm["latency_stages_p50_ms"], snd.get("frames") or {}
                 lines.append(f"{sysrun['name']:<10}latency by stage, p50 ms: "
-                             + ", ".join(f"{k} {f(v, '{:.2f}')}" for k, v in st.items()))
+                             + ", ".join(f"{k} {f(v, '{:.2f}')}" for k, v in st.items())
+                             + f"; in the sender (means): encode {f(fr.get('encode_ms_mean'), '{:.2f}')}"
+                             f", out {f(fr.get('send_out_ms_mean'), '{:.2f}')}")
             if sm.get("feedback_per_lost_packet") is not None:
                 lines.append(f"{sysrun['name']:<10}feedback: {sm['feedback_packets']} packets from "
                              f"{sm['receivers']} receiver(s), {sm['feedback_per_lost_packet']:.3f} "
@@ -117,7 +119,8 @@ source started; cpu%/MB = the receiving process; kbit/s = reaching the receiver'
 latency by stage (confcast-recv's own split of capture to render, medians): send = capture to
 the frame's first packet arriving (encode, packetize, network), spread = first to last packet,
 buffer = last packet to the jitter buffer's release, queue = release to decoding, decode,
-render = the sink's write."""
+render = the sink's write; in the sender (confcast-send's means): encode = capture to the
+encoder's output, out = packetizing, FEC and the send call."""
 
 
 def _repair_text(rep):
@@ -165,12 +168,14 @@ def markdown(doc: dict) -> str:
     if staged:
         names = list(staged[0][1]["summary"]["latency_stages_p50_ms"])
         out += ["", "| scenario | system | " + " | ".join(f"{k} ms" for k in names) +
-                " | p50 ms (stamp) |", "|" + "---|" * (len(names) + 3)]
+                " | p50 ms (stamp) | sender: encode ms (mean) | sender: out ms (mean) |",
+                "|" + "---|" * (len(names) + 5)]
         for run, sysrun in staged:
-            s = sysrun["summary"]
+            s, fr = sysrun["summary"], sysrun.get("sender", {}).get("frames") or {}
             out.append(f"| {run['scenario']} | {sysrun['name']} | " +
                        " | ".join(f(s["latency_stages_p50_ms"].get(k), "{:.2f}") for k in names) +
-                       f" | {f(s['latency_ms']['p50'])} |")
+                       f" | {f(s['latency_ms']['p50'])} | {f(fr.get('encode_ms_mean'), '{:.2f}')} | "
+                       f"{f(fr.get('send_out_ms_mean'), '{:.2f}')} |")
     out += rate_control_markdown(doc)
     settings = sorted({run.get("settings") for run in doc["runs"] if run.get("settings")})
     out += [""] + [f"Encoder settings ({run_names(doc, t)}): {t}" for t in settings] if settings else []

@@ -3,6 +3,7 @@
 
 #include <confcast/rtp/fec_policy.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -23,6 +24,11 @@ struct StreamCounters {
   std::atomic<std::uint64_t> keyframe_bytes_max{0};
   std::atomic<std::uint64_t> delta_frame_bytes_max{0};
   std::atomic<std::uint64_t> send_errors{0};
+  // Where a frame's time goes in the sender, summed over the frames (mean = / frames): capture
+  // to the encoder's output, and from there to the end of the send call that took its packets
+  // and FEC (packetizing, protecting, sendmmsg).
+  std::atomic<std::uint64_t> encode_us{0};
+  std::atomic<std::uint64_t> send_out_us{0};
   std::atomic<std::uint64_t> fec_packets{0};  // FlexFEC repair packets (own SSRC, not in SRs)
   std::atomic<std::uint64_t> fec_bytes{0};    // their datagram bytes
   std::atomic<int> fec_level{0};              // FecPolicy level; -1 when forced by --fec PCT
@@ -41,6 +47,14 @@ struct StreamCounters {
     if (!idr) return;
     keyframes.fetch_add(1, std::memory_order_relaxed);
     keyframe_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  }
+
+  // One frame's times (media thread only); negative spans (a clock step) count as 0.
+  void CountTimes(std::int64_t encode, std::int64_t out) {
+    encode_us.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, encode)),
+                        std::memory_order_relaxed);
+    send_out_us.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, out)),
+                          std::memory_order_relaxed);
   }
 
   // The (capture time, RTP timestamp) pair of the last frame sent: sender reports extrapolate

@@ -200,6 +200,12 @@ void SendStatsReporter::Final(const StreamCounters* video, const StreamCounters*
     video_part["keyframe_bytes_max"] = video->keyframe_bytes_max.load();
     video_part["keyframe_bytes_mean"] = idrs ? video->keyframe_bytes.load() / idrs : 0;
     video_part["delta_frame_bytes_max"] = video->delta_frame_bytes_max.load();
+    const std::uint64_t frames = video->frames.load();
+    auto mean_ms = [&](const std::atomic<std::uint64_t>& us) {
+      return frames ? static_cast<double>(us.load()) / 1000.0 / static_cast<double>(frames) : 0.0;
+    };
+    video_part["encode_ms_mean"] = mean_ms(video->encode_us);
+    video_part["send_out_ms_mean"] = mean_ms(video->send_out_us);
     video_part["repair"] = Repair(*video, m.rtx, keyframes);
   }
   nlohmann::json final_part{{"type", "final"},

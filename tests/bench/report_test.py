@@ -118,7 +118,8 @@ class LatencyStages(unittest.TestCase):
     def test_a_row_for_systems_that_split_their_latency_only(self):
         stages = {"send": 4.68, "spread": 0.29, "buffer": 0.05, "queue": 0.04, "decode": 3.05,
                   "render": 2.58}
-        split = {"name": "confcast", "summary": dict(POOLED, latency_stages_p50_ms=stages)}
+        split = {"name": "confcast", "summary": dict(POOLED, latency_stages_p50_ms=stages),
+                 "sender": {"frames": {"encode_ms_mean": 3.914, "send_out_ms_mean": 0.2}}}
         doc = {"runs": [{"scenario": "lan-clean", "params": {},
                          "systems": [split, {"name": "GStreamer", "summary": dict(POOLED)}]}]}
         rows = [r for r in report.markdown(doc).splitlines() if r.startswith("| lan-clean |")]
@@ -126,7 +127,7 @@ class LatencyStages(unittest.TestCase):
         self.assertEqual(len(staged), 1, rows)
         cells = [c.strip() for c in staged[0].split("|")[1:-1]]
         self.assertEqual(cells, ["lan-clean", "confcast", "4.68", "0.29", "0.05", "0.04", "3.05",
-                                 "2.58", "22.0"])
+                                 "2.58", "22.0", "3.91", "0.20"])
 
 
 if __name__ == "__main__":

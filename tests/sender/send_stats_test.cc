@@ -47,6 +47,12 @@ TEST(SendStats, JsonLinesHeaderSecondsFinal) {
     video.CountFrame(9'000, false);
     video.CountFrame(60'000, true);
     video.CountFrame(3'000, false);
+    // Where the frames' time went: 14 ms of encoding and 0.9 ms of sending in all (a span a
+    // clock step made negative counts as nothing), a mean over every frame sent.
+    video.CountTimes(4'000, 200);
+    video.CountTimes(4'000, 200);
+    video.CountTimes(6'000, 500);
+    video.CountTimes(-5'000, 0);
     testing::internal::CaptureStderr();
     stats.Final(&video, nullptr, rtcp, keyframes, std::chrono::seconds(7), "duration");
     (void)testing::internal::GetCapturedStderr();
@@ -68,6 +74,8 @@ TEST(SendStats, JsonLinesHeaderSecondsFinal) {
   EXPECT_EQ(lines[8]["video"]["keyframe_bytes_max"], 60'000);
   EXPECT_EQ(lines[8]["video"]["keyframe_bytes_mean"], 50'000);
   EXPECT_EQ(lines[8]["video"]["delta_frame_bytes_max"], 9'000);
+  EXPECT_NEAR(lines[8]["video"]["encode_ms_mean"].get<double>(), 14.0 / 214, 1e-9);
+  EXPECT_NEAR(lines[8]["video"]["send_out_ms_mean"].get<double>(), 0.9 / 214, 1e-9);
   EXPECT_EQ(lines[8]["stop_reason"], "duration");
   std::filesystem::remove_all(dir);
 }
