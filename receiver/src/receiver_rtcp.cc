@@ -120,7 +120,7 @@ void Receiver::OnRtcp(Port& port) {
 void Receiver::RtcpTick() {
   const Now now = Now::Read();
   signal_->Tick(now.mono);
-  if (sinks_->opening()) AttachSinks(now);  // a window that finished opening
+  if (sinks_->pending()) AttachSinks(now);  // a window that finished opening or waited enough
   std::vector<std::pair<std::uint32_t, std::string>> gone;
   for (const auto& [ssrc, l] : leaving_) {
     if (now.mono - l.at > ByeGrace()) gone.emplace_back(ssrc, l.why);

@@ -78,6 +78,7 @@ bool Sinks::Chosen(std::uint32_t ssrc, const SinkCandidate& who) const {
 std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
                                          rtp::Timestamp now) {
   std::vector<std::uint32_t> attached;
+  awaiting_name_ = false;
   for (auto& [ssrc, stream] : streams) {
     if (stream->has_sink()) continue;
     const std::optional<SinkCandidate> p = who(ssrc);
@@ -101,7 +102,10 @@ std::vector<std::uint32_t> Sinks::Attach(Streams& streams, const Lookup& who,
     }
     auto& video = static_cast<VideoStream&>(*stream);
     if (windowed_) {
-      if (p->name.empty() && now - p->first_heard < std::chrono::seconds(1)) continue;
+      if (p->name.empty() && now - p->first_heard < std::chrono::seconds(1)) {
+        awaiting_name_ = true;
+        continue;
+      }
       auto pending = opening_.find(ssrc);
       if (pending == opening_.end()) {
         media::VideoSinkOptions vo;

@@ -75,7 +75,9 @@ class Sinks {
   // A stream leaves: its window closes, a single sink it held is free again.
   void Forget(std::uint32_t ssrc);
   bool windowed() const { return windowed_; }
-  bool opening() const { return !opening_.empty(); }  // windows still being opened
+  // Windows still being opened, or waiting for their participant's NAME: Attach again soon
+  // (the event loop does every 20 ms), so a window comes up when it is ready, not a second on.
+  bool pending() const { return !opening_.empty() || awaiting_name_; }
   // Finishes every output (files flushed). Streams must not render any more.
   void Close();
 
@@ -97,6 +99,7 @@ class Sinks {
     rtp::Timestamp since;  // steady time the open started
   };
   std::map<std::uint32_t, Opening> opening_;  // windows being opened
+  bool awaiting_name_ = false;  // the last Attach left a window waiting for a NAME
   std::unique_ptr<media::AudioSink> audio_;
   std::optional<std::uint32_t> audio_owner_;
   std::vector<std::unique_ptr<Recording>> recordings_;

@@ -3,12 +3,31 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <string>
+#include <unistd.h>
 
 namespace confcast::sender {
 
 namespace {
+
+// The RTCP SDES NAME when --name is not given, as --help promises: user@host. Receivers title a
+// participant's window with it and wait up to a second for it before opening one untitled.
+std::string DefaultName() {
+  std::string user;
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name && *pw->pw_name) {
+    user = pw->pw_name;
+  } else if (const char* u = std::getenv("USER"); u && *u) {
+    user = u;
+  } else {
+    user = "user";
+  }
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
+  return user + "@" + host;
+}
 
 // What CLI11 fills in; ParseSendOptions checks it and turns it into SendOptions.
 struct RawSendOptions {
@@ -169,6 +188,7 @@ std::expected<SendOptions, ParseFailure> ParseSendOptions(int argc, const char* 
                       cli::ConfigFile::kRead);
   if (auto parsed = cl.Parse(argc, argv); !parsed) return std::unexpected(parsed.error());
   if (cl.Given("--ssrc")) o.ssrc = raw.ssrc;
+  if (o.name.empty() && !cl.Given("--name")) o.name = DefaultName();  // --name "" sends none
   if (cl.Given("--initial-seq")) o.initial_seq = raw.initial_seq;
   if (cl.Given("--initial-ts")) o.initial_ts = raw.initial_ts;
   o.loopback = !raw.no_loopback;

@@ -20,6 +20,14 @@ TEST(SendOptions, DefaultsMatchTheDocumentedInterface) {
   EXPECT_EQ(o->port, 15550);
   EXPECT_EQ(o->ttl, 1);
   EXPECT_EQ(o->video, "test");
+  // SDES NAME: user@host unless --name says otherwise; --name "" sends none.
+  const std::size_t at = o->name.find('@');
+  ASSERT_NE(at, std::string::npos) << o->name;
+  EXPECT_GT(at, 0u) << o->name;
+  EXPECT_LT(at + 1, o->name.size()) << o->name;
+  auto unnamed = Parse({"--name", ""});
+  ASSERT_TRUE(unnamed.has_value()) << unnamed.error().message;
+  EXPECT_EQ(unnamed->name, "");
 }
 
 TEST(SendOptions, ParsesEveryOption) {
