@@ -74,7 +74,7 @@ void PlayoutTiming::UpdateTarget() noexcept {
   target_ = std::max(config_.floor, std::min(std::max(smooth, p99_), config_.ceiling));
 }
 
-void PlayoutTiming::OnSample(std::int64_t uts, Timestamp arrival) {
+void PlayoutTiming::OnSample(std::int64_t uts, Timestamp arrival, bool late_by_size) {
   const Duration transit = Transit(uts, arrival);
   // Samples far beyond the ceiling, several in a row, mean the mapping is stale (the sender's
   // clock paused or jumped, the path changed): re-anchor on the present instead of waiting
@@ -85,6 +85,7 @@ void PlayoutTiming::OnSample(std::int64_t uts, Timestamp arrival) {
     beyond_ceiling_ = 0;
   }
   UpdateBase(transit, arrival);
+  if (late_by_size) return;
   if (last_transit_) {
     const double d = std::abs(static_cast<double>((transit - *last_transit_).count()));
     jitter_us_ += (d - jitter_us_) / 16.0;  // RFC 3550 A.8 gain
@@ -522,7 +523,7 @@ VideoFrame VideoJitterBuffer::Release(std::int64_t last, Timestamp playout) {
   head_ = last + 1;
   head_fixed_ = true;
   ++stats_.frames_complete;
-  if (path_last) timing_.OnSample(uts, *path_last);
+  if (path_last) timing_.OnSample(uts, *path_last, f.keyframe);
   return f;
 }
 

@@ -140,6 +140,34 @@ TEST(VideoJitterBuffer, FloorDelayHoldsCompleteFramesUntilPlayout) {
 // With the default judder tolerance (4 ms), a complete frame is held only for the part of the
 // target beyond it: none at a 2 ms target, 6 ms at 10 ms. A frame with a hole still waits the
 // full target for its reordered packet.
+// A keyframe comes late by its own size (a 1080p IDR takes several delta frames' time to encode
+// and send), once a GOP. That lateness sets no playout delay: every other frame still goes out
+// as its last packet arrives, and the late keyframe goes out when it is complete. The same
+// lateness on delta frames is arrival variation and does raise the delay (the control).
+TEST(VideoJitterBuffer, AKeyframeLateByItsSizeSetsNoPlayoutDelay) {
+  for (const bool late_are_keyframes : {true, false}) {
+    VideoJitterConfig c;  // the defaults: 2 ms floor, 4 ms judder tolerance
+    VideoJitterBuffer jb(c);
+    StreamGen gen(0, 0);
+    Sink sink;
+    for (int k = 0; k < 240; ++k) {
+      const bool late = k % 30 == 0;  // every 30th frame, 12 ms late
+      const auto packets = gen.Frame(4, late_are_keyframes ? late : k == 0);
+      const Timestamp t = SendTime(k, 3) + kNetworkDelay + (late ? 12ms : 0us) +
+                          Duration{(k * 7919) % 600};  // and 0-0.6 ms of ordinary variation
+      for (const auto& p : packets) sink.Insert(jb, p, t);
+      sink.Poll(jb, t);
+    }
+    if (late_are_keyframes) {
+      EXPECT_EQ(jb.stats().playout_hold, 0us);
+      EXPECT_LT(jb.stats().target_delay, 4ms);
+      EXPECT_EQ(sink.frames.size(), 240u) << "every frame out as it completed";
+    } else {
+      EXPECT_GT(jb.stats().playout_hold, 4ms) << "late delta frames are variation to smooth";
+    }
+  }
+}
+
 TEST(VideoJitterBuffer, JudderBelowTheToleranceIsNotSmoothed) {
   for (const Duration floor : {2ms, 10ms}) {
     VideoJitterConfig c;
