@@ -201,4 +201,10 @@ std::expected<InterfaceChoice, Error> SelectInterface(std::string_view wanted,
                              wanted.empty() ? RouteAddress(endpoint) : std::nullopt);
 }
 
+std::string HostName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) return "localhost";
+  return host;
+}
+
 }  // namespace confcast::net

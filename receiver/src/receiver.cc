@@ -1,14 +1,13 @@
 // confcast-recv: set-up, ticks and lifecycle. The shape of the receiver is described in
 // receiver_impl.h; the RTP path is in receive_path.cc, the RTCP session in receiver_rtcp.cc.
 #include <confcast/media/sink.h>
+#include <confcast/net/interface.h>
 #include <confcast/net/log.h>
 #include <confcast/receiver/receiver.h>
 #include <confcast/rtp/safe_text.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "audio_stream.h"
 #include "receiver_impl.h"
@@ -90,9 +89,7 @@ bool Receiver::Setup() {
   for (const auto& w : iface_->warnings) spdlog::warn("{}", w);
 
   own_ssrc_ = o_.ssrc.value_or(static_cast<std::uint32_t>(rng_()));
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
-  cname_ = fmt::format("{:08x}{:08x}@{}", rng_(), rng_(), host);
+  cname_ = fmt::format("{:08x}{:08x}@{}", rng_(), rng_(), net::HostName());
 
   SinkConfig sc;
   sc.video_spec = o_.video_sink.empty() ? media::DefaultVideoSinkSpec() : o_.video_sink;

@@ -83,9 +83,7 @@ StreamActions VideoStream::Poll(rtp::Timestamp now) {
 bool VideoStream::Deliver(std::vector<rtp::VideoFrame>& frames) {
   bool need_keyframe = false;
   if (frames.empty()) return false;
-  const std::int64_t released = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+  const std::int64_t released = media::WallClockNow().count();
   for (rtp::VideoFrame& frame : frames) {
     if (last_pushed_seq_ && static_cast<std::uint16_t>(*last_pushed_seq_ + 1) != frame.first_seq) {
       depacketizer_.Reset();

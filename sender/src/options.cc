@@ -1,4 +1,5 @@
 #include <confcast/cli/command_line.h>
+#include <confcast/net/interface.h>
 #include <confcast/sender/options.h>
 
 #include <CLI/CLI.hpp>
@@ -24,9 +25,7 @@ std::string DefaultName() {
   } else {
     user = "user";
   }
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
-  return user + "@" + host;
+  return user + "@" + net::HostName();
 }
 
 // What CLI11 fills in; ParseSendOptions checks it and turns it into SendOptions.

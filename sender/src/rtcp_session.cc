@@ -1,5 +1,6 @@
 #include "rtcp_session.h"
 
+#include <confcast/net/interface.h>
 #include <confcast/net/transport_address.h>
 #include <confcast/rtp/safe_text.h>
 #include <spdlog/spdlog.h>
@@ -8,10 +9,8 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -40,10 +39,8 @@ rtp::NtpTime NtpNow() {
 }
 
 std::string MakeCname(std::mt19937& rng) {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "localhost");
   // RFC 7022: a per-session random identifier keeps CNAMEs unique without leaking identity.
-  return fmt::format("{:08x}{:08x}@{}", rng(), rng(), host);
+  return fmt::format("{:08x}{:08x}@{}", rng(), rng(), net::HostName());
 }
 
 }  // namespace

@@ -73,13 +73,6 @@ rtp::Timestamp MonoMicros() {
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
-// The clock capture times are on (Unix microseconds).
-std::int64_t WallMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // What a media thread sends through: its socket, its stamper, the counters RTCP reads and its
 // write path (send_chain.h), which the media thread alone drives.
 struct Outlet {
@@ -454,7 +447,7 @@ void Sender::VideoThread() {
     stamp.ApplyPendingSsrc();
     if (keyframes_.TakeDue(std::chrono::steady_clock::now())) encoder->ForceKeyframe();
     auto encoded = encoder->Encode(frame);
-    const std::int64_t encoded_at = WallMicros();
+    const std::int64_t encoded_at = media::WallClockNow().count();
     if (!encoded) {
       Fail("h264 encoder: " + encoded.error().message);
       continue;
@@ -481,7 +474,7 @@ void Sender::VideoThread() {
     (void)PacketizeAccessUnit(au.data, max_payload, ts, ext.For(capture_us), now, stamp, payload);
     stamp.Flush();  // media, then the frame's FEC repair, in one batch
     video_->counters.CountFrame(au.data.size(), idr);
-    video_->counters.CountTimes(encoded_at - capture_us, WallMicros() - encoded_at);
+    video_->counters.CountTimes(encoded_at - capture_us, media::WallClockNow().count() - encoded_at);
     video_->counters.SetMapping(capture_us, ts);
   }
 }

@@ -24,6 +24,10 @@ struct Interface {
   std::vector<IpAddress> addresses;
 };
 
+// This host's name (gethostname), "localhost" when it has none: the part after '@' of a CNAME
+// and of the default SDES NAME.
+std::string HostName();
+
 // All interfaces of this network namespace, with their addresses (getifaddrs).
 std::expected<std::vector<Interface>, Error> ListInterfaces();
 
