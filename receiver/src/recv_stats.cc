@@ -15,14 +15,6 @@
 namespace confcast::receiver {
 namespace {
 
-// The latency stages in pipeline order, as named in the JSON.
-constexpr std::array<const char*, 6> kStageNames{"send",  "spread", "buffer",
-                                                 "queue", "decode", "render"};
-
-std::array<const LatencyStats*, 6> StageHistograms(const LatencyStages& s) {
-  return {&s.send, &s.spread, &s.buffer, &s.queue, &s.decode, &s.render};
-}
-
 nlohmann::json FiguresJson(const StreamFigures& f) {
   nlohmann::json j{{"packets", f.packets},           {"bytes", f.bytes},
                    {"lost", f.lost},                 {"late", f.late},
@@ -41,10 +33,9 @@ nlohmann::json FiguresJson(const StreamFigures& f) {
                        {"max", p->max}, {"mean", p->mean}, {"count", p->count}};
   }
   nlohmann::json stages;
-  const auto histograms = StageHistograms(f.stages);
-  for (std::size_t i = 0; i < histograms.size(); ++i) {
-    if (auto p = histograms[i]->Compute())
-      stages[kStageNames[i]] = {{"p50", p->p50}, {"p95", p->p95}, {"mean", p->mean}};
+  for (std::size_t i = 0; i < kLatencyStageNames.size(); ++i) {
+    if (auto p = f.stages.by_stage[i].Compute())
+      stages[kLatencyStageNames[i]] = {{"p50", p->p50}, {"p95", p->p95}, {"mean", p->mean}};
   }
   if (!stages.empty()) j["latency_stages_ms"] = stages;
   return j;
@@ -371,7 +362,7 @@ void RecvStatsReporter::Final(const Participants& participants, const Streams& s
     if (s.contains("latency_stages_ms")) {
       const auto& by = s["latency_stages_ms"];
       std::string stages;
-      for (const char* stage : kStageNames) {
+      for (const char* stage : kLatencyStageNames) {
         if (!by.contains(stage)) continue;
         stages += fmt::format("{}{} {:.2f}", stages.empty() ? "" : ", ", stage,
                               by[stage]["p50"].get<double>());

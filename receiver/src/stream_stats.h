@@ -5,6 +5,7 @@
 
 #include "repair_figures.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,20 +21,21 @@ struct StageSample {
   double queue = 0;   // released to the start of decoding: the decode thread's wake-up, backlog
   double decode = 0;
   double render = 0;  // the sink's Render call (a pipe write, a window's queue)
+  std::array<double, 6> InOrder() const { return {send, spread, buffer, queue, decode, render}; }
 };
 
-// Video: where the capture-to-render latency went, one histogram per stage of StageSample.
-// Their means add up to the latency's mean, less any presentation delay a window adds for
-// lip sync.
+// StageSample's stages in pipeline order, as --stats-json names them (latency_stages_ms).
+inline constexpr std::array<const char*, 6> kLatencyStageNames{"send",  "spread", "buffer",
+                                                               "queue", "decode", "render"};
+
+// Video: where the capture-to-render latency went, one histogram per stage, in the order of
+// kLatencyStageNames. Their means add up to the latency's mean, less any presentation delay a
+// window adds for lip sync.
 struct LatencyStages {
-  LatencyStats send, spread, buffer, queue, decode, render;
+  std::array<LatencyStats, kLatencyStageNames.size()> by_stage;
   void Add(const StageSample& s) {
-    send.Add(s.send);
-    spread.Add(s.spread);
-    buffer.Add(s.buffer);
-    queue.Add(s.queue);
-    decode.Add(s.decode);
-    render.Add(s.render);
+    const std::array<double, 6> v = s.InOrder();
+    for (std::size_t i = 0; i < v.size(); ++i) by_stage[i].Add(v[i]);
   }
 };
 

@@ -474,7 +474,8 @@ void Sender::VideoThread() {
     (void)PacketizeAccessUnit(au.data, max_payload, ts, ext.For(capture_us), now, stamp, payload);
     stamp.Flush();  // media, then the frame's FEC repair, in one batch
     video_->counters.CountFrame(au.data.size(), idr);
-    video_->counters.CountTimes(encoded_at - capture_us, media::WallClockNow().count() - encoded_at);
+    const std::int64_t sent_at = media::WallClockNow().count();
+    video_->counters.CountTimes(encoded_at - capture_us, sent_at - encoded_at);
     video_->counters.SetMapping(capture_us, ts);
   }
 }

@@ -118,8 +118,8 @@ TEST(VideoDecodeWorker, SplitsEachFramesLatencyIntoStagesThatAddUp) {
   }
   LatencyStages stages;
   for (const StageSample& s : f.stage_samples) stages.Add(s);
-  EXPECT_EQ(stages.send.count(), 9u);
-  EXPECT_NEAR(stages.spread.Compute()->p50, 0.5, 0.01);
+  EXPECT_EQ(stages.by_stage[0].count(), 9u);                // send
+  EXPECT_NEAR(stages.by_stage[1].Compute()->p50, 0.5, 0.01);  // spread
 }
 
 // A file sent faster than real time: the jitter buffer releases 90 frames at once. The decoder
