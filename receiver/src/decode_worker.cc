@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
+#include <vector>
 
 namespace confcast::receiver {
 namespace {
@@ -10,6 +12,14 @@ std::int64_t WallMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Appends a sample for the event loop to take; the oldest half goes beyond 4096, so the list
+// stays bounded even if nobody takes the samples for a while.
+template <typename T>
+void KeepSample(std::vector<T>& samples, T sample) {
+  samples.push_back(std::move(sample));
+  if (samples.size() > 4096) samples.erase(samples.begin(), samples.begin() + 2048);
 }
 
 }  // namespace
@@ -169,27 +179,18 @@ void VideoDecodeWorker::Handle(DecodeUnit& unit) {
   last_rendered_at_ = now;
   if (!figures_.first_render_us) figures_.first_render_us = now;
   if (unit.capture_us) {
-    figures_.latency_samples_ms.push_back(static_cast<double>(now - *unit.capture_us) / 1000.0);
-    // Bounded even if nobody takes the samples for a while.
-    if (figures_.latency_samples_ms.size() > 4096) {
-      figures_.latency_samples_ms.erase(figures_.latency_samples_ms.begin(),
-                                        figures_.latency_samples_ms.begin() + 2048);
-    }
+    KeepSample(figures_.latency_samples_ms, static_cast<double>(now - *unit.capture_us) / 1000.0);
     figures_.last_render = std::make_pair(now, *unit.capture_us);
     if (unit.first_arrival_us && unit.complete_us && unit.released_us) {
       auto ms = [](std::int64_t from, std::int64_t to) {
         return static_cast<double>(to - from) / 1000.0;
       };
-      figures_.stage_samples.push_back({.send = ms(*unit.capture_us, unit.first_arrival_us),
-                                        .spread = ms(unit.first_arrival_us, unit.complete_us),
-                                        .buffer = ms(unit.complete_us, unit.released_us),
-                                        .queue = ms(unit.released_us, decode_start),
-                                        .decode = ms(decode_start, decoded),
-                                        .render = ms(decoded, now)});
-      if (figures_.stage_samples.size() > 4096) {
-        figures_.stage_samples.erase(figures_.stage_samples.begin(),
-                                     figures_.stage_samples.begin() + 2048);
-      }
+      KeepSample(figures_.stage_samples, {.send = ms(*unit.capture_us, unit.first_arrival_us),
+                                          .spread = ms(unit.first_arrival_us, unit.complete_us),
+                                          .buffer = ms(unit.complete_us, unit.released_us),
+                                          .queue = ms(unit.released_us, decode_start),
+                                          .decode = ms(decode_start, decoded),
+                                          .render = ms(decoded, now)});
     }
   }
 }
